@@ -1,0 +1,40 @@
+using System;
+using FixedRnn.Interop;
+
+namespace FixedRnn;
+
+/// <summary>
+/// What every generated model offers, so that tools (benchmarks, trainers, tests) can work with any
+/// model. Calls through a generic type parameter constrained to this interface are specialized by the
+/// JIT and cost nothing extra.
+/// </summary>
+/// <typeparam name="TState">The model's generated <c>State</c> value type.</typeparam>
+public interface IRecurrentModel<TState>
+    where TState : struct
+{
+    /// <summary>Features per time step.</summary>
+    int InputSize { get; }
+
+    /// <summary>Outputs per time step.</summary>
+    int OutputSize { get; }
+
+    /// <summary>Every weight and bias in the kernels' packed layout.</summary>
+    Span<float> Parameters { get; }
+
+    /// <summary>Advances <paramref name="state"/> by one time step and writes the step's output.</summary>
+    /// <param name="input">The step's features.</param>
+    /// <param name="state">The stream's state.</param>
+    /// <param name="output">Receives the step's outputs.</param>
+    void Step(ReadOnlySpan<float> input, ref TState state, Span<float> output);
+
+    /// <summary>Runs a sequence, <c>[T, InputSize]</c> to <c>[T, OutputSize]</c>.</summary>
+    /// <param name="inputs">T steps of features.</param>
+    /// <param name="state">The stream's state.</param>
+    /// <param name="outputs">Receives T steps of outputs.</param>
+    void Forward(ReadOnlySpan<float> inputs, ref TState state, Span<float> outputs);
+
+    /// <summary>Loads a PyTorch state_dict, reading layer k from module <paramref name="modules"/>[k].</summary>
+    /// <param name="tensors">The state_dict's tensors.</param>
+    /// <param name="modules">One module name per layer.</param>
+    void LoadPyTorch(SafeTensorsFile tensors, params ReadOnlySpan<string> modules);
+}
