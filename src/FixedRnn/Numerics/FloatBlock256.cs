@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace FixedRnn.Numerics;
+
+/// <summary>Eight lanes in one <see cref="Vector256{T}"/>: the AVX2 + FMA path.</summary>
+public readonly struct FloatBlock256 : IFloatBlock<FloatBlock256>
+{
+    private readonly Vector256<float> _value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private FloatBlock256(Vector256<float> value) => _value = value;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock256 Load(ref float source, nuint offset) => new(Vector256.LoadUnsafe(ref source, offset));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(FloatBlock256 value, ref float destination, nuint offset) => value._value.StoreUnsafe(ref destination, offset);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock256 Broadcast(float value) => new(Vector256.Create(value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock256 MultiplyAdd(FloatBlock256 left, FloatBlock256 right, FloatBlock256 addend)
+        => new(Fma.IsSupported
+            ? Fma.MultiplyAdd(left._value, right._value, addend._value)
+            : (left._value * right._value) + addend._value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock256 MultiplyAdd(FloatBlock256 left, ref float source, nuint offset, FloatBlock256 addend)
+        => new(Fma.IsSupported
+            ? Fma.MultiplyAdd(Vector256.LoadUnsafe(ref source, offset), left._value, addend._value)
+            : (Vector256.LoadUnsafe(ref source, offset) * left._value) + addend._value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock256 Sigmoid(FloatBlock256 x) => new(Activations.Sigmoid(x._value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock256 Tanh(FloatBlock256 x) => new(Activations.Tanh(x._value));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock256 Relu(FloatBlock256 x) => new(Vector256.Max(x._value, Vector256<float>.Zero));
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock256 operator +(FloatBlock256 left, FloatBlock256 right) => new(left._value + right._value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock256 operator -(FloatBlock256 left, FloatBlock256 right) => new(left._value - right._value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock256 operator *(FloatBlock256 left, FloatBlock256 right) => new(left._value * right._value);
+}

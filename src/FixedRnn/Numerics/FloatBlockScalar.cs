@@ -1,0 +1,134 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace FixedRnn.Numerics;
+
+/// <summary>Eight lanes as plain floats: the path for hardware (or settings) without SIMD.</summary>
+public struct FloatBlockScalar : IFloatBlock<FloatBlockScalar>
+{
+    private Lanes8 _lanes;
+
+    /// <inheritdoc/>
+    public static FloatBlockScalar Load(ref float source, nuint offset)
+    {
+        FloatBlockScalar block = default;
+        for (int lane = 0; lane < 8; lane++)
+        {
+            block._lanes[lane] = Unsafe.Add(ref source, offset + (nuint)lane);
+        }
+
+        return block;
+    }
+
+    /// <inheritdoc/>
+    public static void Store(FloatBlockScalar value, ref float destination, nuint offset)
+    {
+        for (int lane = 0; lane < 8; lane++)
+        {
+            Unsafe.Add(ref destination, offset + (nuint)lane) = value._lanes[lane];
+        }
+    }
+
+    /// <inheritdoc/>
+    public static FloatBlockScalar Broadcast(float value)
+    {
+        FloatBlockScalar block = default;
+        ((System.Span<float>)block._lanes).Fill(value);
+        return block;
+    }
+
+    /// <inheritdoc/>
+    public static FloatBlockScalar MultiplyAdd(FloatBlockScalar left, FloatBlockScalar right, FloatBlockScalar addend)
+    {
+        FloatBlockScalar result = default;
+        for (int lane = 0; lane < 8; lane++)
+        {
+            result._lanes[lane] = (left._lanes[lane] * right._lanes[lane]) + addend._lanes[lane];
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc/>
+    public static FloatBlockScalar MultiplyAdd(FloatBlockScalar left, ref float source, nuint offset, FloatBlockScalar addend)
+    {
+        for (int lane = 0; lane < 8; lane++)
+        {
+            addend._lanes[lane] += Unsafe.Add(ref source, offset + (nuint)lane) * left._lanes[lane];
+        }
+
+        return addend;
+    }
+
+    /// <inheritdoc/>
+    public static FloatBlockScalar Sigmoid(FloatBlockScalar x)
+    {
+        for (int lane = 0; lane < 8; lane++)
+        {
+            x._lanes[lane] = Activations.Sigmoid(x._lanes[lane]);
+        }
+
+        return x;
+    }
+
+    /// <inheritdoc/>
+    public static FloatBlockScalar Tanh(FloatBlockScalar x)
+    {
+        for (int lane = 0; lane < 8; lane++)
+        {
+            x._lanes[lane] = Activations.Tanh(x._lanes[lane]);
+        }
+
+        return x;
+    }
+
+    /// <inheritdoc/>
+    public static FloatBlockScalar Relu(FloatBlockScalar x)
+    {
+        for (int lane = 0; lane < 8; lane++)
+        {
+            x._lanes[lane] = MathF.Max(x._lanes[lane], 0f);
+        }
+
+        return x;
+    }
+
+    /// <inheritdoc/>
+    public static FloatBlockScalar operator +(FloatBlockScalar left, FloatBlockScalar right)
+    {
+        for (int lane = 0; lane < 8; lane++)
+        {
+            left._lanes[lane] += right._lanes[lane];
+        }
+
+        return left;
+    }
+
+    /// <inheritdoc/>
+    public static FloatBlockScalar operator -(FloatBlockScalar left, FloatBlockScalar right)
+    {
+        for (int lane = 0; lane < 8; lane++)
+        {
+            left._lanes[lane] -= right._lanes[lane];
+        }
+
+        return left;
+    }
+
+    /// <inheritdoc/>
+    public static FloatBlockScalar operator *(FloatBlockScalar left, FloatBlockScalar right)
+    {
+        for (int lane = 0; lane < 8; lane++)
+        {
+            left._lanes[lane] *= right._lanes[lane];
+        }
+
+        return left;
+    }
+
+    [InlineArray(8)]
+    private struct Lanes8
+    {
+        private float _element;
+    }
+}

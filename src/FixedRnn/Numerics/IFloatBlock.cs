@@ -1,0 +1,58 @@
+using System.Runtime.Intrinsics;
+
+namespace FixedRnn.Numerics;
+
+/// <summary>
+/// Eight float lanes: the unit in which generated kernels lay out weights and compute gates.
+/// </summary>
+/// <remarks>
+/// Generated kernels are generic over this interface and instantiated once per hardware path
+/// (<see cref="FloatBlock256"/> where <see cref="Vector256.IsHardwareAccelerated"/>,
+/// <see cref="FloatBlock128"/> where only <see cref="Vector128.IsHardwareAccelerated"/>, else
+/// <see cref="FloatBlockScalar"/>). Every path uses the same packed layout and the same arithmetic,
+/// so their results differ only by fused versus separate multiply-add rounding.
+/// </remarks>
+/// <typeparam name="TSelf">The implementing block type.</typeparam>
+public interface IFloatBlock<TSelf>
+    where TSelf : struct, IFloatBlock<TSelf>
+{
+    /// <summary>Number of float lanes in a block.</summary>
+    public const int Lanes = 8;
+
+    /// <summary>Loads eight floats at <paramref name="source"/> + <paramref name="offset"/>, without bounds checks.</summary>
+    static abstract TSelf Load(ref float source, nuint offset);
+
+    /// <summary>Stores eight floats at <paramref name="destination"/> + <paramref name="offset"/>, without bounds checks.</summary>
+    static abstract void Store(TSelf value, ref float destination, nuint offset);
+
+    /// <summary>A block whose lanes all hold <paramref name="value"/>.</summary>
+    static abstract TSelf Broadcast(float value);
+
+    /// <summary><c>left * right + addend</c>, fused where the hardware has FMA.</summary>
+    static abstract TSelf MultiplyAdd(TSelf left, TSelf right, TSelf addend);
+
+    /// <summary>
+    /// <c>left * (eight floats at source + offset) + addend</c>: the kernels' inner operation. One call
+    /// rather than <see cref="Load"/> then <see cref="MultiplyAdd(TSelf, TSelf, TSelf)"/>, so the JIT can
+    /// fold the load into the FMA instruction.
+    /// </summary>
+    static abstract TSelf MultiplyAdd(TSelf left, ref float source, nuint offset, TSelf addend);
+
+    /// <summary>Lane-wise logistic sigmoid (see <see cref="Activations"/> for its error bound).</summary>
+    static abstract TSelf Sigmoid(TSelf x);
+
+    /// <summary>Lane-wise hyperbolic tangent (see <see cref="Activations"/> for its error bound).</summary>
+    static abstract TSelf Tanh(TSelf x);
+
+    /// <summary>Lane-wise <c>max(x, 0)</c>.</summary>
+    static abstract TSelf Relu(TSelf x);
+
+    /// <summary>Lane-wise sum.</summary>
+    static abstract TSelf operator +(TSelf left, TSelf right);
+
+    /// <summary>Lane-wise difference.</summary>
+    static abstract TSelf operator -(TSelf left, TSelf right);
+
+    /// <summary>Lane-wise product.</summary>
+    static abstract TSelf operator *(TSelf left, TSelf right);
+}
