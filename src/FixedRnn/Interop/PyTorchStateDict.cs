@@ -1,0 +1,103 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace FixedRnn.Interop;
+
+/// <summary>
+/// Resolves a model's layers to the tensors of a PyTorch <c>state_dict</c> read from safetensors, and
+/// reads them with their shapes checked. Used by the generated <c>LoadPyTorch</c>.
+/// </summary>
+/// <remarks>
+/// Layer k reads the module named by <c>modules[k]</c>. Consecutive layers naming the same module are
+/// that module's consecutive layers, as in one multi-layer <c>nn.LSTM</c>: recurrent tensors are looked up
+/// as <c>{module}.{name}_l{i}</c>, and, for the first layer of a module, also as <c>{module}.{name}</c>
+/// (the <c>*Cell</c> modules). Dense layers read <c>{module}.weight</c> and <c>{module}.bias</c>.
+/// </remarks>
+public sealed class PyTorchStateDict
+{
+    private readonly SafeTensorsFile _tensors;
+    private readonly string[] _modules;
+    private readonly int[] _indexInModule;
+
+    /// <summary>Maps the model's layers to modules of <paramref name="tensors"/>.</summary>
+    /// <param name="tensors">The state_dict.</param>
+    /// <param name="modules">One module name per layer.</param>
+    /// <param name="expectedLayers">The model's layer count.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> or a module name is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="modules"/> does not name one module per layer.</exception>
+    public PyTorchStateDict(SafeTensorsFile tensors, ReadOnlySpan<string> modules, int expectedLayers)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        if (modules.Length != expectedLayers)
+        {
+            throw new ArgumentException($"Expected one module name per layer ({expectedLayers}), got {modules.Length}.", nameof(modules));
+        }
+
+        _tensors = tensors;
+        _modules = modules.ToArray();
+        _indexInModule = new int[_modules.Length];
+        for (int layer = 0; layer < _modules.Length; layer++)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(_modules[layer], nameof(modules));
+            _indexInModule[layer] = layer > 0 && _modules[layer - 1] == _modules[layer] ? _indexInModule[layer - 1] + 1 : 0;
+        }
+    }
+
+    /// <summary>Reads a recurrent layer's tensor, such as <c>weight_ih</c>, checking its shape.</summary>
+    /// <param name="layer">The layer index.</param>
+    /// <param name="name">The parameter name without module or layer suffix.</param>
+    /// <param name="shape">The shape the layer expects.</param>
+    /// <returns>The tensor's values as floats.</returns>
+    /// <exception cref="WeightFormatException">The tensor is missing, not floating point, or shaped otherwise.</exception>
+    public float[] Recurrent(int layer, string name, params ReadOnlySpan<int> shape)
+    {
+        string module = _modules[layer];
+        int index = _indexInModule[layer];
+        var candidates = new List<string> { $"{module}.{name}_l{index}" };
+        if (index == 0)
+        {
+            candidates.Add($"{module}.{name}");
+        }
+
+        return Read(layer, candidates, shape);
+    }
+
+    /// <summary>Reads a Dense layer's tensor (<c>weight</c> or <c>bias</c> of an <c>nn.Linear</c>), checking its shape.</summary>
+    /// <param name="layer">The layer index.</param>
+    /// <param name="name">The parameter name without module.</param>
+    /// <param name="shape">The shape the layer expects.</param>
+    /// <returns>The tensor's values as floats.</returns>
+    /// <exception cref="WeightFormatException">The tensor is missing, not floating point, or shaped otherwise.</exception>
+    public float[] Linear(int layer, string name, params ReadOnlySpan<int> shape)
+        => Read(layer, new List<string> { $"{_modules[layer]}.{name}" }, shape);
+
+    private float[] Read(int layer, List<string> candidates, ReadOnlySpan<int> shape)
+    {
+        string expected = FormatShape(shape.ToArray().Select(dimension => (long)dimension));
+        foreach (string key in candidates)
+        {
+            if (!_tensors.TryGetInfo(key, out SafeTensorInfo? info))
+            {
+                continue;
+            }
+
+            if (info.DType is not (SafeTensorsDType.F32 or SafeTensorsDType.F16 or SafeTensorsDType.BF16 or SafeTensorsDType.F64))
+            {
+                throw new WeightFormatException($"Tensor '{key}' of layer {layer} is {info.DType}; expected a floating-point tensor of shape {expected}.", key);
+            }
+
+            if (!info.Shape.SequenceEqual(shape.ToArray().Select(dimension => (long)dimension)))
+            {
+                throw new WeightFormatException($"Tensor '{key}' of layer {layer} has shape {FormatShape(info.Shape)}; expected {expected}.", key);
+            }
+
+            return _tensors.ReadSingles(key);
+        }
+
+        string names = string.Join("' or '", candidates);
+        throw new WeightFormatException($"Tensor '{names}' for layer {layer} is missing; expected shape {expected}.", candidates[0]);
+    }
+
+    private static string FormatShape(IEnumerable<long> shape) => $"[{string.Join(", ", shape)}]";
+}
