@@ -1,0 +1,176 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using FixedRnn.Generators.Helpers;
+
+namespace FixedRnn.Generators.Emitting;
+
+/// <summary>
+/// The pieces every layer kernel shares: the method frame, register tiles, accumulators initialized
+/// from the bias, and the broadcast-FMA pass over a packed weight segment.
+/// </summary>
+internal static class KernelWriter
+{
+    public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
+    public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+    public const string Span = "global::System.Span<float>";
+    public const string BlockConstraint = "where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>";
+
+    /// <summary>Rows up to this count are unrolled; longer passes stay loops with constant trip counts.</summary>
+    private const int UnrollRows = 4;
+
+    /// <summary>Writes a kernel's signature, its layout constants, and a body.</summary>
+    public static void Kernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action body)
+    {
+        writer.Line($"/// <summary>{summary}</summary>");
+        writer.Line($"private static void {layer.KernelName}<TBlock>({parameters})");
+        writer.Indent();
+        writer.Line(BlockConstraint);
+        writer.Unindent();
+        using (writer.Block())
+        {
+            writer.Line("// Where this layer's packed weights start within Parameters (floats).");
+            foreach (WeightSegment segment in Segments(layer))
+            {
+                string gates = string.Join(", ", segment.Targets.Select(target => layer.Accumulators[target]));
+                writer.Line($"const nuint {segment.Name} = {segment.Offset}; // {segment.Equation}: [{layer.Blocks} blocks][{segment.Rows} rows][{gates}][8 lanes]");
+            }
+
+            string biasSlots = string.Join(", ", layer.Accumulators.Take(layer.BiasSlots));
+            writer.Line($"const nuint Bias = {layer.Bias}; // [{layer.Blocks} blocks][{biasSlots}][8 lanes]");
+            writer.Line();
+            body();
+        }
+    }
+
+    public static IEnumerable<WeightSegment> Segments(LayerLayout layer)
+    {
+        yield return layer.InputWeights;
+        if (layer.RecurrentWeights is not null)
+        {
+            yield return layer.RecurrentWeights;
+        }
+
+        if (layer.CandidateWeights is not null)
+        {
+            yield return layer.CandidateWeights;
+        }
+    }
+
+    /// <summary>
+    /// Writes one pass over every block of the layer in register tiles; <paramref name="tileBody"/>
+    /// writes a tile's code given its block count, with <c>block</c> its first block.
+    /// </summary>
+    public static void Tiles(SourceWriter writer, LayerLayout layer, int accumulatorsPerBlock, Action<int> tileBody)
+    {
+        foreach (TileGroup group in TilePlan.Split(layer.Blocks, accumulatorsPerBlock))
+        {
+            int lastUnit = Math.Min(layer.Spec.Size, (group.FirstBlock + (group.Count * group.BlocksPerTile)) * LayerLayout.Lanes);
+            string tiles = group.Count == 1 ? "One tile" : $"{group.Count} tiles";
+            string blocks = group.BlocksPerTile == 1 ? "1 block" : $"{group.BlocksPerTile} blocks";
+            writer.Line($"// {tiles} of {blocks} ({group.BlocksPerTile * LayerLayout.Lanes} lanes): units {group.FirstBlock * LayerLayout.Lanes}–{lastUnit - 1}.");
+            if (group.Count == 1)
+            {
+                using (writer.Block())
+                {
+                    writer.Line($"const nuint block = {group.FirstBlock};");
+                    tileBody(group.BlocksPerTile);
+                }
+            }
+            else
+            {
+                using (writer.Block($"for (nuint tile = 0; tile < {group.Count}; tile++)"))
+                {
+                    writer.Line(group.FirstBlock == 0
+                        ? $"nuint block = tile * {group.BlocksPerTile};"
+                        : $"nuint block = {group.FirstBlock} + (tile * {group.BlocksPerTile});");
+                    tileBody(group.BlocksPerTile);
+                }
+            }
+        }
+    }
+
+    /// <summary>Declares the tile's accumulators <paramref name="slots"/>, each starting at its bias.</summary>
+    public static void AccumulatorsFromBias(SourceWriter writer, LayerLayout layer, int blocks, IReadOnlyList<int> slots)
+    {
+        int blockStride = layer.BiasSlots * LayerLayout.Lanes;
+        string names = string.Join(", ", slots.Select(slot => layer.Accumulators[slot]));
+        writer.Line($"// Accumulators {names} for each block of the tile, starting at the bias.");
+        for (int block = 0; block < blocks; block++)
+        {
+            foreach (int slot in slots)
+            {
+                int offset = (block * blockStride) + (slot * LayerLayout.Lanes);
+                writer.Line($"TBlock {layer.Accumulators[slot]}{block} = TBlock.Load(ref weights, Bias + (block * {blockStride}) + {offset});");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Accumulates <c>segment × source</c> into the tile's accumulators: one broadcast of each source
+    /// feature feeds every gate of every block in the tile.
+    /// </summary>
+    public static void MultiplyAccumulate(SourceWriter writer, LayerLayout layer, WeightSegment segment, string source, int blocks)
+    {
+        string gates = string.Join(", ", segment.Targets.Select(target => layer.Accumulators[target]));
+        writer.Line($"// {segment.Equation}: each feature k, broadcast once, feeds {gates} of every block in the tile.");
+        if (segment.Rows <= UnrollRows)
+        {
+            for (int row = 0; row < segment.Rows; row++)
+            {
+                using (writer.Block())
+                {
+                    writer.Line($"const nuint k = {row};");
+                    RowBody(writer, layer, segment, source, blocks);
+                }
+            }
+        }
+        else
+        {
+            using (writer.Block($"for (nuint k = 0; k < {segment.Rows}; k++)"))
+            {
+                RowBody(writer, layer, segment, source, blocks);
+            }
+        }
+    }
+
+    private static void RowBody(SourceWriter writer, LayerLayout layer, WeightSegment segment, string source, int blocks)
+    {
+        writer.Line($"TBlock feature = TBlock.Broadcast({Unsafe}.Add(ref {source}, k));");
+        writer.Line($"nuint row = {segment.Name} + (block * {segment.BlockStride}) + (k * {segment.RowStride});");
+        for (int block = 0; block < blocks; block++)
+        {
+            for (int gate = 0; gate < segment.GatesPerRow; gate++)
+            {
+                string accumulator = layer.Accumulators[segment.Targets[gate]] + block;
+                int offset = (block * segment.BlockStride) + (gate * LayerLayout.Lanes);
+                writer.Line($"{accumulator} = TBlock.MultiplyAdd(feature, ref weights, row + {offset}, {accumulator});");
+            }
+        }
+    }
+
+    /// <summary>Opens the scope of one block's lane-wise work, with <c>units</c> its first hidden unit.</summary>
+    public static IDisposable BlockScope(SourceWriter writer, int block, string comment)
+    {
+        writer.Line($"// Block {block} of the tile: {comment}");
+        IDisposable scope = writer.Block();
+        writer.Line($"nuint units = (block + {block}) * 8;");
+        return scope;
+    }
+
+    /// <summary>A scratch vector of the layer's padded size on the stack, and a reference to its start.</summary>
+    public static void StackScratch(SourceWriter writer, string name, int floats, string why)
+    {
+        writer.Line($"// {why}");
+        writer.Line($"{Span} {name}Buffer = stackalloc float[{floats}];");
+        writer.Line($"ref float {name} = ref {MemoryMarshal}.GetReference({name}Buffer);");
+    }
+
+    public static string Activate(Model.Activation activation, string value) => activation switch
+    {
+        Model.Activation.Tanh => $"TBlock.Tanh({value})",
+        Model.Activation.Sigmoid => $"TBlock.Sigmoid({value})",
+        Model.Activation.Relu => $"TBlock.Relu({value})",
+        _ => value,
+    };
+}

@@ -1,0 +1,40 @@
+using System.Collections.Generic;
+
+namespace FixedRnn.Generators.Emitting;
+
+/// <summary>
+/// How a layer's blocks are grouped into register tiles: each tile keeps every accumulator of its
+/// blocks in vector registers for the whole pass over the inputs.
+/// </summary>
+internal static class TilePlan
+{
+    /// <summary>
+    /// Accumulator registers a tile may hold: AVX2 has 16 vector registers, and the broadcast input
+    /// and a loaded weight need the rest.
+    /// </summary>
+    public const int AccumulatorBudget = 12;
+
+    /// <summary>
+    /// Splits <paramref name="blocks"/> into as few tiles as the budget allows, sizes differing by at
+    /// most one block, so no tile is left nearly empty.
+    /// </summary>
+    public static IReadOnlyList<TileGroup> Split(int blocks, int accumulatorsPerBlock)
+    {
+        int largest = System.Math.Max(1, AccumulatorBudget / accumulatorsPerBlock);
+        int tiles = (blocks + largest - 1) / largest;
+        int size = blocks / tiles;
+        int larger = blocks % tiles;
+
+        var groups = new List<TileGroup>();
+        if (larger > 0)
+        {
+            groups.Add(new TileGroup(FirstBlock: 0, Count: larger, BlocksPerTile: size + 1));
+        }
+
+        groups.Add(new TileGroup(FirstBlock: larger * (size + 1), Count: tiles - larger, BlocksPerTile: size));
+        return groups;
+    }
+}
+
+/// <summary><see cref="Count"/> consecutive tiles of <see cref="BlocksPerTile"/> blocks, from <see cref="FirstBlock"/>.</summary>
+internal sealed record TileGroup(int FirstBlock, int Count, int BlocksPerTile);

@@ -1,0 +1,66 @@
+using System;
+using System.Text;
+
+namespace FixedRnn.Generators.Helpers;
+
+/// <summary>
+/// Builds indented C# source. <see cref="Block"/> opens a brace block that closes when disposed, so
+/// emitters read like the code they produce.
+/// </summary>
+internal sealed class SourceWriter
+{
+    private const string IndentUnit = "    ";
+    private readonly StringBuilder _builder = new();
+    private int _indent;
+
+    public void Line(string text = "")
+    {
+        if (text.Length > 0)
+        {
+            for (int i = 0; i < _indent; i++)
+            {
+                _builder.Append(IndentUnit);
+            }
+
+            _builder.Append(text);
+        }
+
+        _builder.Append('\n');
+    }
+
+    /// <summary>Writes several lines, each at the current indentation.</summary>
+    public void Lines(string text)
+    {
+        foreach (string line in text.Replace("\r\n", "\n").Split('\n'))
+        {
+            Line(line);
+        }
+    }
+
+    public IDisposable Block(string? header = null, string closing = "}")
+    {
+        if (header is not null)
+        {
+            Line(header);
+        }
+
+        Line("{");
+        _indent++;
+        return new BlockCloser(this, closing);
+    }
+
+    public void Indent() => _indent++;
+
+    public void Unindent() => _indent--;
+
+    public override string ToString() => _builder.ToString();
+
+    private sealed class BlockCloser(SourceWriter writer, string closing) : IDisposable
+    {
+        public void Dispose()
+        {
+            writer._indent--;
+            writer.Line(closing);
+        }
+    }
+}

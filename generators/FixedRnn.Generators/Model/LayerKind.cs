@@ -1,0 +1,9 @@
+namespace FixedRnn.Generators.Model;
+
+internal enum LayerKind
+{
+    Rnn,
+    Lstm,
+    Gru,
+    Dense,
+}
