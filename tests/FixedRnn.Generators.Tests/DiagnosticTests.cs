@@ -1,0 +1,210 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace FixedRnn.Generators.Tests;
+
+/// <summary>One test per diagnostic id: the id, the message, and the location it points at.</summary>
+public sealed class DiagnosticTests
+{
+    private string _source = string.Empty;
+
+    [Fact]
+    public void FRNN001_TypeNotPartial()
+    {
+        Diagnostic diagnostic = SingleDiagnostic("""
+            [RecurrentModel(inputSize: 1)]
+            [Lstm(4)]
+            public class Whole;
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN001", "Whole", "'Whole' must be declared partial");
+    }
+
+    [Fact]
+    public void FRNN001_ContainingTypeNotPartial()
+    {
+        Diagnostic diagnostic = SingleDiagnostic("""
+            public class Outer
+            {
+                [RecurrentModel(inputSize: 1)]
+                [Lstm(4)]
+                public partial class Inner;
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN001", "Outer", "'Outer' must be declared partial");
+    }
+
+    [Fact]
+    public void FRNN002_StaticType()
+    {
+        Diagnostic diagnostic = SingleDiagnostic("""
+            [RecurrentModel(inputSize: 1)]
+            [Lstm(4)]
+            public static partial class Fixed;
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN002", "Fixed", "'Fixed' is static");
+    }
+
+    [Fact]
+    public void FRNN003_NestedInGenericType()
+    {
+        Diagnostic diagnostic = SingleDiagnostic("""
+            public partial class Outer<T>
+            {
+                [RecurrentModel(inputSize: 1)]
+                [Lstm(4)]
+                public partial class Inner;
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN003", "Inner", "generic or nested in a generic type");
+    }
+
+    [Fact]
+    public void FRNN003_GenericType()
+    {
+        Diagnostic diagnostic = SingleDiagnostic("""
+            [RecurrentModel(inputSize: 1)]
+            [Lstm(4)]
+            public partial class Model<T>;
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN003", "Model", "generic or nested in a generic type");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[Dense(1)]")]
+    public void FRNN004_NoRecurrentLayer(string layers)
+    {
+        Diagnostic diagnostic = SingleDiagnostic($"""
+            [RecurrentModel(inputSize: 1)]
+            {layers}
+            public partial class Empty;
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN004", "Empty", "declares no recurrent layer");
+    }
+
+    [Theory]
+    [InlineData("[RecurrentModel(inputSize: 0)][Lstm(4)]", "0", "InputSize is 0; it must be between 1 and 4096")]
+    [InlineData("[RecurrentModel(inputSize: 1)][Lstm(-3)]", "-3", "HiddenSize is -3; it must be between 1 and 4096")]
+    [InlineData("[RecurrentModel(inputSize: 1)][Gru(4097)]", "4097", "HiddenSize is 4097; it must be between 1 and 4096")]
+    [InlineData("[RecurrentModel(inputSize: 1)][Rnn(int.MaxValue)]", "int.MaxValue", "HiddenSize is 2147483647")]
+    [InlineData("[RecurrentModel(inputSize: 1)][Rnn(4)][Dense(0)]", "0", "OutputSize is 0; it must be between 1 and 4096")]
+    public void FRNN005_SizeOutOfRange(string attributes, string flagged, string message)
+    {
+        Diagnostic diagnostic = SingleDiagnostic($"""
+            {attributes}
+            public partial class Sized;
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN005", flagged, message);
+    }
+
+    [Theory]
+    [InlineData("[Rnn(4, Activation = (RnnActivation)7)]", "(RnnActivation)7 is not a defined RnnActivation value; use one of Tanh, Relu")]
+    [InlineData("[Rnn(4)][Dense(1, Activation = (DenseActivation)(-1))]", "(DenseActivation)-1 is not a defined DenseActivation value; use one of Identity, Tanh, Sigmoid, Relu")]
+    public void FRNN006_UndefinedEnumValue(string layers, string message)
+    {
+        Diagnostic diagnostic = SingleDiagnostic($"""
+            [RecurrentModel(inputSize: 1)]
+            {layers}
+            public partial class Activated;
+            """);
+
+        Assert.Equal("FRNN006", diagnostic.Id);
+        Assert.Equal(message, diagnostic.GetMessage());
+        Assert.StartsWith("Activation = ", SpanText(diagnostic));
+    }
+
+    [Fact]
+    public void FRNN007_DenseNotLast()
+    {
+        Diagnostic diagnostic = SingleDiagnostic("""
+            [RecurrentModel(inputSize: 1)]
+            [Dense(8)]
+            [Lstm(4)]
+            public partial class Upside;
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN007", "Dense(8)", "[Dense] must be the last layer of 'Upside'");
+    }
+
+    [Fact]
+    public void FRNN008_LayersSplitAcrossDeclarations()
+    {
+        Diagnostic diagnostic = SingleDiagnostic("""
+            [RecurrentModel(inputSize: 1)]
+            [Lstm(4)]
+            public partial class Split;
+
+            [Gru(4)]
+            public partial class Split;
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN008", "Gru(4)", "Layer attributes of 'Split' must all be on the partial declaration that carries [RecurrentModel]");
+    }
+
+    [Fact]
+    public void MalformedAttributeIsLeftToTheCompiler()
+    {
+        (GeneratorRunResult result, Compilation output) = GeneratorDriver.Run("""
+            using FixedRnn;
+            [RecurrentModel(inputSize: 1)]
+            [Lstm]
+            public partial class Missing;
+            """);
+
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        Assert.Empty(result.GeneratedSources);
+        Assert.Contains(output.GetDiagnostics(), diagnostic => diagnostic.Id == "CS7036");
+    }
+
+    [Fact]
+    public void EveryDescriptorIsAnErrorWithASequentialId()
+    {
+        var descriptors = typeof(FixedRnnGenerator).Assembly.GetType("FixedRnn.Generators.Diagnostics.DiagnosticDescriptors")!
+            .GetFields()
+            .Where(field => field.FieldType == typeof(DiagnosticDescriptor))
+            .Select(field => (DiagnosticDescriptor)field.GetValue(null)!)
+            .OrderBy(descriptor => descriptor.Id)
+            .ToList();
+
+        Assert.Equal(Enumerable.Range(1, descriptors.Count).Select(id => $"FRNN{id:000}"), descriptors.Select(descriptor => descriptor.Id));
+        Assert.All(descriptors, descriptor => Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity));
+    }
+
+    private Diagnostic SingleDiagnostic(string declaration)
+    {
+        string source = "using FixedRnn;\n" + declaration;
+        (GeneratorRunResult result, _) = GeneratorDriver.Run(source);
+        Assert.Null(result.Exception);
+        Assert.Empty(result.GeneratedSources);
+        Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+        _source = source;
+        return diagnostic;
+    }
+
+    private void AssertDiagnostic(Diagnostic diagnostic, string id, string flaggedText, string messageFragment)
+    {
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Contains(messageFragment, diagnostic.GetMessage());
+        Assert.Equal(flaggedText, SpanText(diagnostic));
+    }
+
+    /// <summary>
+    /// The source text a diagnostic points at. Generator diagnostics carry a file location rather than
+    /// a syntax tree (pipeline values must not hold one), so the span is read from the source given.
+    /// </summary>
+    private string SpanText(Diagnostic diagnostic)
+    {
+        Assert.Equal("Model0.cs", diagnostic.Location.GetLineSpan().Path);
+        return _source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length);
+    }
+}
