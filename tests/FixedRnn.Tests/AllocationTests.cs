@@ -1,0 +1,51 @@
+using System;
+using Xunit;
+
+namespace FixedRnn.Tests;
+
+/// <summary>Step and Forward allocate nothing, on whichever SIMD path this process runs.</summary>
+public sealed class AllocationTests
+{
+    [Fact]
+    public void TenThousandStepsAllocateNothing()
+    {
+        var model = new MixedStack();
+        model.LoadPyTorch(Fixture.PathOf("stack_mixed.weights.safetensors"));
+        var input = new float[MixedStack.InputSize];
+        var output = new float[MixedStack.OutputSize];
+        var state = default(MixedStack.State);
+        model.Step(input, ref state, output); // JIT and type initialization happen outside the measurement.
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int step = 0; step < 10_000; step++)
+        {
+            input[step % MixedStack.InputSize] = MathF.Sin(step);
+            model.Step(input, ref state, output);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void ForwardOverThousandStepsAllocatesNothing()
+    {
+        var model = new Lstm1To128();
+        model.LoadPyTorch(Fixture.PathOf("lstm_1_128.weights.safetensors"));
+        var inputs = new float[1_000 * Lstm1To128.InputSize];
+        var outputs = new float[1_000 * Lstm1To128.OutputSize];
+        for (int t = 0; t < inputs.Length; t++)
+        {
+            inputs[t] = MathF.Cos(t * 0.1f);
+        }
+
+        var state = default(Lstm1To128.State);
+        model.Forward(inputs.AsSpan(0, 1), ref state, outputs.AsSpan(0, Lstm1To128.OutputSize));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        model.Forward(inputs, ref state, outputs);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+    }
+}

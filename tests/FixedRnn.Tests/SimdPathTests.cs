@@ -1,0 +1,23 @@
+using System;
+using Xunit;
+
+namespace FixedRnn.Tests;
+
+/// <summary>
+/// CI runs the suite three times: natively, with <c>DOTNET_EnableAVX2=0</c> and with
+/// <c>DOTNET_EnableHWIntrinsic=0</c>. This proves each run exercised the path it was meant to.
+/// </summary>
+public sealed class SimdPathTests
+{
+    [Fact]
+    public void RuntimeSettingsSelectTheExpectedPath()
+    {
+        string expected =
+            Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") == "0" ? "scalar"
+            : Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0" ? "Vector128"
+            : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "Vector256"
+            : SimdPath.Describe();
+
+        Assert.Equal(expected, SimdPath.Describe());
+    }
+}
