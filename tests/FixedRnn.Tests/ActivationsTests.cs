@@ -19,7 +19,7 @@ public sealed class ActivationsTests
     // Where the tanh polynomial hands over to the exponential form; worth sampling densely.
     private const float TanhPolynomialLimit = 0.625f;
 
-    public enum Path
+    public enum Overload
     {
         Scalar,
         Vector128,
@@ -27,19 +27,19 @@ public sealed class ActivationsTests
         Vector512,
     }
 
-    public static TheoryData<Path> AllPaths => new() { Path.Scalar, Path.Vector128, Path.Vector256, Path.Vector512 };
+    public static TheoryData<Overload> AllOverloads => new() { Overload.Scalar, Overload.Vector128, Overload.Vector256, Overload.Vector512 };
 
-    public static TheoryData<Path> VectorPaths => new() { Path.Vector128, Path.Vector256, Path.Vector512 };
+    public static TheoryData<Overload> VectorOverloads => new() { Overload.Vector128, Overload.Vector256, Overload.Vector512 };
 
     private static readonly float[] s_sweep = BuildSweep();
 
     [Theory]
-    [MemberData(nameof(AllPaths))]
-    public void SweepStaysWithinDocumentedErrorBounds(Path path)
+    [MemberData(nameof(AllOverloads))]
+    public void SweepStaysWithinDocumentedErrorBounds(Overload overload)
     {
         float[] sigmoid = new float[s_sweep.Length];
         float[] tanh = new float[s_sweep.Length];
-        Evaluate(path, s_sweep, sigmoid, tanh);
+        Evaluate(overload, s_sweep, sigmoid, tanh);
 
         var sigmoidError = new ErrorStats();
         var tanhError = new ErrorStats();
@@ -57,8 +57,8 @@ public sealed class ActivationsTests
     }
 
     [Theory]
-    [MemberData(nameof(AllPaths))]
-    public void SaturatesCleanlyAtExtremes(Path path)
+    [MemberData(nameof(AllOverloads))]
+    public void SaturatesCleanlyAtExtremes(Overload overload)
     {
         float[] inputs =
         [
@@ -67,7 +67,7 @@ public sealed class ActivationsTests
         ];
         float[] sigmoid = new float[inputs.Length];
         float[] tanh = new float[inputs.Length];
-        Evaluate(path, inputs, sigmoid, tanh);
+        Evaluate(overload, inputs, sigmoid, tanh);
 
         for (int i = 0; i < inputs.Length; i++)
         {
@@ -78,20 +78,20 @@ public sealed class ActivationsTests
 
         // Saturation is reached well inside the range too, not only where e^x overflows.
         float[] moderate = [20f, -20f, 10f, -10f];
-        Evaluate(path, moderate, sigmoid, tanh);
+        Evaluate(overload, moderate, sigmoid, tanh);
         Assert.Equal([1f, -1f, 1f, -1f], tanh.AsSpan(0, 4).ToArray());
         Assert.Equal(1f, sigmoid[0]);
         Assert.InRange(sigmoid[1], 2.0e-9f, 2.1e-9f);
     }
 
     [Theory]
-    [MemberData(nameof(AllPaths))]
-    public void HandlesZeroTinyAndNaN(Path path)
+    [MemberData(nameof(AllOverloads))]
+    public void HandlesZeroTinyAndNaN(Overload overload)
     {
         float[] inputs = [0f, -0f, 1e-20f, -1e-20f, float.Epsilon, -float.Epsilon, 1e-38f, -1e-38f, float.NaN, -float.NaN, BitConverter.Int32BitsToSingle(0x7FC0_1234)];
         float[] sigmoid = new float[inputs.Length];
         float[] tanh = new float[inputs.Length];
-        Evaluate(path, inputs, sigmoid, tanh);
+        Evaluate(overload, inputs, sigmoid, tanh);
 
         for (int i = 0; i < inputs.Length; i++)
         {
@@ -110,8 +110,8 @@ public sealed class ActivationsTests
     }
 
     [Theory]
-    [MemberData(nameof(AllPaths))]
-    public void StaysWithinRangeAndNeverProducesNaN(Path path)
+    [MemberData(nameof(AllOverloads))]
+    public void StaysWithinRangeAndNeverProducesNaN(Overload overload)
     {
         var random = new Random(20240611);
         float[] inputs = new float[4096];
@@ -122,7 +122,7 @@ public sealed class ActivationsTests
 
         float[] sigmoid = new float[inputs.Length];
         float[] tanh = new float[inputs.Length];
-        Evaluate(path, inputs, sigmoid, tanh);
+        Evaluate(overload, inputs, sigmoid, tanh);
 
         for (int i = 0; i < inputs.Length; i++)
         {
@@ -133,8 +133,8 @@ public sealed class ActivationsTests
     }
 
     [Theory]
-    [MemberData(nameof(VectorPaths))]
-    public void VectorMatchesScalarLaneByLane(Path path)
+    [MemberData(nameof(VectorOverloads))]
+    public void VectorMatchesScalarLaneByLane(Overload overload)
     {
         var random = new Random(7);
         float[] inputs = new float[16 * 1024];
@@ -146,7 +146,7 @@ public sealed class ActivationsTests
 
         float[] sigmoid = new float[inputs.Length];
         float[] tanh = new float[inputs.Length];
-        Evaluate(path, inputs, sigmoid, tanh);
+        Evaluate(overload, inputs, sigmoid, tanh);
 
         for (int i = 0; i < inputs.Length; i++)
         {
@@ -157,8 +157,8 @@ public sealed class ActivationsTests
     }
 
     [Theory]
-    [MemberData(nameof(AllPaths))]
-    public void IsMonotonic(Path path)
+    [MemberData(nameof(AllOverloads))]
+    public void IsMonotonic(Overload overload)
     {
         var inputs = new List<float>();
         for (int i = -20 * 64; i <= 20 * 64; i++)
@@ -180,7 +180,7 @@ public sealed class ActivationsTests
         float[] x = inputs.ToArray();
         float[] sigmoid = new float[x.Length];
         float[] tanh = new float[x.Length];
-        Evaluate(path, x, sigmoid, tanh);
+        Evaluate(overload, x, sigmoid, tanh);
 
         for (int i = 1; i < x.Length; i++)
         {
@@ -264,13 +264,13 @@ public sealed class ActivationsTests
         return Math.Abs(Ordinal(a) - Ordinal(b));
     }
 
-    private static void Evaluate(Path path, float[] x, float[] sigmoid, float[] tanh)
+    private static void Evaluate(Overload overload, float[] x, float[] sigmoid, float[] tanh)
     {
-        int width = path switch
+        int width = overload switch
         {
-            Path.Scalar => 1,
-            Path.Vector128 => Vector128<float>.Count,
-            Path.Vector256 => Vector256<float>.Count,
+            Overload.Scalar => 1,
+            Overload.Vector128 => Vector128<float>.Count,
+            Overload.Vector256 => Vector256<float>.Count,
             _ => Vector512<float>.Count,
         };
 
@@ -283,18 +283,18 @@ public sealed class ActivationsTests
 
         for (int i = 0; i < padded; i += width)
         {
-            switch (path)
+            switch (overload)
             {
-                case Path.Scalar:
+                case Overload.Scalar:
                     sigmoidOut[i] = Activations.Sigmoid(input[i]);
                     tanhOut[i] = Activations.Tanh(input[i]);
                     break;
-                case Path.Vector128:
+                case Overload.Vector128:
                     Vector128<float> v128 = Vector128.Create(input.AsSpan(i));
                     Activations.Sigmoid(v128).CopyTo(sigmoidOut.AsSpan(i));
                     Activations.Tanh(v128).CopyTo(tanhOut.AsSpan(i));
                     break;
-                case Path.Vector256:
+                case Overload.Vector256:
                     Vector256<float> v256 = Vector256.Create(input.AsSpan(i));
                     Activations.Sigmoid(v256).CopyTo(sigmoidOut.AsSpan(i));
                     Activations.Tanh(v256).CopyTo(tanhOut.AsSpan(i));
