@@ -1,6 +1,6 @@
 """Generate PyTorch reference fixtures for the FixedRnn tests.
 
-For every fixture NAME this script writes two safetensors files next to itself:
+For every fixture NAME this script writes three safetensors files next to itself:
 
 * NAME.weights.safetensors -- the model's PyTorch ``state_dict()`` (float32,
   key names exactly as PyTorch produces them), with ``__metadata__``
@@ -8,11 +8,18 @@ For every fixture NAME this script writes two safetensors files next to itself:
 * NAME.io.safetensors -- ``input`` [T, I], expected ``output`` [T, O] at every
   time step (batch size 1, zero initial state), ``final_hidden_{k}`` [H_k] for
   each recurrent layer k and, for LSTM layers, ``final_cell_{k}`` [H_k].
+* NAME.grads.safetensors -- autograd gradients of the loss
+  L = sum(output * output_grad), where ``output_grad`` [T, O] is a fixed-seed
+  standard-normal tensor (stored too): ``grad.{key}`` for every weights key,
+  ``grad.input`` [T, I], ``grad.initial_hidden_{k}`` [H_k] and, for LSTM
+  layers, ``grad.initial_cell_{k}`` [H_k] (gradients with respect to the zero
+  initial state).
 
 The "reset-before" GRU fixtures (gru_rb_*) use ordinary nn.GRU weights but
 expected values computed in float64 with the Cho et al. / Keras
 reset_after=False / ONNX linear_before_reset=0 equations, which PyTorch itself
-does not implement.
+does not implement. Their gradients come from torch autograd in float64
+through a torch implementation of those equations.
 
 Requires Debian's python3-torch and python3-numpy (system interpreter, not
 pyenv). Re-run from the repository root with:
@@ -59,6 +66,8 @@ FIXTURES = [
      [("GRU_RB", 3, 11), ("Linear", 11, 2, "identity")]),
 ]
 LSTM_MULTI_SEED = 12
+# float32 fixture whose nn.GRU gradients validate the float64 autograd GRU.
+GRAD_SELF_CHECK = "gru_5_37"
 
 ACTIVATIONS = {"identity": lambda v: v, "sigmoid": torch.sigmoid, "relu": torch.relu}
 
@@ -87,12 +96,23 @@ def write_safetensors(path, tensors, metadata):
             f.write(blob)
 
 
+def fixture_metadata(name):
+    return {"format": "pt", "fixture": name, "generator": "make_fixtures.py"}
+
+
 def save_fixture(name, model, x, output, finals):
-    meta = {"format": "pt", "fixture": name, "generator": "make_fixtures.py"}
+    meta = fixture_metadata(name)
     write_safetensors(os.path.join(OUT_DIR, f"{name}.weights.safetensors"),
                       model.state_dict(), meta)
     io = {"input": x, "output": output, **finals}
     write_safetensors(os.path.join(OUT_DIR, f"{name}.io.safetensors"), io, meta)
+
+
+def save_grads(name, output_grad, grads):
+    tensors = {"output_grad": output_grad,
+               **{f"grad.{key}": g.float() for key, g in grads.items()}}
+    write_safetensors(os.path.join(OUT_DIR, f"{name}.grads.safetensors"),
+                      tensors, fixture_metadata(name))
 
 
 # --------------------------------------------------------------------------
@@ -145,40 +165,112 @@ def make_input(seed, steps, n_in):
     return torch.randn(steps, n_in, generator=gen) * SCALE
 
 
-def run_torch(model, specs, x):
-    """float32 forward pass with PyTorch modules; returns (output, finals)."""
+def run_torch(model, specs, x, init=None):
+    """float32 forward pass with PyTorch modules; returns (output, finals).
+
+    With ``init`` None every recurrent layer starts from PyTorch's implicit
+    zero state (the modules get no state argument). Otherwise ``init`` maps
+    "initial_hidden_{k}" / "initial_cell_{k}" to [H_k] tensors that are passed
+    explicitly. Gradient mode is up to the caller.
+    """
     finals, k = {}, 0
     seq = x
-    with torch.no_grad():
-        for spec, layer in zip(specs, model.layers):
-            kind = spec[0]
-            if kind == "Linear":
-                seq = ACTIVATIONS[spec[3]](layer(seq))
-                continue
-            if kind in ("LSTM", "GRU", "GRU_RB", "RNN"):
+    for spec, layer in zip(specs, model.layers):
+        kind = spec[0]
+        if kind == "Linear":
+            seq = ACTIVATIONS[spec[3]](layer(seq))
+            continue
+        if init is None:
+            h0 = c0 = torch.zeros(spec[2])
+        else:
+            h0 = init[f"initial_hidden_{k}"]
+            c0 = init.get(f"initial_cell_{k}")
+        if kind in ("LSTM", "GRU", "GRU_RB", "RNN"):
+            if init is None:
                 out, state = layer(seq.unsqueeze(1))
-                seq = out.squeeze(1)
-                if kind == "LSTM":
-                    h, c = state[0][0, 0], state[1][0, 0]
+            elif kind == "LSTM":
+                out, state = layer(seq.unsqueeze(1),
+                                   (h0.view(1, 1, -1), c0.view(1, 1, -1)))
+            else:
+                out, state = layer(seq.unsqueeze(1), h0.view(1, 1, -1))
+            seq = out.squeeze(1)
+            if kind == "LSTM":
+                h, c = state[0][0, 0], state[1][0, 0]
+            else:
+                h, c = state[0, 0], None
+        else:  # *Cell: step through time
+            h = h0.view(1, -1)
+            c = c0.view(1, -1) if kind == "LSTMCell" else None
+            outs = []
+            for t in range(seq.shape[0]):
+                if kind == "LSTMCell":
+                    h, c = layer(seq[t:t + 1], (h, c))
                 else:
-                    h, c = state[0, 0], None
-            else:  # *Cell: step through time
-                h = torch.zeros(1, spec[2])
-                c = torch.zeros(1, spec[2])
-                outs = []
-                for t in range(seq.shape[0]):
-                    if kind == "LSTMCell":
-                        h, c = layer(seq[t:t + 1], (h, c))
-                    else:
-                        h = layer(seq[t:t + 1], h)
-                    outs.append(h[0])
-                seq = torch.stack(outs)
-                h, c = h[0], (c[0] if kind == "LSTMCell" else None)
-            finals[f"final_hidden_{k}"] = h
-            if c is not None:
-                finals[f"final_cell_{k}"] = c
-            k += 1
+                    h = layer(seq[t:t + 1], h)
+                outs.append(h[0])
+            seq = torch.stack(outs)
+            h, c = h[0], (c[0] if kind == "LSTMCell" else None)
+        finals[f"final_hidden_{k}"] = h
+        if c is not None:
+            finals[f"final_cell_{k}"] = c
+        k += 1
     return seq, finals
+
+
+# --------------------------------------------------------------------------
+# gradients
+# --------------------------------------------------------------------------
+
+def make_output_grad(seed, steps, n_out):
+    """dL/doutput: standard normal from its own generator (fixture seed + 2000)."""
+    gen = torch.Generator().manual_seed(seed + 2000)
+    return torch.randn(steps, n_out, generator=gen)
+
+
+def zero_initial_state(specs, dtype):
+    """Zero initial states that require grad, keyed like the gradient names."""
+    init, k = {}, 0
+    for spec in specs:
+        if not is_recurrent(spec):
+            continue
+        init[f"initial_hidden_{k}"] = torch.zeros(spec[2], dtype=dtype, requires_grad=True)
+        if spec[0] in ("LSTM", "LSTMCell"):
+            init[f"initial_cell_{k}"] = torch.zeros(spec[2], dtype=dtype, requires_grad=True)
+        k += 1
+    return init
+
+
+def autograd_grads(output, output_grad, leaves):
+    """Gradients of L = sum(output * output_grad) w.r.t. every leaf, by name."""
+    names = sorted(leaves)
+    loss = (output * output_grad).sum()
+    grads = torch.autograd.grad(loss, [leaves[n] for n in names])
+    return dict(zip(names, grads))
+
+
+def check_keys(name, grads, model):
+    """Every weights key has a gradient of the parameter's shape."""
+    state = model.state_dict()
+    for key, value in state.items():
+        assert grads[key].shape == value.shape, f"{name}: grad.{key} has shape {grads[key].shape}"
+    extra = set(grads) - set(state)
+    assert all(n == "input" or n.startswith(("initial_hidden_", "initial_cell_"))
+               for n in extra), f"{name}: unexpected gradient names {sorted(extra)}"
+
+
+def torch_grads(name, model, specs, x, output, finals, output_grad):
+    """float32 autograd gradients through the PyTorch modules."""
+    x_leaf = x.clone().requires_grad_(True)
+    init = zero_initial_state(specs, torch.float32)
+    out, fin = run_torch(model, specs, x_leaf, init)
+    err = max(max_abs_diff(out.detach(), output),
+              *(max_abs_diff(fin[key].detach(), finals[key]) for key in finals))
+    assert err <= 1e-7, f"{name}: forward with explicit initial state differs by {err}"
+    leaves = dict(model.named_parameters())
+    leaves.update(init, input=x_leaf)
+    grads = autograd_grads(out, output_grad, leaves)
+    check_keys(name, grads, model)
+    return grads, err
 
 
 # --------------------------------------------------------------------------
@@ -234,6 +326,66 @@ NP_ACTIVATIONS = {"identity": lambda v: v, "sigmoid": sigmoid,
                   "relu": lambda v: np.maximum(v, 0.0)}
 
 
+def gru_torch64(p, prefix, seq, h0, reset_before):
+    """The gru_f64 equations with torch ops, so that autograd can run through them."""
+    w_ih, w_hh = p[f"{prefix}.weight_ih_l0"], p[f"{prefix}.weight_hh_l0"]
+    b_ih, b_hh = p[f"{prefix}.bias_ih_l0"], p[f"{prefix}.bias_hh_l0"]
+    wr, wz, wn = w_hh.chunk(3)
+    br, bz, bn = b_hh.chunk(3)
+    h = h0
+    outs = []
+    for t in range(seq.shape[0]):
+        xr, xz, xn = (w_ih @ seq[t] + b_ih).chunk(3)
+        r = torch.sigmoid(xr + wr @ h + br)
+        z = torch.sigmoid(xz + wz @ h + bz)
+        if reset_before:
+            n = torch.tanh(xn + wn @ (r * h) + bn)
+        else:
+            n = torch.tanh(xn + r * (wn @ h + bn))
+        h = (1.0 - z) * n + z * h
+        outs.append(h)
+    return torch.stack(outs), h
+
+
+def f64_grads(name, model, specs, x, output_grad, reset_before):
+    """float64 autograd through GRU (either form) and Linear layers.
+
+    The parameters, input and zero initial state are float64 leaves made from
+    the float32 values. Returns (output, finals, grads), all float64.
+    """
+    params = {key: v.detach().double().requires_grad_(True)
+              for key, v in model.named_parameters()}
+    x_leaf = x.double().requires_grad_(True)
+    init = zero_initial_state(specs, torch.float64)
+    seq, finals, k = x_leaf, {}, 0
+    for i, spec in enumerate(specs):
+        if spec[0] in ("GRU", "GRU_RB"):
+            seq, h = gru_torch64(params, f"layers.{i}", seq, init[f"initial_hidden_{k}"],
+                                 reset_before)
+            finals[f"final_hidden_{k}"] = h
+            k += 1
+        elif spec[0] == "Linear":
+            w, b = params[f"layers.{i}.weight"], params[f"layers.{i}.bias"]
+            seq = ACTIVATIONS[spec[3]](seq @ w.T + b)
+        else:
+            raise ValueError(f"no float64 autograd path for {spec[0]}")
+    leaves = dict(params)
+    leaves.update(init, input=x_leaf)
+    grads = autograd_grads(seq, output_grad.double(), leaves)
+    check_keys(name, grads, model)
+    return seq.detach(), {key: v.detach() for key, v in finals.items()}, grads
+
+
+def max_rel_diff(grads, reference):
+    """Worst over tensors of max|a - b| / max|b| (b the reference)."""
+    worst, where = 0.0, None
+    for key, ref in reference.items():
+        rel = max_abs_diff(grads[key], ref) / max(ref.abs().max().item(), 1e-30)
+        if rel > worst:
+            worst, where = rel, key
+    return worst, where
+
+
 def max_abs_diff(a, b):
     return (a.double() - b.double()).abs().max().item()
 
@@ -241,7 +393,8 @@ def max_abs_diff(a, b):
 def make_stack_fixture(name, seed, steps, specs):
     model = build_model(seed, specs)
     x = make_input(seed, steps, specs[0][1])
-    output, finals = run_torch(model, specs, x)
+    with torch.no_grad():
+        output, finals = run_torch(model, specs, x)
     if any(s[0] == "GRU_RB" for s in specs):
         after, after_finals = run_f64(model, specs, x, reset_before=False)
         before, before_finals = run_f64(model, specs, x, reset_before=True)
@@ -256,6 +409,31 @@ def make_stack_fixture(name, seed, steps, specs):
         output = before.float()
         finals = {key: v.float() for key, v in before_finals.items()}
     save_fixture(name, model, x, output, finals)
+
+    output_grad = make_output_grad(seed, steps, output.shape[1])
+    if any(s[0] == "GRU_RB" for s in specs):
+        out64, finals64, grads = f64_grads(name, model, specs, x, output_grad,
+                                           reset_before=True)
+        err = max(max_abs_diff(out64, output),
+                  *(max_abs_diff(finals64[key], finals[key]) for key in finals))
+        assert err <= 1e-6, f"{name}: float64 torch reset-before GRU differs by {err}"
+        err_np = max_abs_diff(out64, before)
+        print(f"  {name}: float64 torch forward vs stored output {err:.2e}"
+              f" (vs numpy float64 {err_np:.1e})")
+    else:
+        grads, err = torch_grads(name, model, specs, x, output, finals, output_grad)
+        print(f"  {name}: forward with explicit initial state vs stored output {err:.1e}")
+        if name == GRAD_SELF_CHECK:
+            # Validate the float64 autograd path against nn.GRU (reset-after form).
+            out64, _, grads64 = f64_grads(name, model, specs, x, output_grad,
+                                          reset_before=False)
+            fwd = max_abs_diff(out64, output)
+            rel, where = max_rel_diff(grads64, grads)
+            assert fwd < 1e-5, f"{name}: float64 torch reset-after GRU differs by {fwd}"
+            assert rel <= 1e-4, f"{name}: float64 autograd vs nn.GRU grads: {rel} at {where}"
+            print(f"  {name}: float64 reset-after autograd vs nn.GRU: forward {fwd:.2e},"
+                  f" grads max rel {rel:.2e} ({where})")
+    save_grads(name, output_grad, grads)
 
 
 # --------------------------------------------------------------------------
@@ -284,6 +462,27 @@ def make_lstm_multi(steps=50):
         finals[f"final_cell_{k}"] = c_n[k, 0]
     save_fixture("lstm_multi", model, x, output, finals)
 
+    output_grad = make_output_grad(LSTM_MULTI_SEED, steps, output.shape[1])
+    x_leaf = x.clone().requires_grad_(True)
+    h0 = torch.zeros(2, 1, 24, requires_grad=True)
+    c0 = torch.zeros(2, 1, 24, requires_grad=True)
+    out, (h_n, c_n) = model.lstm(x_leaf.unsqueeze(1), (h0, c0))
+    out = model.fc(out.squeeze(1))
+    err = max(max_abs_diff(out.detach(), output),
+              *(max_abs_diff(v.detach()[k, 0], finals[f"final_{kind}_{k}"])
+                for k in range(2) for kind, v in (("hidden", h_n), ("cell", c_n))))
+    assert err <= 1e-7, f"lstm_multi: forward with explicit initial state differs by {err}"
+    print(f"  lstm_multi: forward with explicit initial state vs stored output {err:.1e}")
+    leaves = dict(model.named_parameters())
+    leaves.update(input=x_leaf, h0=h0, c0=c0)
+    grads = autograd_grads(out, output_grad, leaves)
+    g_h0, g_c0 = grads.pop("h0"), grads.pop("c0")
+    for k in range(2):
+        grads[f"initial_hidden_{k}"] = g_h0[k, 0]
+        grads[f"initial_cell_{k}"] = g_c0[k, 0]
+    check_keys("lstm_multi", grads, model)
+    save_grads("lstm_multi", output_grad, grads)
+
 
 def main():
     torch.set_num_threads(1)
@@ -292,7 +491,7 @@ def main():
     for name, seed, steps, specs in FIXTURES:
         make_stack_fixture(name, seed, steps, specs)
     make_lstm_multi()
-    print(f"wrote {len(FIXTURES) + 1} fixtures to {OUT_DIR}")
+    print(f"wrote {len(FIXTURES) + 1} fixtures (weights, io, grads) to {OUT_DIR}")
 
 
 if __name__ == "__main__":
