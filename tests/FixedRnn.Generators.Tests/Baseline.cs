@@ -1,6 +1,7 @@
 using System;
 using System.IO;
-using System.Runtime.CompilerServices;
+using System.Linq;
+using System.Reflection;
 using Xunit;
 
 namespace FixedRnn.Generators.Tests;
@@ -14,9 +15,13 @@ internal static class Baseline
 {
     public const string AcceptVariable = "FIXEDRNN_ACCEPT_BASELINES";
 
-    public static void AssertMatches(string actual, string name, [CallerFilePath] string callerPath = "")
+    private static readonly string Directory = typeof(Baseline).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(attribute => attribute.Key == "BaselineDirectory").Value!;
+
+    public static void AssertMatches(string actual, string name)
     {
-        string path = Path.Combine(Path.GetDirectoryName(callerPath)!, "Baselines", name + ".g.cs");
+        string path = Path.Combine(Directory, name + ".g.cs");
         actual = actual.Replace("\r\n", "\n");
         if (Environment.GetEnvironmentVariable(AcceptVariable) == "1")
         {
