@@ -18,6 +18,9 @@ public interface IRecurrentModel<TState>
     /// <summary>Outputs per time step.</summary>
     int OutputSize { get; }
 
+    /// <summary>Layers, the Dense head included.</summary>
+    int LayerCount { get; }
+
     /// <summary>Every weight and bias in the kernels' packed layout.</summary>
     Span<float> Parameters { get; }
 
@@ -32,6 +35,20 @@ public interface IRecurrentModel<TState>
     /// <param name="state">The stream's state.</param>
     /// <param name="outputs">Receives T steps of outputs.</param>
     void Forward(ReadOnlySpan<float> inputs, ref TState state, Span<float> outputs);
+
+    /// <summary>The hidden state h of recurrent layer <paramref name="layer"/> within <paramref name="state"/>.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="layer">The layer index.</param>
+    /// <returns>The vector, as many floats as the layer's hidden units.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not a recurrent layer.</exception>
+    Span<float> GetHiddenState(ref TState state, int layer);
+
+    /// <summary>The cell state c of LSTM layer <paramref name="layer"/> within <paramref name="state"/>.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="layer">The layer index.</param>
+    /// <returns>The vector, as many floats as the layer's hidden units.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not an LSTM layer.</exception>
+    Span<float> GetCellState(ref TState state, int layer);
 
     /// <summary>Loads a PyTorch state_dict, reading layer k from module <paramref name="modules"/>[k].</summary>
     /// <param name="tensors">The state_dict's tensors.</param>

@@ -17,8 +17,7 @@ namespace FixedRnn.Interop;
 public sealed class PyTorchStateDict
 {
     private readonly SafeTensorsFile _tensors;
-    private readonly string[] _modules;
-    private readonly int[] _indexInModule;
+    private readonly PyTorchModuleNames _names;
 
     /// <summary>Maps the model's layers to modules of <paramref name="tensors"/>.</summary>
     /// <param name="tensors">The state_dict.</param>
@@ -29,19 +28,8 @@ public sealed class PyTorchStateDict
     public PyTorchStateDict(SafeTensorsFile tensors, ReadOnlySpan<string> modules, int expectedLayers)
     {
         ArgumentNullException.ThrowIfNull(tensors);
-        if (modules.Length != expectedLayers)
-        {
-            throw new ArgumentException($"Expected one module name per layer ({expectedLayers}), got {modules.Length}.", nameof(modules));
-        }
-
         _tensors = tensors;
-        _modules = modules.ToArray();
-        _indexInModule = new int[_modules.Length];
-        for (int layer = 0; layer < _modules.Length; layer++)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(_modules[layer], nameof(modules));
-            _indexInModule[layer] = layer > 0 && _modules[layer - 1] == _modules[layer] ? _indexInModule[layer - 1] + 1 : 0;
-        }
+        _names = new PyTorchModuleNames(modules, expectedLayers);
     }
 
     /// <summary>Reads a recurrent layer's tensor, such as <c>weight_ih</c>, checking its shape.</summary>
@@ -52,12 +40,10 @@ public sealed class PyTorchStateDict
     /// <exception cref="WeightFormatException">The tensor is missing, not floating point, or shaped otherwise.</exception>
     public float[] Recurrent(int layer, string name, params ReadOnlySpan<int> shape)
     {
-        string module = _modules[layer];
-        int index = _indexInModule[layer];
-        var candidates = new List<string> { $"{module}.{name}_l{index}" };
-        if (index == 0)
+        var candidates = new List<string> { _names.Recurrent(layer, name) };
+        if (_names.IndexInModule(layer) == 0)
         {
-            candidates.Add($"{module}.{name}");
+            candidates.Add($"{_names.Module(layer)}.{name}");
         }
 
         return Read(layer, candidates, shape);
@@ -70,7 +56,7 @@ public sealed class PyTorchStateDict
     /// <returns>The tensor's values as floats.</returns>
     /// <exception cref="WeightFormatException">The tensor is missing, not floating point, or shaped otherwise.</exception>
     public float[] Linear(int layer, string name, params ReadOnlySpan<int> shape)
-        => Read(layer, new List<string> { $"{_modules[layer]}.{name}" }, shape);
+        => Read(layer, new List<string> { _names.Linear(layer, name) }, shape);
 
     private float[] Read(int layer, List<string> candidates, ReadOnlySpan<int> shape)
     {

@@ -64,6 +64,16 @@ public readonly struct FloatBlock128 : IFloatBlock<FloatBlock128>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock128 PositiveIndicator(FloatBlock128 x)
+        => new(Vector128.GreaterThan(x._lower, Vector128<float>.Zero) & Vector128<float>.One,
+               Vector128.GreaterThan(x._upper, Vector128<float>.Zero) & Vector128<float>.One);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(FloatBlock128 x) => Vector128.Sum(x._lower + x._upper);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatBlock128 operator +(FloatBlock128 left, FloatBlock128 right) => new(left._lower + right._lower, left._upper + right._upper);
 
     /// <inheritdoc/>

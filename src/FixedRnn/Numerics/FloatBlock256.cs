@@ -52,6 +52,15 @@ public readonly struct FloatBlock256 : IFloatBlock<FloatBlock256>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatBlock256 PositiveIndicator(FloatBlock256 x)
+        => new(Vector256.GreaterThan(x._value, Vector256<float>.Zero) & Vector256<float>.One);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Sum(FloatBlock256 x) => Vector256.Sum(x._value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatBlock256 operator +(FloatBlock256 left, FloatBlock256 right) => new(left._value + right._value);
 
     /// <inheritdoc/>

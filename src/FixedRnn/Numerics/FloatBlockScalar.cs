@@ -94,6 +94,26 @@ public struct FloatBlockScalar : IFloatBlock<FloatBlockScalar>
     }
 
     /// <inheritdoc/>
+    public static FloatBlockScalar PositiveIndicator(FloatBlockScalar x)
+    {
+        for (int lane = 0; lane < 8; lane++)
+        {
+            x._lanes[lane] = x._lanes[lane] > 0 ? 1f : 0f;
+        }
+
+        return x;
+    }
+
+    /// <inheritdoc/>
+    public static float Sum(FloatBlockScalar x)
+    {
+        // Pairwise, in the order Vector128's and Vector256's horizontal sums use, so the paths agree closely.
+        float lower = (x._lanes[0] + x._lanes[4]) + (x._lanes[2] + x._lanes[6]);
+        float upper = (x._lanes[1] + x._lanes[5]) + (x._lanes[3] + x._lanes[7]);
+        return lower + upper;
+    }
+
+    /// <inheritdoc/>
     public static FloatBlockScalar operator +(FloatBlockScalar left, FloatBlockScalar right)
     {
         for (int lane = 0; lane < 8; lane++)

@@ -47,6 +47,12 @@ public interface IFloatBlock<TSelf>
     /// <summary>Lane-wise <c>max(x, 0)</c>.</summary>
     static abstract TSelf Relu(TSelf x);
 
+    /// <summary>Lane-wise <c>x &gt; 0 ? 1 : 0</c>: the derivative of <see cref="Relu"/> given its output.</summary>
+    static abstract TSelf PositiveIndicator(TSelf x);
+
+    /// <summary>The sum of the eight lanes.</summary>
+    static abstract float Sum(TSelf x);
+
     /// <summary>Lane-wise sum.</summary>
     static abstract TSelf operator +(TSelf left, TSelf right);
 

@@ -90,4 +90,70 @@ public static class PackedLayout
             destination[((((unit / Lanes) * slots) + slot) * Lanes) + (unit % Lanes)] += gate[unit];
         }
     }
+
+    /// <summary>
+    /// The inverse of <see cref="PackGates"/>: writes the packed gates back into their rows of a
+    /// PyTorch-style weight, <c>[gates × hidden, columns]</c>, leaving its other gates untouched.
+    /// </summary>
+    /// <param name="packed">Exactly <c>Blocks(hidden) × columns × sourceGates.Length × 8</c> floats.</param>
+    /// <param name="hidden">Hidden units per gate.</param>
+    /// <param name="columns">Columns of the weight.</param>
+    /// <param name="sourceGates">For each packed gate slot, the gate of <paramref name="weight"/> it fills.</param>
+    /// <param name="weight">The PyTorch-style weight to fill.</param>
+    public static void UnpackGates(ReadOnlySpan<float> packed, int hidden, int columns, ReadOnlySpan<int> sourceGates, Span<float> weight)
+    {
+        int slots = sourceGates.Length;
+        if (packed.Length != Blocks(hidden) * columns * slots * Lanes)
+        {
+            throw new ArgumentException($"Expected {Blocks(hidden) * columns * slots * Lanes} floats.", nameof(packed));
+        }
+
+        foreach (int gate in sourceGates)
+        {
+            if ((long)(gate + 1) * hidden * columns > weight.Length)
+            {
+                throw new ArgumentException($"Gate {gate} lies beyond the {weight.Length} floats given.", nameof(weight));
+            }
+        }
+
+        for (int unit = 0; unit < hidden; unit++)
+        {
+            int block = unit / Lanes;
+            int lane = unit % Lanes;
+            for (int slot = 0; slot < slots; slot++)
+            {
+                Span<float> row = weight.Slice(((sourceGates[slot] * hidden) + unit) * columns, columns);
+                for (int column = 0; column < columns; column++)
+                {
+                    row[column] = packed[((((block * columns) + column) * slots) + slot) * Lanes + lane];
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies slot <paramref name="slot"/> of a packed bias into gate <paramref name="sourceGate"/> of a PyTorch-style bias.</summary>
+    /// <param name="packed">Exactly <c>Blocks(hidden) × slots × 8</c> floats.</param>
+    /// <param name="hidden">Hidden units per gate.</param>
+    /// <param name="sourceGate">The gate of <paramref name="bias"/> to fill.</param>
+    /// <param name="slot">The packed slot to read.</param>
+    /// <param name="slots">Slots per block in <paramref name="packed"/>.</param>
+    /// <param name="bias">The PyTorch-style bias, <c>[gates × hidden]</c>.</param>
+    public static void UnpackBias(ReadOnlySpan<float> packed, int hidden, int sourceGate, int slot, int slots, Span<float> bias)
+    {
+        if (packed.Length != Blocks(hidden) * slots * Lanes)
+        {
+            throw new ArgumentException($"Expected {Blocks(hidden) * slots * Lanes} floats.", nameof(packed));
+        }
+
+        if ((uint)slot >= (uint)slots)
+        {
+            throw new ArgumentOutOfRangeException(nameof(slot));
+        }
+
+        Span<float> gate = bias.Slice(sourceGate * hidden, hidden);
+        for (int unit = 0; unit < hidden; unit++)
+        {
+            gate[unit] = packed[((((unit / Lanes) * slots) + slot) * Lanes) + (unit % Lanes)];
+        }
+    }
 }
