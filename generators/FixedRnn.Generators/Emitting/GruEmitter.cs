@@ -2,7 +2,7 @@ using FixedRnn.Generators.Helpers;
 
 namespace FixedRnn.Generators.Emitting;
 
-/// <summary>Emits a GRU layer's step in either form; PyTorch's gate order r, z, n.</summary>
+/// <summary>Emits a GRU layer's step and backward pass in either form; PyTorch's gate order r, z, n.</summary>
 internal static class GruEmitter
 {
     public static void Emit(SourceWriter writer, LayerLayout layer)
@@ -17,6 +17,18 @@ internal static class GruEmitter
         }
     }
 
+    public static void EmitBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)
+    {
+        if (layer.Spec.ResetAfter)
+        {
+            EmitResetAfterBackward(writer, layer, inputSource, inputStride, downstreamStride);
+        }
+        else
+        {
+            EmitResetBeforeBackward(writer, layer, inputSource, inputStride, downstreamStride);
+        }
+    }
+
     /// <summary>
     /// Reset-after: <c>n = tanh(W_in x + b_in + r*(W_hn h + b_hn))</c>. The two halves of the candidate
     /// stay in separate accumulators (nx, nh) because r scales only the second.
@@ -27,7 +39,7 @@ internal static class GruEmitter
             writer,
             layer,
             $"Layer {layer.Index}, {layer.Spec.Describe()}: advances h by one step.",
-            "ref float weights, ref float input, ref float hidden",
+            "ref float weights, ref float input, ref float hidden, ref float gates",
             () =>
             {
                 KernelWriter.StackScratch(writer, "next", layer.PaddedSize, "The new h waits here: every tile still reads the old h.");
@@ -41,8 +53,11 @@ internal static class GruEmitter
                     {
                         using (KernelWriter.BlockScope(writer, block, "n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n)."))
                         {
-                            writer.Line($"TBlock n = TBlock.Tanh(TBlock.MultiplyAdd(TBlock.Sigmoid(r{block}), nh{block}, nx{block}));");
-                            writer.Line($"TBlock.Store(TBlock.MultiplyAdd(TBlock.Sigmoid(z{block}), TBlock.Load(ref hidden, units) - n, n), ref next, units);");
+                            writer.Line($"TBlock reset = TBlock.Sigmoid(r{block});");
+                            writer.Line($"TBlock update = TBlock.Sigmoid(z{block});");
+                            writer.Line($"TBlock n = TBlock.Tanh(TBlock.MultiplyAdd(reset, nh{block}, nx{block}));");
+                            writer.Line("TBlock.Store(TBlock.MultiplyAdd(update, TBlock.Load(ref hidden, units) - n, n), ref next, units);");
+                            KernelWriter.Record(writer, layer, block, "reset", "update", "n", $"nh{block}");
                         }
                     }
                 });
@@ -61,14 +76,14 @@ internal static class GruEmitter
             writer,
             layer,
             $"Layer {layer.Index}, {layer.Spec.Describe()}: advances h by one step.",
-            "ref float weights, ref float input, ref float hidden",
+            "ref float weights, ref float input, ref float hidden, ref float gates, ref float resetRecord",
             () =>
             {
                 KernelWriter.StackScratch(writer, "resetHidden", layer.PaddedSize, "First pass results: r*h, z and the input half of n (b_in + b_hn folded in).");
                 writer.Line($"{KernelWriter.Span} updateBuffer = stackalloc float[{layer.PaddedSize}];");
-                writer.Line($"ref float update = ref {KernelWriter.MemoryMarshal}.GetReference(updateBuffer);");
+                writer.Line($"ref float updates = ref {KernelWriter.MemoryMarshal}.GetReference(updateBuffer);");
                 writer.Line($"{KernelWriter.Span} candidateBuffer = stackalloc float[{layer.PaddedSize}];");
-                writer.Line($"ref float candidate = ref {KernelWriter.MemoryMarshal}.GetReference(candidateBuffer);");
+                writer.Line($"ref float candidates = ref {KernelWriter.MemoryMarshal}.GetReference(candidateBuffer);");
                 writer.Line();
                 writer.Line("// First pass: r, z and n's input half.");
                 KernelWriter.Tiles(writer, layer, accumulatorsPerBlock: 3, blocks =>
@@ -80,12 +95,20 @@ internal static class GruEmitter
                     {
                         using (KernelWriter.BlockScope(writer, block, "keep r*h, z and n's input half for the second pass."))
                         {
-                            writer.Line($"TBlock.Store(TBlock.Sigmoid(r{block}) * TBlock.Load(ref hidden, units), ref resetHidden, units);");
-                            writer.Line($"TBlock.Store(TBlock.Sigmoid(z{block}), ref update, units);");
-                            writer.Line($"TBlock.Store(n{block}, ref candidate, units);");
+                            writer.Line($"TBlock reset = TBlock.Sigmoid(r{block});");
+                            writer.Line($"TBlock update = TBlock.Sigmoid(z{block});");
+                            writer.Line("TBlock.Store(reset * TBlock.Load(ref hidden, units), ref resetHidden, units);");
+                            writer.Line("TBlock.Store(update, ref updates, units);");
+                            writer.Line($"TBlock.Store(n{block}, ref candidates, units);");
+                            KernelWriter.Record(writer, layer, block, "reset", "update");
                         }
                     }
                 });
+                using (writer.Block("if (TTrace.IsRecording)"))
+                {
+                    writer.Line($"resetHiddenBuffer.CopyTo({KernelWriter.MemoryMarshal}.CreateSpan(ref resetRecord, {layer.PaddedSize}));");
+                }
+
                 writer.Line();
                 writer.Line("// Second pass: n += W_hn (r*h); h is updated in place, as this pass reads only r*h.");
                 KernelWriter.Tiles(writer, layer, accumulatorsPerBlock: 1, blocks =>
@@ -93,7 +116,7 @@ internal static class GruEmitter
                     writer.Line("// Accumulators n for each block of the tile, starting at n's input half.");
                     for (int block = 0; block < blocks; block++)
                     {
-                        writer.Line($"TBlock n{block} = TBlock.Load(ref candidate, (block + {block}) * 8);");
+                        writer.Line($"TBlock n{block} = TBlock.Load(ref candidates, (block + {block}) * 8);");
                     }
 
                     KernelWriter.MultiplyAccumulate(writer, layer, layer.CandidateWeights!, "resetHidden", blocks);
@@ -102,10 +125,58 @@ internal static class GruEmitter
                         using (KernelWriter.BlockScope(writer, block, "n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n)."))
                         {
                             writer.Line($"TBlock activated = TBlock.Tanh(n{block});");
-                            writer.Line("TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref update, units), TBlock.Load(ref hidden, units) - activated, activated), ref hidden, units);");
+                            writer.Line("TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, units), TBlock.Load(ref hidden, units) - activated, activated), ref hidden, units);");
+                            KernelWriter.Record(writer, layer, block, firstSlot: 2, "activated");
                         }
                     }
                 });
             });
+    }
+
+    private static void EmitResetAfterBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)
+    {
+        RecurrentBackward.Emit(writer, layer, inputSource, inputStride, () => RecurrentBackward.StandardStep(writer, layer, downstreamStride, hiddenGradientAccumulates: true, elementwise: () =>
+        {
+            writer.Line("TBlock reset = TBlock.Load(ref stepGates, record);");
+            writer.Line("TBlock update = TBlock.Load(ref stepGates, record + 8);");
+            writer.Line("TBlock n = TBlock.Load(ref stepGates, record + 16);");
+            writer.Line("TBlock recurrentCandidate = TBlock.Load(ref stepGates, record + 24);");
+            writer.Line("TBlock before = TBlock.Load(ref hiddenBefore, units);");
+            writer.Line("TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);");
+            writer.Line("TBlock dn = dh * (one - update) * (one - (n * n)); // dL/d(nx + r*nh)");
+            writer.Line("TBlock.Store(dn * recurrentCandidate * reset * (one - reset), ref stepGradients, slots);");
+            writer.Line("TBlock.Store(dh * (before - n) * update * (one - update), ref stepGradients, slots + 8);");
+            writer.Line("TBlock.Store(dn, ref stepGradients, slots + 16);");
+            writer.Line("TBlock.Store(dn * reset, ref stepGradients, slots + 24);");
+            writer.Line("// The direct path h_{t-1} → z*h_{t-1}; W_hhᵀ adds the rest below.");
+            writer.Line("TBlock.Store(dh * update, ref hiddenGradient, units);");
+        }));
+    }
+
+    private static void EmitResetBeforeBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)
+    {
+        RecurrentBackward.Emit(writer, layer, inputSource, inputStride, () =>
+        {
+            RecurrentBackward.BlockLoop(writer, layer, "Through h = n + z*(h-n) and n = tanh(...): dz, dn and the direct path to h_{t-1}.", () =>
+            {
+                writer.Line("TBlock update = TBlock.Load(ref stepGates, record + 8);");
+                writer.Line("TBlock n = TBlock.Load(ref stepGates, record + 16);");
+                writer.Line("TBlock before = TBlock.Load(ref hiddenBefore, units);");
+                writer.Line("TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);");
+                writer.Line("TBlock.Store(dh * (before - n) * update * (one - update), ref stepGradients, slots + 8);");
+                writer.Line("TBlock.Store(dh * (one - update) * (one - (n * n)), ref stepGradients, slots + 16);");
+                writer.Line("TBlock.Store(dh * update, ref hiddenGradient, units);");
+            });
+            BackwardWriter.TransposedProduct(writer, layer, layer.CandidateWeights!, "stepGradients", "resetGradient", accumulate: false);
+            RecurrentBackward.BlockLoop(writer, layer, "Through r*h: dr, and the path through r*h to h_{t-1}.", () =>
+            {
+                writer.Line("TBlock reset = TBlock.Load(ref stepGates, record);");
+                writer.Line("TBlock before = TBlock.Load(ref hiddenBefore, units);");
+                writer.Line("TBlock resetHiddenGradient = TBlock.Load(ref resetGradient, units);");
+                writer.Line("TBlock.Store(resetHiddenGradient * before * reset * (one - reset), ref stepGradients, slots);");
+                writer.Line("TBlock.Store(TBlock.MultiplyAdd(resetHiddenGradient, reset, TBlock.Load(ref hiddenGradient, units)), ref hiddenGradient, units);");
+            });
+            RecurrentBackward.SendBack(writer, layer, downstreamStride, hiddenGradientAccumulates: true);
+        });
     }
 }

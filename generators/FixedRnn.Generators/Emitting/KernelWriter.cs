@@ -15,17 +15,27 @@ internal static class KernelWriter
     public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
     public const string Span = "global::System.Span<float>";
     public const string BlockConstraint = "where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>";
+    public const string TraceConstraint = "where TTrace : struct, global::FixedRnn.Numerics.ITraceMode";
 
     /// <summary>Rows up to this count are unrolled; longer passes stay loops with constant trip counts.</summary>
     private const int UnrollRows = 4;
 
-    /// <summary>Writes a kernel's signature, its layout constants, and a body.</summary>
-    public static void Kernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action body)
+    /// <summary>
+    /// Writes a kernel's signature, its layout constants, and a body. A layer that records gates for
+    /// training takes the trace mode as a second type parameter.
+    /// </summary>
+    public static void Kernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action body, string suffix = "")
     {
+        bool traced = suffix.Length == 0 && layer.RecordSlots > 0;
         writer.Line($"/// <summary>{summary}</summary>");
-        writer.Line($"private static void {layer.KernelName}<TBlock>({parameters})");
+        writer.Line($"private static void {layer.KernelName}{suffix}<TBlock{(traced ? ", TTrace" : string.Empty)}>({parameters})");
         writer.Indent();
         writer.Line(BlockConstraint);
+        if (traced)
+        {
+            writer.Line(TraceConstraint);
+        }
+
         writer.Unindent();
         using (writer.Block())
         {
@@ -164,6 +174,23 @@ internal static class KernelWriter
         writer.Line($"// {why}");
         writer.Line($"{Span} {name}Buffer = stackalloc float[{floats}];");
         writer.Line($"ref float {name} = ref {MemoryMarshal}.GetReference({name}Buffer);");
+    }
+
+    /// <summary>When recording, stores the block's values for the backward pass, slot by slot.</summary>
+    public static void Record(SourceWriter writer, LayerLayout layer, int block, params string[] values)
+        => Record(writer, layer, block, firstSlot: 0, values);
+
+    /// <summary>When recording, stores the block's values for the backward pass from slot <paramref name="firstSlot"/> on.</summary>
+    public static void Record(SourceWriter writer, LayerLayout layer, int block, int firstSlot, params string[] values)
+    {
+        using (writer.Block("if (TTrace.IsRecording)"))
+        {
+            writer.Line($"nuint record = (block + {block}) * {layer.RecordSlots * LayerLayout.Lanes};");
+            for (int slot = 0; slot < values.Length; slot++)
+            {
+                writer.Line($"TBlock.Store({values[slot]}, ref gates, record + {(firstSlot + slot) * LayerLayout.Lanes});");
+            }
+        }
     }
 
     public static string Activate(Model.Activation activation, string value) => activation switch

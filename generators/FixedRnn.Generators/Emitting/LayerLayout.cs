@@ -94,6 +94,25 @@ internal sealed class LayerLayout
 
     public string KernelName => $"Layer{Index}";
 
+    /// <summary>
+    /// Vectors per block that the recording forward pass stores each step for the backward pass: the
+    /// activated gates (LSTM i, f, g, o; GRU r, z, n and, reset-after, the raw <c>W_hn h + b_hn</c>),
+    /// or a Dense head's activated output. RNN needs only its h history.
+    /// </summary>
+    public int RecordSlots => Spec.Kind switch
+    {
+        LayerKind.Lstm => 4,
+        LayerKind.Gru => Spec.ResetAfter ? 4 : 3,
+        LayerKind.Rnn => 0,
+        _ => 1,
+    };
+
+    /// <summary>Floats one step of <see cref="RecordSlots"/> takes.</summary>
+    public int RecordStride => Blocks * RecordSlots * Lanes;
+
+    /// <summary>Floats one step of pre-activation gradients takes: laid out like the bias, <c>[block][slot][lane]</c>.</summary>
+    public int GradientStride => Blocks * BiasSlots * Lanes;
+
     /// <summary>Gates stacked in the PyTorch tensors: rows of <c>weight_ih</c> are <c>SourceGates × Size</c>.</summary>
     public int SourceGates => Spec.Kind switch
     {

@@ -65,7 +65,7 @@ internal static class ModelEmitter
         writer.Line("/// </list>");
         writer.Line("/// σ is the logistic sigmoid and * the element-wise product.");
         writer.Line("/// </remarks>");
-        using (writer.Block($"partial {model.Keyword} {model.Name} : global::FixedRnn.IRecurrentModel<{model.Name}.State>"))
+        using (writer.Block($"partial {model.Keyword} {model.Name} : global::FixedRnn.ITrainableModel<{model.Name}.State, {model.Name}.Trace>"))
         {
             EmitConstants(writer, layout);
             writer.Line();
@@ -97,7 +97,11 @@ internal static class ModelEmitter
             }
 
             writer.Line();
+            TrainingEmitter.Emit(writer, layout);
+            writer.Line();
             PyTorchLoadEmitter.Emit(writer, layout);
+            writer.Line();
+            PyTorchExportEmitter.Emit(writer, layout);
         }
     }
 
@@ -129,6 +133,32 @@ internal static class ModelEmitter
         writer.Line($"int global::FixedRnn.IRecurrentModel<State>.InputSize => InputSize;");
         writer.Line();
         writer.Line($"int global::FixedRnn.IRecurrentModel<State>.OutputSize => OutputSize;");
+        writer.Line();
+        writer.Line($"int global::FixedRnn.IRecurrentModel<State>.LayerCount => LayerCount;");
+        writer.Line();
+        writer.Line("Trace global::FixedRnn.ITrainableModel<State, Trace>.CreateTrace(int maxSteps) => new(maxSteps);");
+        writer.Line();
+        EmitStateAccessor(writer, "GetHiddenState", "The hidden state h of recurrent layer <paramref name=\"layer\"/>.", layout.Recurrent.Select(layer => (layer.Index, $"Layer{layer.Index}Hidden")));
+        writer.Line();
+        EmitStateAccessor(writer, "GetCellState", "The cell state c of LSTM layer <paramref name=\"layer\"/>.", layout.Recurrent.Where(layer => layer.Spec.Kind == LayerKind.Lstm).Select(layer => (layer.Index, $"Layer{layer.Index}Cell")));
+    }
+
+    private static void EmitStateAccessor(SourceWriter writer, string name, string summary, IEnumerable<(int Index, string Property)> layers)
+    {
+        writer.Line($"/// <summary>{summary}</summary>");
+        writer.Line("/// <param name=\"state\">The state.</param>");
+        writer.Line("/// <param name=\"layer\">The layer index.</param>");
+        writer.Line("/// <returns>The vector.</returns>");
+        writer.Line($"public global::System.Span<float> {name}(ref State state, int layer) => layer switch");
+        using (writer.Block(closing: "};"))
+        {
+            foreach ((int index, string property) in layers)
+            {
+                writer.Line($"{index} => state.{property},");
+            }
+
+            writer.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, null),");
+        }
     }
 
     private static void EmitStep(SourceWriter writer, ModelLayout layout)
@@ -153,7 +183,7 @@ internal static class ModelEmitter
             writer.Line();
             writer.Line("ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input);");
             writer.Line("ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output);");
-            Dispatch(writer, "StepCore<{0}>(ref inputStart, ref state, ref outputStart);");
+            Dispatch(writer, "StepCore<{0}, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);");
         }
     }
 
@@ -196,13 +226,13 @@ internal static class ModelEmitter
         {
             using (writer.Block("for (nint step = 0; step < steps; step++)"))
             {
-                writer.Line($"StepCore<TBlock>(ref {KernelWriter.Unsafe}.Add(ref inputs, step * InputSize), ref state, ref {KernelWriter.Unsafe}.Add(ref outputs, step * OutputSize));");
+                writer.Line($"StepCore<TBlock, global::FixedRnn.Numerics.NoTrace>(ref {KernelWriter.Unsafe}.Add(ref inputs, step * InputSize), ref state, ref {KernelWriter.Unsafe}.Add(ref outputs, step * OutputSize), null, 0);");
             }
         }
     }
 
     /// <summary>Chooses the widest block the JIT accelerates; the checks are JIT-time constants.</summary>
-    private static void Dispatch(SourceWriter writer, string callFormat)
+    internal static void Dispatch(SourceWriter writer, string callFormat)
     {
         writer.Line();
         using (writer.Block($"if ({Vector256}.IsHardwareAccelerated)"))
@@ -223,9 +253,11 @@ internal static class ModelEmitter
 
     private static void EmitStepCore(SourceWriter writer, ModelLayout layout)
     {
-        writer.Line("private void StepCore<TBlock>(ref float input, ref State state, ref float output)");
+        writer.Line("/// <summary>One step through every layer; when <typeparamref name=\"TTrace\"/> records, the gates go to <paramref name=\"trace\"/> at <paramref name=\"step\"/>.</summary>");
+        writer.Line("private void StepCore<TBlock, TTrace>(ref float input, ref State state, ref float output, Trace? trace, nint step)");
         writer.Indent();
         writer.Line(KernelWriter.BlockConstraint);
+        writer.Line(KernelWriter.TraceConstraint);
         writer.Unindent();
         using (writer.Block())
         {
@@ -235,16 +267,29 @@ internal static class ModelEmitter
             foreach (LayerLayout layer in layout.Layers)
             {
                 string hidden = $"ref {KernelWriter.Unsafe}.Add(ref floats, {layer.HiddenState})";
+                string gates = layer.RecordSlots > 0 ? $", ref gates{layer.Index}" : string.Empty;
+                if (layer.RecordSlots > 0)
+                {
+                    writer.Line($"ref float gates{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow(layer, $"trace!.Gates{layer.Index}", layer.RecordStride)} : ref {KernelWriter.Unsafe}.NullRef<float>();");
+                }
+
+                if (layer.IsResetBeforeGru)
+                {
+                    writer.Line($"ref float resetRecord{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow(layer, $"trace!.ResetHidden{layer.Index}", layer.PaddedSize)} : ref {KernelWriter.Unsafe}.NullRef<float>();");
+                    gates += $", ref resetRecord{layer.Index}";
+                }
+
+                string typeArguments = layer.RecordSlots > 0 ? "TBlock, TTrace" : "TBlock";
                 switch (layer.Spec.Kind)
                 {
                     case LayerKind.Lstm:
-                        writer.Line($"{layer.KernelName}<TBlock>(ref weights, {input}, {hidden}, ref {KernelWriter.Unsafe}.Add(ref floats, {layer.CellState}));");
+                        writer.Line($"{layer.KernelName}<{typeArguments}>(ref weights, {input}, {hidden}, ref {KernelWriter.Unsafe}.Add(ref floats, {layer.CellState}){gates});");
                         break;
                     case LayerKind.Dense:
-                        writer.Line($"{layer.KernelName}<TBlock>(ref weights, {input}, ref output);");
+                        writer.Line($"{layer.KernelName}<{typeArguments}>(ref weights, {input}, ref output{gates});");
                         break;
                     default:
-                        writer.Line($"{layer.KernelName}<TBlock>(ref weights, {input}, {hidden});");
+                        writer.Line($"{layer.KernelName}<{typeArguments}>(ref weights, {input}, {hidden}{gates});");
                         break;
                 }
 
@@ -261,6 +306,9 @@ internal static class ModelEmitter
             }
         }
     }
+
+    private static string TraceRow(LayerLayout layer, string array, int stride)
+        => $"{KernelWriter.Unsafe}.Add(ref {KernelWriter.MemoryMarshal}.GetArrayDataReference({array}), step * {stride})";
 
     private static string Equations(LayerSpec layer) => layer.Kind switch
     {

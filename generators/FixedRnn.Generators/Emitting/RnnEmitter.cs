@@ -1,8 +1,9 @@
 using FixedRnn.Generators.Helpers;
+using FixedRnn.Generators.Model;
 
 namespace FixedRnn.Generators.Emitting;
 
-/// <summary>Emits a vanilla RNN layer's step: <c>h = act(W_ih x + b_ih + W_hh h + b_hh)</c>.</summary>
+/// <summary>Emits a vanilla RNN layer's step, <c>h = act(W_ih x + b_ih + W_hh h + b_hh)</c>, and its backward pass.</summary>
 internal static class RnnEmitter
 {
     public static void Emit(SourceWriter writer, LayerLayout layer)
@@ -31,5 +32,17 @@ internal static class RnnEmitter
                 writer.Line();
                 writer.Line($"nextBuffer.CopyTo({KernelWriter.MemoryMarshal}.CreateSpan(ref hidden, {layer.PaddedSize}));");
             });
+    }
+
+    public static void EmitBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)
+    {
+        RecurrentBackward.Emit(writer, layer, inputSource, inputStride, () => RecurrentBackward.StandardStep(writer, layer, downstreamStride, hiddenGradientAccumulates: false, elementwise: () =>
+        {
+            writer.Line("TBlock h = TBlock.Load(ref hiddenAfter, units);");
+            writer.Line("TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);");
+            writer.Line(layer.Spec.Activation == Activation.Relu
+                ? "TBlock.Store(dh * TBlock.PositiveIndicator(h), ref stepGradients, slots); // relu'(a) = [h > 0]"
+                : "TBlock.Store(dh * (one - (h * h)), ref stepGradients, slots); // tanh'(a) = 1 - h²");
+        }));
     }
 }

@@ -12,7 +12,7 @@ namespace Sample;
 /// </list>
 /// σ is the logistic sigmoid and * the element-wise product.
 /// </remarks>
-partial class OddSizeLstm : global::FixedRnn.IRecurrentModel<OddSizeLstm.State>
+partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, OddSizeLstm.Trace>
 {
     /// <summary>Features per time step.</summary>
     public const int InputSize = 1;
@@ -40,6 +40,30 @@ partial class OddSizeLstm : global::FixedRnn.IRecurrentModel<OddSizeLstm.State>
     int global::FixedRnn.IRecurrentModel<State>.InputSize => InputSize;
 
     int global::FixedRnn.IRecurrentModel<State>.OutputSize => OutputSize;
+
+    int global::FixedRnn.IRecurrentModel<State>.LayerCount => LayerCount;
+
+    Trace global::FixedRnn.ITrainableModel<State, Trace>.CreateTrace(int maxSteps) => new(maxSteps);
+
+    /// <summary>The hidden state h of recurrent layer <paramref name="layer"/>.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="layer">The layer index.</param>
+    /// <returns>The vector.</returns>
+    public global::System.Span<float> GetHiddenState(ref State state, int layer) => layer switch
+    {
+        0 => state.Layer0Hidden,
+        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, null),
+    };
+
+    /// <summary>The cell state c of LSTM layer <paramref name="layer"/>.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="layer">The layer index.</param>
+    /// <returns>The vector.</returns>
+    public global::System.Span<float> GetCellState(ref State state, int layer) => layer switch
+    {
+        0 => state.Layer0Cell,
+        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, null),
+    };
 
     /// <summary>
     /// The recurrent state of every layer. A value type: copying it snapshots the stream, and
@@ -95,15 +119,15 @@ partial class OddSizeLstm : global::FixedRnn.IRecurrentModel<OddSizeLstm.State>
 
         if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlock256>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlock256, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
         else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlock128>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlock128, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
         else
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlockScalar>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlockScalar, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
     }
 
@@ -150,22 +174,27 @@ partial class OddSizeLstm : global::FixedRnn.IRecurrentModel<OddSizeLstm.State>
     {
         for (nint step = 0; step < steps; step++)
         {
-            StepCore<TBlock>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize));
+            StepCore<TBlock, global::FixedRnn.Numerics.NoTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), null, 0);
         }
     }
 
-    private void StepCore<TBlock>(ref float input, ref State state, ref float output)
+    /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
+    private void StepCore<TBlock, TTrace>(ref float input, ref State state, ref float output, Trace? trace, nint step)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
         ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
         ref float floats = ref state.Start;
-        Layer0<TBlock>(ref weights, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 16));
-        Layer1<TBlock>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref output);
+        ref float gates0 = ref TTrace.IsRecording ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 64) : ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>();
+        Layer0<TBlock, TTrace>(ref weights, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 16), ref gates0);
+        ref float gates1 = ref TTrace.IsRecording ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace!.Gates1), step * 8) : ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>();
+        Layer1<TBlock, TTrace>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref output, ref gates1);
     }
 
     /// <summary>Layer 0, LSTM 1 → 13: advances h and c by one step.</summary>
-    private static void Layer0<TBlock>(ref float weights, ref float input, ref float hidden, ref float cell)
+    private static void Layer0<TBlock, TTrace>(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
         // Where this layer's packed weights start within Parameters (floats).
         const nuint InputWeights = 0; // W_ih x: [2 blocks][1 rows][i, f, g, o][8 lanes]
@@ -219,16 +248,40 @@ partial class OddSizeLstm : global::FixedRnn.IRecurrentModel<OddSizeLstm.State>
             // Block 0 of the tile: c = f*c + i*g; h = o*tanh(c).
             {
                 nuint units = (block + 0) * 8;
-                TBlock c = TBlock.MultiplyAdd(TBlock.Sigmoid(f0), TBlock.Load(ref cell, units), TBlock.Sigmoid(i0) * TBlock.Tanh(g0));
+                TBlock inputGate = TBlock.Sigmoid(i0);
+                TBlock forgetGate = TBlock.Sigmoid(f0);
+                TBlock candidate = TBlock.Tanh(g0);
+                TBlock outputGate = TBlock.Sigmoid(o0);
+                TBlock c = TBlock.MultiplyAdd(forgetGate, TBlock.Load(ref cell, units), inputGate * candidate);
                 TBlock.Store(c, ref cell, units);
-                TBlock.Store(TBlock.Sigmoid(o0) * TBlock.Tanh(c), ref next, units);
+                TBlock.Store(outputGate * TBlock.Tanh(c), ref next, units);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 0) * 32;
+                    TBlock.Store(inputGate, ref gates, record + 0);
+                    TBlock.Store(forgetGate, ref gates, record + 8);
+                    TBlock.Store(candidate, ref gates, record + 16);
+                    TBlock.Store(outputGate, ref gates, record + 24);
+                }
             }
             // Block 1 of the tile: c = f*c + i*g; h = o*tanh(c).
             {
                 nuint units = (block + 1) * 8;
-                TBlock c = TBlock.MultiplyAdd(TBlock.Sigmoid(f1), TBlock.Load(ref cell, units), TBlock.Sigmoid(i1) * TBlock.Tanh(g1));
+                TBlock inputGate = TBlock.Sigmoid(i1);
+                TBlock forgetGate = TBlock.Sigmoid(f1);
+                TBlock candidate = TBlock.Tanh(g1);
+                TBlock outputGate = TBlock.Sigmoid(o1);
+                TBlock c = TBlock.MultiplyAdd(forgetGate, TBlock.Load(ref cell, units), inputGate * candidate);
                 TBlock.Store(c, ref cell, units);
-                TBlock.Store(TBlock.Sigmoid(o1) * TBlock.Tanh(c), ref next, units);
+                TBlock.Store(outputGate * TBlock.Tanh(c), ref next, units);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 1) * 32;
+                    TBlock.Store(inputGate, ref gates, record + 0);
+                    TBlock.Store(forgetGate, ref gates, record + 8);
+                    TBlock.Store(candidate, ref gates, record + 16);
+                    TBlock.Store(outputGate, ref gates, record + 24);
+                }
             }
         }
 
@@ -236,8 +289,9 @@ partial class OddSizeLstm : global::FixedRnn.IRecurrentModel<OddSizeLstm.State>
     }
 
     /// <summary>Layer 1, Dense (identity) 13 → 1: writes the model's 1 outputs.</summary>
-    private static void Layer1<TBlock>(ref float weights, ref float input, ref float output)
+    private static void Layer1<TBlock, TTrace>(ref float weights, ref float input, ref float output, ref float gates)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
         // Where this layer's packed weights start within Parameters (floats).
         const nuint InputWeights = 960; // W h: [1 blocks][13 rows][y][8 lanes]
@@ -260,10 +314,600 @@ partial class OddSizeLstm : global::FixedRnn.IRecurrentModel<OddSizeLstm.State>
                 y0 = TBlock.MultiplyAdd(feature, ref weights, row + 0, y0);
             }
             // y = identity(W h + b) for each block of the tile.
-            TBlock.Store(y0, ref padded, (block + 0) * 8);
+            TBlock y0Activated = y0;
+            TBlock.Store(y0Activated, ref padded, (block + 0) * 8);
+            if (TTrace.IsRecording)
+            {
+                nuint record = (block + 0) * 8;
+                TBlock.Store(y0Activated, ref gates, record + 0);
+            }
         }
 
         paddedBuffer.Slice(0, 1).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 1));
+    }
+
+    /// <summary>
+    /// What a recording <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float}, Trace)"/>
+    /// keeps for <see cref="Backward"/>: the inputs, every layer's states before and after each step and
+    /// its gate activations, plus the backward pass's per-step gradients. Allocated once for up to
+    /// <see cref="MaxSteps"/> steps, so training allocates nothing afterwards.
+    /// </summary>
+    public sealed class Trace
+    {
+        /// <summary>Allocates a trace for windows of up to <paramref name="maxSteps"/> steps.</summary>
+        /// <param name="maxSteps">The longest window it records, at least 1.</param>
+        public Trace(int maxSteps)
+        {
+            global::System.ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
+            MaxSteps = maxSteps;
+            Inputs = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, InputSize);
+            Hidden0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 16);
+            Cell0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 16);
+            OutputGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 16);
+            Gates0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64);
+            GateGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64);
+            Gates1 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8);
+            GateGradients1 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8);
+        }
+
+        /// <summary>The longest window this trace records.</summary>
+        public int MaxSteps { get; }
+
+        /// <summary>Steps the last recording forward pass recorded.</summary>
+        public int Steps { get; internal set; }
+
+        /// <summary>The recorded inputs, <c>[steps][InputSize]</c>.</summary>
+        internal readonly float[] Inputs;
+
+        // Layer 0, LSTM 1 → 13.
+        /// <summary>h before the first step and after each: <c>[steps + 1][16]</c>.</summary>
+        internal readonly float[] Hidden0;
+        /// <summary>c before the first step and after each: <c>[steps + 1][16]</c>.</summary>
+        internal readonly float[] Cell0;
+        /// <summary>dL/dh of each step's output, filled by the layer above: <c>[steps][16]</c>.</summary>
+        internal readonly float[] OutputGradients0;
+        /// <summary>The activated gates i, f, g, o of each step: <c>[steps][2 blocks][4][8 lanes]</c>.</summary>
+        internal readonly float[] Gates0;
+        /// <summary>dL/d(pre-activation) of i, f, g, o each step: <c>[steps][2 blocks][4][8 lanes]</c>, laid out like the bias.</summary>
+        internal readonly float[] GateGradients0;
+
+        // Layer 1, Dense (identity) 13 → 1.
+        /// <summary>The activated output y of each step: <c>[steps][1 blocks][1][8 lanes]</c>.</summary>
+        internal readonly float[] Gates1;
+        /// <summary>dL/d(pre-activation) of y each step: <c>[steps][1 blocks][1][8 lanes]</c>, laid out like the bias.</summary>
+        internal readonly float[] GateGradients1;
+    }
+
+    /// <summary>
+    /// Runs a sequence like <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})"/>
+    /// and records in <paramref name="trace"/> what <see cref="Backward"/> needs. Allocates nothing.
+    /// </summary>
+    /// <param name="inputs">T steps of <see cref="InputSize"/> features, T at most <see cref="Trace.MaxSteps"/>.</param>
+    /// <param name="state">The stream's state, advanced by T steps.</param>
+    /// <param name="outputs">Receives T steps of <see cref="OutputSize"/> outputs.</param>
+    /// <param name="trace">Receives the recording, replacing the previous one.</param>
+    /// <exception cref="global::System.ArgumentException">A span's length does not fit, or T exceeds the trace; nothing was read or written.</exception>
+    public void Forward(global::System.ReadOnlySpan<float> inputs, ref State state, global::System.Span<float> outputs, Trace trace)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(trace);
+        if (inputs.Length % InputSize != 0)
+        {
+            throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
+        }
+
+        int steps = inputs.Length / InputSize;
+        if (outputs.Length != (long)steps * OutputSize)
+        {
+            throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
+        }
+        if (steps > trace.MaxSteps)
+        {
+            throw new global::System.ArgumentException($"The trace holds at most {trace.MaxSteps} steps; the inputs have {steps}.", nameof(trace));
+        }
+
+        ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+        ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
+
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlock256>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlock128>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+        else
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlockScalar>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+    }
+
+    private void RecordCore<TBlock>(ref float inputs, int steps, ref State state, ref float outputs, Trace trace)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        trace.Steps = steps;
+        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize).CopyTo(trace.Inputs);
+        RecordState(ref state, trace, 0);
+        for (nint step = 0; step < steps; step++)
+        {
+            StepCore<TBlock, global::FixedRnn.Numerics.RecordTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), trace, step);
+            RecordState(ref state, trace, step + 1);
+        }
+    }
+
+    /// <summary>Copies every layer's state into the trace's histories at <paramref name="index"/> (0: before the first step).</summary>
+    private static void RecordState(ref State state, Trace trace, nint index)
+    {
+        ref float floats = ref state.Start;
+        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), 16).CopyTo(new global::System.Span<float>(trace.Hidden0, (int)index * 16, 16));
+        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 16), 16).CopyTo(new global::System.Span<float>(trace.Cell0, (int)index * 16, 16));
+    }
+
+    /// <summary>
+    /// Backpropagates through the window recorded in <paramref name="trace"/>: from dL/dOutputs it adds
+    /// dL/dParameters into <paramref name="parameterGradients"/> (laid out like <see cref="Parameters"/>),
+    /// writes dL/dInputs, and turns <paramref name="stateGradient"/> from dL/d(final state) into
+    /// dL/d(initial state). Pass a zero <paramref name="stateGradient"/> to cut the gradient at the end of
+    /// the window, as truncated BPTT does. Allocates nothing.
+    /// </summary>
+    /// <param name="trace">The recording of the window, made by the recording <c>Forward</c> with the current parameters.</param>
+    /// <param name="outputGradients">dL/dOutputs, <c>[T, OutputSize]</c>.</param>
+    /// <param name="parameterGradients">Accumulates dL/dParameters: <see cref="ParameterCount"/> floats.</param>
+    /// <param name="inputGradients">Receives dL/dInputs, <c>[T, InputSize]</c>, or empty to skip them.</param>
+    /// <param name="stateGradient">In: dL/d(state after the window). Out: dL/d(state before it).</param>
+    /// <exception cref="global::System.ArgumentException">A span's length does not fit the trace; nothing was read or written.</exception>
+    public void Backward(Trace trace, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradients, global::System.Span<float> inputGradients, ref State stateGradient)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(trace);
+        if (outputGradients.Length != (long)trace.Steps * OutputSize)
+        {
+            throw new global::System.ArgumentException($"Expected {trace.Steps} steps of {OutputSize} output gradients, got {outputGradients.Length} floats.", nameof(outputGradients));
+        }
+        if (parameterGradients.Length != ParameterCount)
+        {
+            throw new global::System.ArgumentException($"Expected {ParameterCount} parameter gradients, got {parameterGradients.Length}.", nameof(parameterGradients));
+        }
+        if (!inputGradients.IsEmpty && inputGradients.Length != (long)trace.Steps * InputSize)
+        {
+            throw new global::System.ArgumentException($"Expected {trace.Steps} steps of {InputSize} input gradients (or none), got {inputGradients.Length} floats.", nameof(inputGradients));
+        }
+
+        ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients);
+        ref float gradientStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients);
+        ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients);
+
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlock256>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlock128>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+        else
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlockScalar>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+    }
+
+    private void BackwardCore<TBlock>(Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref State stateGradient)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float floats = ref stateGradient.Start;
+        nint steps = trace.Steps;
+        Layer1Backward<TBlock>(ref weights, ref gradients, trace, steps, ref outputGradients, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.OutputGradients0));
+        Layer0Backward<TBlock>(ref weights, ref gradients, trace, steps, ref inputGradients, hasInputGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 16));
+    }
+
+    /// <summary>Backward through layer 1, Dense (identity) 13 → 1: from dL/dy, the gradients of its weights and of the h below.</summary>
+    private static void Layer1Backward<TBlock>(ref float weights, ref float gradients, Trace trace, nint steps, ref float outputGradients, ref float downstream)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        // Where this layer's packed weights start within Parameters (floats).
+        const nuint InputWeights = 960; // W h: [1 blocks][13 rows][y][8 lanes]
+        const nuint Bias = 1064; // [1 blocks][y][8 lanes]
+
+        ref float outputs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Gates1);
+        ref float gateGradients = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.GateGradients1);
+        ref float features = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Hidden0), 16);
+
+        for (nint t = 0; t < steps; t++)
+        {
+            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 8);
+            ref float stepOutputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, t * 8);
+            // dL/dy into whole blocks; the padding lanes stay zero.
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputGradients, t * 1), 1)
+                .CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref stepGradients, 1));
+            ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 16);
+            // dh = Wᵀ gradient = over y: rows in groups of 4, each a dot product over every block and gate.
+            for (nuint k = 0; k < 12; k += 4)
+            {
+                TBlock sum0 = TBlock.Broadcast(0f);
+                TBlock sum1 = TBlock.Broadcast(0f);
+                TBlock sum2 = TBlock.Broadcast(0f);
+                TBlock sum3 = TBlock.Broadcast(0f);
+                for (nuint block = 0; block < 1; block++)
+                {
+                    nuint row = InputWeights + (block * 104) + (k * 8);
+                    nuint slots = block * 8;
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                    sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                    sum1 = TBlock.MultiplyAdd(gradient0, ref weights, row + 8, sum1);
+                    sum2 = TBlock.MultiplyAdd(gradient0, ref weights, row + 16, sum2);
+                    sum3 = TBlock.MultiplyAdd(gradient0, ref weights, row + 24, sum3);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 0) = TBlock.Sum(sum0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 1) = TBlock.Sum(sum1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 2) = TBlock.Sum(sum2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 3) = TBlock.Sum(sum3);
+            }
+            {
+                const nuint k = 12;
+                TBlock sum0 = TBlock.Broadcast(0f);
+                for (nuint block = 0; block < 1; block++)
+                {
+                    nuint row = InputWeights + (block * 104) + (k * 8);
+                    nuint slots = block * 8;
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                    sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 0) = TBlock.Sum(sum0);
+            }
+        }
+
+        // dW += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
+        for (nuint block = 0; block < 1; block++)
+        {
+            nuint blockStart = InputWeights + (block * 104);
+            nuint slots = block * 8;
+            {
+                const nuint k = 0;
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 8) + 0);
+                TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 8) + 0);
+                TBlock w3_0 = TBlock.Load(ref gradients, blockStart + ((k + 3) * 8) + 0);
+                TBlock w4_0 = TBlock.Load(ref gradients, blockStart + ((k + 4) * 8) + 0);
+                TBlock w5_0 = TBlock.Load(ref gradients, blockStart + ((k + 5) * 8) + 0);
+                TBlock w6_0 = TBlock.Load(ref gradients, blockStart + ((k + 6) * 8) + 0);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 8) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref features, (t * 16) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 2));
+                    w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                    TBlock feature3 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 3));
+                    w3_0 = TBlock.MultiplyAdd(feature3, gradient0, w3_0);
+                    TBlock feature4 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 4));
+                    w4_0 = TBlock.MultiplyAdd(feature4, gradient0, w4_0);
+                    TBlock feature5 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 5));
+                    w5_0 = TBlock.MultiplyAdd(feature5, gradient0, w5_0);
+                    TBlock feature6 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 6));
+                    w6_0 = TBlock.MultiplyAdd(feature6, gradient0, w6_0);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 8) + 0);
+                TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 8) + 0);
+                TBlock.Store(w3_0, ref gradients, blockStart + ((k + 3) * 8) + 0);
+                TBlock.Store(w4_0, ref gradients, blockStart + ((k + 4) * 8) + 0);
+                TBlock.Store(w5_0, ref gradients, blockStart + ((k + 5) * 8) + 0);
+                TBlock.Store(w6_0, ref gradients, blockStart + ((k + 6) * 8) + 0);
+            }
+            {
+                const nuint k = 7;
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 8) + 0);
+                TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 8) + 0);
+                TBlock w3_0 = TBlock.Load(ref gradients, blockStart + ((k + 3) * 8) + 0);
+                TBlock w4_0 = TBlock.Load(ref gradients, blockStart + ((k + 4) * 8) + 0);
+                TBlock w5_0 = TBlock.Load(ref gradients, blockStart + ((k + 5) * 8) + 0);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 8) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref features, (t * 16) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 2));
+                    w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                    TBlock feature3 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 3));
+                    w3_0 = TBlock.MultiplyAdd(feature3, gradient0, w3_0);
+                    TBlock feature4 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 4));
+                    w4_0 = TBlock.MultiplyAdd(feature4, gradient0, w4_0);
+                    TBlock feature5 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 5));
+                    w5_0 = TBlock.MultiplyAdd(feature5, gradient0, w5_0);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 8) + 0);
+                TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 8) + 0);
+                TBlock.Store(w3_0, ref gradients, blockStart + ((k + 3) * 8) + 0);
+                TBlock.Store(w4_0, ref gradients, blockStart + ((k + 4) * 8) + 0);
+                TBlock.Store(w5_0, ref gradients, blockStart + ((k + 5) * 8) + 0);
+            }
+        }
+        // db += Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
+        for (nuint vector = 0; vector < 8; vector += 8)
+        {
+            TBlock sum = TBlock.Load(ref gradients, Bias + vector);
+            for (nint t = 0; t < steps; t++)
+            {
+                sum += TBlock.Load(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 8), vector);
+            }
+            TBlock.Store(sum, ref gradients, Bias + vector);
+        }
+    }
+
+    /// <summary>Backward through layer 0, LSTM 1 → 13: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
+    private static void Layer0Backward<TBlock>(ref float weights, ref float gradients, Trace trace, nint steps, ref float downstream, bool hasDownstream, ref float hiddenGradient, ref float cellGradient)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        // Where this layer's packed weights start within Parameters (floats).
+        const nuint InputWeights = 0; // W_ih x: [2 blocks][1 rows][i, f, g, o][8 lanes]
+        const nuint RecurrentWeights = 64; // W_hh h: [2 blocks][13 rows][i, f, g, o][8 lanes]
+        const nuint Bias = 896; // [2 blocks][i, f, g, o][8 lanes]
+
+        ref float gates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Gates0);
+        ref float gateGradients = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.GateGradients0);
+        ref float upstream = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.OutputGradients0);
+        ref float hiddens = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Hidden0);
+        ref float cells = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Cell0);
+        ref float features = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Inputs);
+        TBlock one = TBlock.Broadcast(1f);
+
+        // hiddenGradient (and cellGradient) arrive as dL/d(final state) and leave as dL/d(initial state).
+        for (nint t = steps - 1; t >= 0; t--)
+        {
+            ref float stepGates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, t * 64);
+            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 64);
+            ref float stepUpstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, t * 16);
+            ref float hiddenBefore = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, t * 16);
+            ref float cellBefore = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cells, t * 16);
+            ref float cellAfter = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cells, (t + 1) * 16);
+            // Through the cell, block by block: dL/dh → dL/d(pre-activations).
+            for (nuint block = 0; block < 2; block++)
+            {
+                nuint units = block * 8;
+                nuint slots = block * 32;
+                nuint record = block * 32;
+                TBlock inputGate = TBlock.Load(ref stepGates, record);
+                TBlock forgetGate = TBlock.Load(ref stepGates, record + 8);
+                TBlock candidate = TBlock.Load(ref stepGates, record + 16);
+                TBlock outputGate = TBlock.Load(ref stepGates, record + 24);
+                TBlock tanhCell = TBlock.Tanh(TBlock.Load(ref cellAfter, units));
+                TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);
+                // dc collects the path through h = o*tanh(c) and the one from the next step's c.
+                TBlock dc = TBlock.MultiplyAdd(dh * outputGate, one - (tanhCell * tanhCell), TBlock.Load(ref cellGradient, units));
+                TBlock.Store(dc * forgetGate, ref cellGradient, units);
+                TBlock.Store(dc * candidate * inputGate * (one - inputGate), ref stepGradients, slots);
+                TBlock.Store(dc * TBlock.Load(ref cellBefore, units) * forgetGate * (one - forgetGate), ref stepGradients, slots + 8);
+                TBlock.Store(dc * inputGate * (one - (candidate * candidate)), ref stepGradients, slots + 16);
+                TBlock.Store(dh * tanhCell * outputGate * (one - outputGate), ref stepGradients, slots + 24);
+            }
+            // dh = W_hhᵀ gradient = over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
+            for (nuint k = 0; k < 12; k += 4)
+            {
+                TBlock sum0 = TBlock.Broadcast(0f);
+                TBlock sum1 = TBlock.Broadcast(0f);
+                TBlock sum2 = TBlock.Broadcast(0f);
+                TBlock sum3 = TBlock.Broadcast(0f);
+                for (nuint block = 0; block < 2; block++)
+                {
+                    nuint row = RecurrentWeights + (block * 416) + (k * 32);
+                    nuint slots = block * 32;
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, slots + 8);
+                    TBlock gradient2 = TBlock.Load(ref stepGradients, slots + 16);
+                    TBlock gradient3 = TBlock.Load(ref stepGradients, slots + 24);
+                    sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                    sum0 = TBlock.MultiplyAdd(gradient1, ref weights, row + 8, sum0);
+                    sum0 = TBlock.MultiplyAdd(gradient2, ref weights, row + 16, sum0);
+                    sum0 = TBlock.MultiplyAdd(gradient3, ref weights, row + 24, sum0);
+                    sum1 = TBlock.MultiplyAdd(gradient0, ref weights, row + 32, sum1);
+                    sum1 = TBlock.MultiplyAdd(gradient1, ref weights, row + 40, sum1);
+                    sum1 = TBlock.MultiplyAdd(gradient2, ref weights, row + 48, sum1);
+                    sum1 = TBlock.MultiplyAdd(gradient3, ref weights, row + 56, sum1);
+                    sum2 = TBlock.MultiplyAdd(gradient0, ref weights, row + 64, sum2);
+                    sum2 = TBlock.MultiplyAdd(gradient1, ref weights, row + 72, sum2);
+                    sum2 = TBlock.MultiplyAdd(gradient2, ref weights, row + 80, sum2);
+                    sum2 = TBlock.MultiplyAdd(gradient3, ref weights, row + 88, sum2);
+                    sum3 = TBlock.MultiplyAdd(gradient0, ref weights, row + 96, sum3);
+                    sum3 = TBlock.MultiplyAdd(gradient1, ref weights, row + 104, sum3);
+                    sum3 = TBlock.MultiplyAdd(gradient2, ref weights, row + 112, sum3);
+                    sum3 = TBlock.MultiplyAdd(gradient3, ref weights, row + 120, sum3);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 0) = TBlock.Sum(sum0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 1) = TBlock.Sum(sum1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 2) = TBlock.Sum(sum2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 3) = TBlock.Sum(sum3);
+            }
+            {
+                const nuint k = 12;
+                TBlock sum0 = TBlock.Broadcast(0f);
+                for (nuint block = 0; block < 2; block++)
+                {
+                    nuint row = RecurrentWeights + (block * 416) + (k * 32);
+                    nuint slots = block * 32;
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, slots + 8);
+                    TBlock gradient2 = TBlock.Load(ref stepGradients, slots + 16);
+                    TBlock gradient3 = TBlock.Load(ref stepGradients, slots + 24);
+                    sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                    sum0 = TBlock.MultiplyAdd(gradient1, ref weights, row + 8, sum0);
+                    sum0 = TBlock.MultiplyAdd(gradient2, ref weights, row + 16, sum0);
+                    sum0 = TBlock.MultiplyAdd(gradient3, ref weights, row + 24, sum0);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 0) = TBlock.Sum(sum0);
+            }
+            if (hasDownstream)
+            {
+                ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 1);
+                // dx = W_ihᵀ gradient = over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
+                {
+                    const nuint k = 0;
+                    TBlock sum0 = TBlock.Broadcast(0f);
+                    for (nuint block = 0; block < 2; block++)
+                    {
+                        nuint row = InputWeights + (block * 32) + (k * 32);
+                        nuint slots = block * 32;
+                        TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                        TBlock gradient1 = TBlock.Load(ref stepGradients, slots + 8);
+                        TBlock gradient2 = TBlock.Load(ref stepGradients, slots + 16);
+                        TBlock gradient3 = TBlock.Load(ref stepGradients, slots + 24);
+                        sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                        sum0 = TBlock.MultiplyAdd(gradient1, ref weights, row + 8, sum0);
+                        sum0 = TBlock.MultiplyAdd(gradient2, ref weights, row + 16, sum0);
+                        sum0 = TBlock.MultiplyAdd(gradient3, ref weights, row + 24, sum0);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 0) = TBlock.Sum(sum0);
+                }
+            }
+        }
+
+        // dW_ih += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
+        for (nuint block = 0; block < 2; block++)
+        {
+            nuint blockStart = InputWeights + (block * 32);
+            nuint slots = block * 32;
+            {
+                const nuint k = 0;
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock w0_1 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock w0_2 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock w0_3 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 24);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 64) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref features, (t * 1) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                    TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                    TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                    w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                    w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock.Store(w0_1, ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock.Store(w0_2, ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock.Store(w0_3, ref gradients, blockStart + ((k + 0) * 32) + 24);
+            }
+        }
+        // dW_hh += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
+        for (nuint block = 0; block < 2; block++)
+        {
+            nuint blockStart = RecurrentWeights + (block * 416);
+            nuint slots = block * 32;
+            for (nuint tile = 0; tile < 3; tile++)
+            {
+                nuint k = 0 + (tile * 3);
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock w0_1 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock w0_2 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock w0_3 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 0);
+                TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 8);
+                TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 16);
+                TBlock w2_3 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 24);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 64) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, (t * 16) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                    TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                    TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                    w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                    w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                    w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                    w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 2));
+                    w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                    w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
+                    w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
+                    w2_3 = TBlock.MultiplyAdd(feature2, gradient3, w2_3);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock.Store(w0_1, ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock.Store(w0_2, ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock.Store(w0_3, ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+                TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 32) + 0);
+                TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 32) + 8);
+                TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 32) + 16);
+                TBlock.Store(w2_3, ref gradients, blockStart + ((k + 2) * 32) + 24);
+            }
+            for (nuint tile = 0; tile < 2; tile++)
+            {
+                nuint k = 9 + (tile * 2);
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock w0_1 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock w0_2 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock w0_3 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 64) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, (t * 16) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                    TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                    TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                    w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                    w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                    w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                    w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock.Store(w0_1, ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock.Store(w0_2, ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock.Store(w0_3, ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+            }
+        }
+        // db += Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
+        for (nuint vector = 0; vector < 64; vector += 8)
+        {
+            TBlock sum = TBlock.Load(ref gradients, Bias + vector);
+            for (nint t = 0; t < steps; t++)
+            {
+                sum += TBlock.Load(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 64), vector);
+            }
+            TBlock.Store(sum, ref gradients, Bias + vector);
+        }
     }
 
     /// <summary>
@@ -330,5 +974,65 @@ partial class OddSizeLstm : global::FixedRnn.IRecurrentModel<OddSizeLstm.State>
         }
 
         staged.CopyTo(_parameters, 0);
+    }
+
+    /// <summary>Saves the parameters as a PyTorch <c>state_dict</c> in safetensors, layer k under <c>layers.{k}.</c>, the names <see cref="LoadPyTorch(string)"/> reads.</summary>
+    /// <param name="path">The <c>.safetensors</c> file to write; written whole or not at all.</param>
+    public void SavePyTorch(string path) => ToPyTorch(Parameters, global::FixedRnn.Interop.PyTorchModuleNames.ModuleList(LayerCount)).Save(path);
+
+    /// <summary>Saves the parameters as a PyTorch <c>state_dict</c>, layer k under module <paramref name="modules"/>[k].</summary>
+    /// <param name="path">The <c>.safetensors</c> file to write; written whole or not at all.</param>
+    /// <param name="modules">One module name per layer (2); consecutive equal names become one multi-layer module.</param>
+    public void SavePyTorch(string path, params global::System.ReadOnlySpan<string> modules) => ToPyTorch(Parameters, modules).Save(path);
+
+    /// <summary>
+    /// Unpacks <paramref name="packed"/> (the parameters, or gradients laid out like them) into PyTorch's
+    /// tensors: <c>nn.LSTM/GRU/RNN</c> keys <c>{module}.weight_ih_l{i}</c> … and <c>nn.Linear</c> keys
+    /// <c>{module}.weight</c>, <c>{module}.bias</c>. Folded biases go to <c>bias_ih</c>, with <c>bias_hh</c> zero.
+    /// </summary>
+    /// <param name="packed"><see cref="ParameterCount"/> floats in the layout of <see cref="Parameters"/>.</param>
+    /// <param name="modules">One module name per layer (2).</param>
+    /// <returns>A writer holding the tensors, ready to save.</returns>
+    public static global::FixedRnn.Interop.SafeTensorsWriter ToPyTorch(global::System.ReadOnlySpan<float> packed, params global::System.ReadOnlySpan<string> modules)
+    {
+        if (packed.Length != ParameterCount)
+        {
+            throw new global::System.ArgumentException($"Expected {ParameterCount} floats, got {packed.Length}.", nameof(packed));
+        }
+
+        global::FixedRnn.Interop.PyTorchModuleNames names = new(modules, LayerCount);
+        global::FixedRnn.Interop.SafeTensorsWriter tensors = new();
+
+        // Layer 0, LSTM 1 → 13.
+        {
+            float[] weight_ih = new float[52];
+            float[] weight_hh = new float[676];
+            float[] bias_ih = new float[52];
+            float[] bias_hh = new float[52];
+            global::FixedRnn.Numerics.PackedLayout.UnpackGates(packed.Slice(0, 64), hidden: 13, columns: 1, sourceGates: [0, 1, 2, 3], weight_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackGates(packed.Slice(64, 832), hidden: 13, columns: 13, sourceGates: [0, 1, 2, 3], weight_hh);
+            global::System.ReadOnlySpan<float> packedBias = packed.Slice(896, 64);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 13, sourceGate: 0, slot: 0, slots: 4, bias_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 13, sourceGate: 1, slot: 1, slots: 4, bias_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 13, sourceGate: 2, slot: 2, slots: 4, bias_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 13, sourceGate: 3, slot: 3, slots: 4, bias_ih);
+            tensors.Add(names.Recurrent(0, "weight_ih"), weight_ih, 52, 1);
+            tensors.Add(names.Recurrent(0, "weight_hh"), weight_hh, 52, 13);
+            tensors.Add(names.Recurrent(0, "bias_ih"), bias_ih, 52);
+            tensors.Add(names.Recurrent(0, "bias_hh"), bias_hh, 52);
+        }
+
+        // Layer 1, Dense (identity) 13 → 1.
+        {
+            float[] weight = new float[13];
+            float[] bias = new float[1];
+            global::FixedRnn.Numerics.PackedLayout.UnpackGates(packed.Slice(960, 104), hidden: 1, columns: 13, sourceGates: [0], weight);
+            global::System.ReadOnlySpan<float> packedBias = packed.Slice(1064, 8);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 1, sourceGate: 0, slot: 0, slots: 1, bias);
+            tensors.Add(names.Linear(1, "weight"), weight, 1, 13);
+            tensors.Add(names.Linear(1, "bias"), bias, 1);
+        }
+
+        return tensors;
     }
 }

@@ -11,7 +11,7 @@ namespace Sample;
 /// </list>
 /// σ is the logistic sigmoid and * the element-wise product.
 /// </remarks>
-partial class OneLayerLstm : global::FixedRnn.IRecurrentModel<OneLayerLstm.State>
+partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State, OneLayerLstm.Trace>
 {
     /// <summary>Features per time step.</summary>
     public const int InputSize = 8;
@@ -39,6 +39,30 @@ partial class OneLayerLstm : global::FixedRnn.IRecurrentModel<OneLayerLstm.State
     int global::FixedRnn.IRecurrentModel<State>.InputSize => InputSize;
 
     int global::FixedRnn.IRecurrentModel<State>.OutputSize => OutputSize;
+
+    int global::FixedRnn.IRecurrentModel<State>.LayerCount => LayerCount;
+
+    Trace global::FixedRnn.ITrainableModel<State, Trace>.CreateTrace(int maxSteps) => new(maxSteps);
+
+    /// <summary>The hidden state h of recurrent layer <paramref name="layer"/>.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="layer">The layer index.</param>
+    /// <returns>The vector.</returns>
+    public global::System.Span<float> GetHiddenState(ref State state, int layer) => layer switch
+    {
+        0 => state.Layer0Hidden,
+        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, null),
+    };
+
+    /// <summary>The cell state c of LSTM layer <paramref name="layer"/>.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="layer">The layer index.</param>
+    /// <returns>The vector.</returns>
+    public global::System.Span<float> GetCellState(ref State state, int layer) => layer switch
+    {
+        0 => state.Layer0Cell,
+        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, null),
+    };
 
     /// <summary>
     /// The recurrent state of every layer. A value type: copying it snapshots the stream, and
@@ -94,15 +118,15 @@ partial class OneLayerLstm : global::FixedRnn.IRecurrentModel<OneLayerLstm.State
 
         if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlock256>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlock256, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
         else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlock128>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlock128, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
         else
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlockScalar>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlockScalar, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
     }
 
@@ -149,23 +173,27 @@ partial class OneLayerLstm : global::FixedRnn.IRecurrentModel<OneLayerLstm.State
     {
         for (nint step = 0; step < steps; step++)
         {
-            StepCore<TBlock>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize));
+            StepCore<TBlock, global::FixedRnn.Numerics.NoTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), null, 0);
         }
     }
 
-    private void StepCore<TBlock>(ref float input, ref State state, ref float output)
+    /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
+    private void StepCore<TBlock, TTrace>(ref float input, ref State state, ref float output, Trace? trace, nint step)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
         ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
         ref float floats = ref state.Start;
-        Layer0<TBlock>(ref weights, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 32));
+        ref float gates0 = ref TTrace.IsRecording ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 128) : ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>();
+        Layer0<TBlock, TTrace>(ref weights, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 32), ref gates0);
         global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), OutputSize)
             .CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, OutputSize));
     }
 
     /// <summary>Layer 0, LSTM 8 → 32: advances h and c by one step.</summary>
-    private static void Layer0<TBlock>(ref float weights, ref float input, ref float hidden, ref float cell)
+    private static void Layer0<TBlock, TTrace>(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
         // Where this layer's packed weights start within Parameters (floats).
         const nuint InputWeights = 0; // W_ih x: [4 blocks][8 rows][i, f, g, o][8 lanes]
@@ -220,20 +248,545 @@ partial class OneLayerLstm : global::FixedRnn.IRecurrentModel<OneLayerLstm.State
             // Block 0 of the tile: c = f*c + i*g; h = o*tanh(c).
             {
                 nuint units = (block + 0) * 8;
-                TBlock c = TBlock.MultiplyAdd(TBlock.Sigmoid(f0), TBlock.Load(ref cell, units), TBlock.Sigmoid(i0) * TBlock.Tanh(g0));
+                TBlock inputGate = TBlock.Sigmoid(i0);
+                TBlock forgetGate = TBlock.Sigmoid(f0);
+                TBlock candidate = TBlock.Tanh(g0);
+                TBlock outputGate = TBlock.Sigmoid(o0);
+                TBlock c = TBlock.MultiplyAdd(forgetGate, TBlock.Load(ref cell, units), inputGate * candidate);
                 TBlock.Store(c, ref cell, units);
-                TBlock.Store(TBlock.Sigmoid(o0) * TBlock.Tanh(c), ref next, units);
+                TBlock.Store(outputGate * TBlock.Tanh(c), ref next, units);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 0) * 32;
+                    TBlock.Store(inputGate, ref gates, record + 0);
+                    TBlock.Store(forgetGate, ref gates, record + 8);
+                    TBlock.Store(candidate, ref gates, record + 16);
+                    TBlock.Store(outputGate, ref gates, record + 24);
+                }
             }
             // Block 1 of the tile: c = f*c + i*g; h = o*tanh(c).
             {
                 nuint units = (block + 1) * 8;
-                TBlock c = TBlock.MultiplyAdd(TBlock.Sigmoid(f1), TBlock.Load(ref cell, units), TBlock.Sigmoid(i1) * TBlock.Tanh(g1));
+                TBlock inputGate = TBlock.Sigmoid(i1);
+                TBlock forgetGate = TBlock.Sigmoid(f1);
+                TBlock candidate = TBlock.Tanh(g1);
+                TBlock outputGate = TBlock.Sigmoid(o1);
+                TBlock c = TBlock.MultiplyAdd(forgetGate, TBlock.Load(ref cell, units), inputGate * candidate);
                 TBlock.Store(c, ref cell, units);
-                TBlock.Store(TBlock.Sigmoid(o1) * TBlock.Tanh(c), ref next, units);
+                TBlock.Store(outputGate * TBlock.Tanh(c), ref next, units);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 1) * 32;
+                    TBlock.Store(inputGate, ref gates, record + 0);
+                    TBlock.Store(forgetGate, ref gates, record + 8);
+                    TBlock.Store(candidate, ref gates, record + 16);
+                    TBlock.Store(outputGate, ref gates, record + 24);
+                }
             }
         }
 
         nextBuffer.CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref hidden, 32));
+    }
+
+    /// <summary>
+    /// What a recording <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float}, Trace)"/>
+    /// keeps for <see cref="Backward"/>: the inputs, every layer's states before and after each step and
+    /// its gate activations, plus the backward pass's per-step gradients. Allocated once for up to
+    /// <see cref="MaxSteps"/> steps, so training allocates nothing afterwards.
+    /// </summary>
+    public sealed class Trace
+    {
+        /// <summary>Allocates a trace for windows of up to <paramref name="maxSteps"/> steps.</summary>
+        /// <param name="maxSteps">The longest window it records, at least 1.</param>
+        public Trace(int maxSteps)
+        {
+            global::System.ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
+            MaxSteps = maxSteps;
+            Inputs = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, InputSize);
+            Hidden0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 32);
+            Cell0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 32);
+            OutputGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 32);
+            Gates0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 128);
+            GateGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 128);
+        }
+
+        /// <summary>The longest window this trace records.</summary>
+        public int MaxSteps { get; }
+
+        /// <summary>Steps the last recording forward pass recorded.</summary>
+        public int Steps { get; internal set; }
+
+        /// <summary>The recorded inputs, <c>[steps][InputSize]</c>.</summary>
+        internal readonly float[] Inputs;
+
+        // Layer 0, LSTM 8 → 32.
+        /// <summary>h before the first step and after each: <c>[steps + 1][32]</c>.</summary>
+        internal readonly float[] Hidden0;
+        /// <summary>c before the first step and after each: <c>[steps + 1][32]</c>.</summary>
+        internal readonly float[] Cell0;
+        /// <summary>dL/dh of each step's output, filled by the layer above: <c>[steps][32]</c>.</summary>
+        internal readonly float[] OutputGradients0;
+        /// <summary>The activated gates i, f, g, o of each step: <c>[steps][4 blocks][4][8 lanes]</c>.</summary>
+        internal readonly float[] Gates0;
+        /// <summary>dL/d(pre-activation) of i, f, g, o each step: <c>[steps][4 blocks][4][8 lanes]</c>, laid out like the bias.</summary>
+        internal readonly float[] GateGradients0;
+    }
+
+    /// <summary>
+    /// Runs a sequence like <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})"/>
+    /// and records in <paramref name="trace"/> what <see cref="Backward"/> needs. Allocates nothing.
+    /// </summary>
+    /// <param name="inputs">T steps of <see cref="InputSize"/> features, T at most <see cref="Trace.MaxSteps"/>.</param>
+    /// <param name="state">The stream's state, advanced by T steps.</param>
+    /// <param name="outputs">Receives T steps of <see cref="OutputSize"/> outputs.</param>
+    /// <param name="trace">Receives the recording, replacing the previous one.</param>
+    /// <exception cref="global::System.ArgumentException">A span's length does not fit, or T exceeds the trace; nothing was read or written.</exception>
+    public void Forward(global::System.ReadOnlySpan<float> inputs, ref State state, global::System.Span<float> outputs, Trace trace)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(trace);
+        if (inputs.Length % InputSize != 0)
+        {
+            throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
+        }
+
+        int steps = inputs.Length / InputSize;
+        if (outputs.Length != (long)steps * OutputSize)
+        {
+            throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
+        }
+        if (steps > trace.MaxSteps)
+        {
+            throw new global::System.ArgumentException($"The trace holds at most {trace.MaxSteps} steps; the inputs have {steps}.", nameof(trace));
+        }
+
+        ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+        ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
+
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlock256>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlock128>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+        else
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlockScalar>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+    }
+
+    private void RecordCore<TBlock>(ref float inputs, int steps, ref State state, ref float outputs, Trace trace)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        trace.Steps = steps;
+        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize).CopyTo(trace.Inputs);
+        RecordState(ref state, trace, 0);
+        for (nint step = 0; step < steps; step++)
+        {
+            StepCore<TBlock, global::FixedRnn.Numerics.RecordTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), trace, step);
+            RecordState(ref state, trace, step + 1);
+        }
+    }
+
+    /// <summary>Copies every layer's state into the trace's histories at <paramref name="index"/> (0: before the first step).</summary>
+    private static void RecordState(ref State state, Trace trace, nint index)
+    {
+        ref float floats = ref state.Start;
+        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), 32).CopyTo(new global::System.Span<float>(trace.Hidden0, (int)index * 32, 32));
+        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 32), 32).CopyTo(new global::System.Span<float>(trace.Cell0, (int)index * 32, 32));
+    }
+
+    /// <summary>
+    /// Backpropagates through the window recorded in <paramref name="trace"/>: from dL/dOutputs it adds
+    /// dL/dParameters into <paramref name="parameterGradients"/> (laid out like <see cref="Parameters"/>),
+    /// writes dL/dInputs, and turns <paramref name="stateGradient"/> from dL/d(final state) into
+    /// dL/d(initial state). Pass a zero <paramref name="stateGradient"/> to cut the gradient at the end of
+    /// the window, as truncated BPTT does. Allocates nothing.
+    /// </summary>
+    /// <param name="trace">The recording of the window, made by the recording <c>Forward</c> with the current parameters.</param>
+    /// <param name="outputGradients">dL/dOutputs, <c>[T, OutputSize]</c>.</param>
+    /// <param name="parameterGradients">Accumulates dL/dParameters: <see cref="ParameterCount"/> floats.</param>
+    /// <param name="inputGradients">Receives dL/dInputs, <c>[T, InputSize]</c>, or empty to skip them.</param>
+    /// <param name="stateGradient">In: dL/d(state after the window). Out: dL/d(state before it).</param>
+    /// <exception cref="global::System.ArgumentException">A span's length does not fit the trace; nothing was read or written.</exception>
+    public void Backward(Trace trace, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradients, global::System.Span<float> inputGradients, ref State stateGradient)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(trace);
+        if (outputGradients.Length != (long)trace.Steps * OutputSize)
+        {
+            throw new global::System.ArgumentException($"Expected {trace.Steps} steps of {OutputSize} output gradients, got {outputGradients.Length} floats.", nameof(outputGradients));
+        }
+        if (parameterGradients.Length != ParameterCount)
+        {
+            throw new global::System.ArgumentException($"Expected {ParameterCount} parameter gradients, got {parameterGradients.Length}.", nameof(parameterGradients));
+        }
+        if (!inputGradients.IsEmpty && inputGradients.Length != (long)trace.Steps * InputSize)
+        {
+            throw new global::System.ArgumentException($"Expected {trace.Steps} steps of {InputSize} input gradients (or none), got {inputGradients.Length} floats.", nameof(inputGradients));
+        }
+
+        ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients);
+        ref float gradientStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients);
+        ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients);
+
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlock256>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlock128>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+        else
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlockScalar>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+    }
+
+    private void BackwardCore<TBlock>(Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref State stateGradient)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float floats = ref stateGradient.Start;
+        nint steps = trace.Steps;
+        // dL/dh of the top layer is dL/dOutputs, copied into whole blocks.
+        for (nint t = 0; t < steps; t++)
+        {
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputGradients, t * OutputSize), OutputSize)
+                .CopyTo(new global::System.Span<float>(trace.OutputGradients0, (int)t * 32, OutputSize));
+        }
+        Layer0Backward<TBlock>(ref weights, ref gradients, trace, steps, ref inputGradients, hasInputGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 32));
+    }
+
+    /// <summary>Backward through layer 0, LSTM 8 → 32: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
+    private static void Layer0Backward<TBlock>(ref float weights, ref float gradients, Trace trace, nint steps, ref float downstream, bool hasDownstream, ref float hiddenGradient, ref float cellGradient)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        // Where this layer's packed weights start within Parameters (floats).
+        const nuint InputWeights = 0; // W_ih x: [4 blocks][8 rows][i, f, g, o][8 lanes]
+        const nuint RecurrentWeights = 1024; // W_hh h: [4 blocks][32 rows][i, f, g, o][8 lanes]
+        const nuint Bias = 5120; // [4 blocks][i, f, g, o][8 lanes]
+
+        ref float gates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Gates0);
+        ref float gateGradients = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.GateGradients0);
+        ref float upstream = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.OutputGradients0);
+        ref float hiddens = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Hidden0);
+        ref float cells = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Cell0);
+        ref float features = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Inputs);
+        TBlock one = TBlock.Broadcast(1f);
+
+        // hiddenGradient (and cellGradient) arrive as dL/d(final state) and leave as dL/d(initial state).
+        for (nint t = steps - 1; t >= 0; t--)
+        {
+            ref float stepGates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, t * 128);
+            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 128);
+            ref float stepUpstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, t * 32);
+            ref float hiddenBefore = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, t * 32);
+            ref float cellBefore = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cells, t * 32);
+            ref float cellAfter = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cells, (t + 1) * 32);
+            // Through the cell, block by block: dL/dh → dL/d(pre-activations).
+            for (nuint block = 0; block < 4; block++)
+            {
+                nuint units = block * 8;
+                nuint slots = block * 32;
+                nuint record = block * 32;
+                TBlock inputGate = TBlock.Load(ref stepGates, record);
+                TBlock forgetGate = TBlock.Load(ref stepGates, record + 8);
+                TBlock candidate = TBlock.Load(ref stepGates, record + 16);
+                TBlock outputGate = TBlock.Load(ref stepGates, record + 24);
+                TBlock tanhCell = TBlock.Tanh(TBlock.Load(ref cellAfter, units));
+                TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);
+                // dc collects the path through h = o*tanh(c) and the one from the next step's c.
+                TBlock dc = TBlock.MultiplyAdd(dh * outputGate, one - (tanhCell * tanhCell), TBlock.Load(ref cellGradient, units));
+                TBlock.Store(dc * forgetGate, ref cellGradient, units);
+                TBlock.Store(dc * candidate * inputGate * (one - inputGate), ref stepGradients, slots);
+                TBlock.Store(dc * TBlock.Load(ref cellBefore, units) * forgetGate * (one - forgetGate), ref stepGradients, slots + 8);
+                TBlock.Store(dc * inputGate * (one - (candidate * candidate)), ref stepGradients, slots + 16);
+                TBlock.Store(dh * tanhCell * outputGate * (one - outputGate), ref stepGradients, slots + 24);
+            }
+            // dh = W_hhᵀ gradient = over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
+            for (nuint k = 0; k < 32; k += 4)
+            {
+                TBlock sum0 = TBlock.Broadcast(0f);
+                TBlock sum1 = TBlock.Broadcast(0f);
+                TBlock sum2 = TBlock.Broadcast(0f);
+                TBlock sum3 = TBlock.Broadcast(0f);
+                for (nuint block = 0; block < 4; block++)
+                {
+                    nuint row = RecurrentWeights + (block * 1024) + (k * 32);
+                    nuint slots = block * 32;
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, slots + 8);
+                    TBlock gradient2 = TBlock.Load(ref stepGradients, slots + 16);
+                    TBlock gradient3 = TBlock.Load(ref stepGradients, slots + 24);
+                    sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                    sum0 = TBlock.MultiplyAdd(gradient1, ref weights, row + 8, sum0);
+                    sum0 = TBlock.MultiplyAdd(gradient2, ref weights, row + 16, sum0);
+                    sum0 = TBlock.MultiplyAdd(gradient3, ref weights, row + 24, sum0);
+                    sum1 = TBlock.MultiplyAdd(gradient0, ref weights, row + 32, sum1);
+                    sum1 = TBlock.MultiplyAdd(gradient1, ref weights, row + 40, sum1);
+                    sum1 = TBlock.MultiplyAdd(gradient2, ref weights, row + 48, sum1);
+                    sum1 = TBlock.MultiplyAdd(gradient3, ref weights, row + 56, sum1);
+                    sum2 = TBlock.MultiplyAdd(gradient0, ref weights, row + 64, sum2);
+                    sum2 = TBlock.MultiplyAdd(gradient1, ref weights, row + 72, sum2);
+                    sum2 = TBlock.MultiplyAdd(gradient2, ref weights, row + 80, sum2);
+                    sum2 = TBlock.MultiplyAdd(gradient3, ref weights, row + 88, sum2);
+                    sum3 = TBlock.MultiplyAdd(gradient0, ref weights, row + 96, sum3);
+                    sum3 = TBlock.MultiplyAdd(gradient1, ref weights, row + 104, sum3);
+                    sum3 = TBlock.MultiplyAdd(gradient2, ref weights, row + 112, sum3);
+                    sum3 = TBlock.MultiplyAdd(gradient3, ref weights, row + 120, sum3);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 0) = TBlock.Sum(sum0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 1) = TBlock.Sum(sum1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 2) = TBlock.Sum(sum2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 3) = TBlock.Sum(sum3);
+            }
+            if (hasDownstream)
+            {
+                ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 8);
+                // dx = W_ihᵀ gradient = over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
+                for (nuint k = 0; k < 8; k += 4)
+                {
+                    TBlock sum0 = TBlock.Broadcast(0f);
+                    TBlock sum1 = TBlock.Broadcast(0f);
+                    TBlock sum2 = TBlock.Broadcast(0f);
+                    TBlock sum3 = TBlock.Broadcast(0f);
+                    for (nuint block = 0; block < 4; block++)
+                    {
+                        nuint row = InputWeights + (block * 256) + (k * 32);
+                        nuint slots = block * 32;
+                        TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                        TBlock gradient1 = TBlock.Load(ref stepGradients, slots + 8);
+                        TBlock gradient2 = TBlock.Load(ref stepGradients, slots + 16);
+                        TBlock gradient3 = TBlock.Load(ref stepGradients, slots + 24);
+                        sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                        sum0 = TBlock.MultiplyAdd(gradient1, ref weights, row + 8, sum0);
+                        sum0 = TBlock.MultiplyAdd(gradient2, ref weights, row + 16, sum0);
+                        sum0 = TBlock.MultiplyAdd(gradient3, ref weights, row + 24, sum0);
+                        sum1 = TBlock.MultiplyAdd(gradient0, ref weights, row + 32, sum1);
+                        sum1 = TBlock.MultiplyAdd(gradient1, ref weights, row + 40, sum1);
+                        sum1 = TBlock.MultiplyAdd(gradient2, ref weights, row + 48, sum1);
+                        sum1 = TBlock.MultiplyAdd(gradient3, ref weights, row + 56, sum1);
+                        sum2 = TBlock.MultiplyAdd(gradient0, ref weights, row + 64, sum2);
+                        sum2 = TBlock.MultiplyAdd(gradient1, ref weights, row + 72, sum2);
+                        sum2 = TBlock.MultiplyAdd(gradient2, ref weights, row + 80, sum2);
+                        sum2 = TBlock.MultiplyAdd(gradient3, ref weights, row + 88, sum2);
+                        sum3 = TBlock.MultiplyAdd(gradient0, ref weights, row + 96, sum3);
+                        sum3 = TBlock.MultiplyAdd(gradient1, ref weights, row + 104, sum3);
+                        sum3 = TBlock.MultiplyAdd(gradient2, ref weights, row + 112, sum3);
+                        sum3 = TBlock.MultiplyAdd(gradient3, ref weights, row + 120, sum3);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 0) = TBlock.Sum(sum0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 1) = TBlock.Sum(sum1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 2) = TBlock.Sum(sum2);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 3) = TBlock.Sum(sum3);
+                }
+            }
+        }
+
+        // dW_ih += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
+        for (nuint block = 0; block < 4; block++)
+        {
+            nuint blockStart = InputWeights + (block * 256);
+            nuint slots = block * 32;
+            for (nuint tile = 0; tile < 2; tile++)
+            {
+                nuint k = 0 + (tile * 3);
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock w0_1 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock w0_2 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock w0_3 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 0);
+                TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 8);
+                TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 16);
+                TBlock w2_3 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 24);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 128) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref features, (t * 8) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                    TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                    TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                    w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                    w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                    w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                    w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 2));
+                    w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                    w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
+                    w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
+                    w2_3 = TBlock.MultiplyAdd(feature2, gradient3, w2_3);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock.Store(w0_1, ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock.Store(w0_2, ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock.Store(w0_3, ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+                TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 32) + 0);
+                TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 32) + 8);
+                TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 32) + 16);
+                TBlock.Store(w2_3, ref gradients, blockStart + ((k + 2) * 32) + 24);
+            }
+            {
+                const nuint k = 6;
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock w0_1 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock w0_2 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock w0_3 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 128) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref features, (t * 8) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                    TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                    TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                    w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                    w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                    w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                    w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock.Store(w0_1, ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock.Store(w0_2, ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock.Store(w0_3, ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+            }
+        }
+        // dW_hh += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
+        for (nuint block = 0; block < 4; block++)
+        {
+            nuint blockStart = RecurrentWeights + (block * 1024);
+            nuint slots = block * 32;
+            for (nuint tile = 0; tile < 10; tile++)
+            {
+                nuint k = 0 + (tile * 3);
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock w0_1 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock w0_2 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock w0_3 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 0);
+                TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 8);
+                TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 16);
+                TBlock w2_3 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 24);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 128) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, (t * 32) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                    TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                    TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                    w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                    w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                    w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                    w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 2));
+                    w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                    w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
+                    w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
+                    w2_3 = TBlock.MultiplyAdd(feature2, gradient3, w2_3);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock.Store(w0_1, ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock.Store(w0_2, ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock.Store(w0_3, ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+                TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 32) + 0);
+                TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 32) + 8);
+                TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 32) + 16);
+                TBlock.Store(w2_3, ref gradients, blockStart + ((k + 2) * 32) + 24);
+            }
+            {
+                const nuint k = 30;
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock w0_1 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock w0_2 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock w0_3 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 128) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, (t * 32) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                    TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                    TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                    w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                    w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                    w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                    w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 32) + 0);
+                TBlock.Store(w0_1, ref gradients, blockStart + ((k + 0) * 32) + 8);
+                TBlock.Store(w0_2, ref gradients, blockStart + ((k + 0) * 32) + 16);
+                TBlock.Store(w0_3, ref gradients, blockStart + ((k + 0) * 32) + 24);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32) + 0);
+                TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+            }
+        }
+        // db += Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
+        for (nuint vector = 0; vector < 128; vector += 8)
+        {
+            TBlock sum = TBlock.Load(ref gradients, Bias + vector);
+            for (nint t = 0; t < steps; t++)
+            {
+                sum += TBlock.Load(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 128), vector);
+            }
+            TBlock.Store(sum, ref gradients, Bias + vector);
+        }
     }
 
     /// <summary>
@@ -291,5 +844,54 @@ partial class OneLayerLstm : global::FixedRnn.IRecurrentModel<OneLayerLstm.State
         }
 
         staged.CopyTo(_parameters, 0);
+    }
+
+    /// <summary>Saves the parameters as a PyTorch <c>state_dict</c> in safetensors, layer k under <c>layers.{k}.</c>, the names <see cref="LoadPyTorch(string)"/> reads.</summary>
+    /// <param name="path">The <c>.safetensors</c> file to write; written whole or not at all.</param>
+    public void SavePyTorch(string path) => ToPyTorch(Parameters, global::FixedRnn.Interop.PyTorchModuleNames.ModuleList(LayerCount)).Save(path);
+
+    /// <summary>Saves the parameters as a PyTorch <c>state_dict</c>, layer k under module <paramref name="modules"/>[k].</summary>
+    /// <param name="path">The <c>.safetensors</c> file to write; written whole or not at all.</param>
+    /// <param name="modules">One module name per layer (1); consecutive equal names become one multi-layer module.</param>
+    public void SavePyTorch(string path, params global::System.ReadOnlySpan<string> modules) => ToPyTorch(Parameters, modules).Save(path);
+
+    /// <summary>
+    /// Unpacks <paramref name="packed"/> (the parameters, or gradients laid out like them) into PyTorch's
+    /// tensors: <c>nn.LSTM/GRU/RNN</c> keys <c>{module}.weight_ih_l{i}</c> … and <c>nn.Linear</c> keys
+    /// <c>{module}.weight</c>, <c>{module}.bias</c>. Folded biases go to <c>bias_ih</c>, with <c>bias_hh</c> zero.
+    /// </summary>
+    /// <param name="packed"><see cref="ParameterCount"/> floats in the layout of <see cref="Parameters"/>.</param>
+    /// <param name="modules">One module name per layer (1).</param>
+    /// <returns>A writer holding the tensors, ready to save.</returns>
+    public static global::FixedRnn.Interop.SafeTensorsWriter ToPyTorch(global::System.ReadOnlySpan<float> packed, params global::System.ReadOnlySpan<string> modules)
+    {
+        if (packed.Length != ParameterCount)
+        {
+            throw new global::System.ArgumentException($"Expected {ParameterCount} floats, got {packed.Length}.", nameof(packed));
+        }
+
+        global::FixedRnn.Interop.PyTorchModuleNames names = new(modules, LayerCount);
+        global::FixedRnn.Interop.SafeTensorsWriter tensors = new();
+
+        // Layer 0, LSTM 8 → 32.
+        {
+            float[] weight_ih = new float[1024];
+            float[] weight_hh = new float[4096];
+            float[] bias_ih = new float[128];
+            float[] bias_hh = new float[128];
+            global::FixedRnn.Numerics.PackedLayout.UnpackGates(packed.Slice(0, 1024), hidden: 32, columns: 8, sourceGates: [0, 1, 2, 3], weight_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackGates(packed.Slice(1024, 4096), hidden: 32, columns: 32, sourceGates: [0, 1, 2, 3], weight_hh);
+            global::System.ReadOnlySpan<float> packedBias = packed.Slice(5120, 128);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 32, sourceGate: 0, slot: 0, slots: 4, bias_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 32, sourceGate: 1, slot: 1, slots: 4, bias_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 32, sourceGate: 2, slot: 2, slots: 4, bias_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 32, sourceGate: 3, slot: 3, slots: 4, bias_ih);
+            tensors.Add(names.Recurrent(0, "weight_ih"), weight_ih, 128, 8);
+            tensors.Add(names.Recurrent(0, "weight_hh"), weight_hh, 128, 32);
+            tensors.Add(names.Recurrent(0, "bias_ih"), bias_ih, 128);
+            tensors.Add(names.Recurrent(0, "bias_hh"), bias_hh, 128);
+        }
+
+        return tensors;
     }
 }

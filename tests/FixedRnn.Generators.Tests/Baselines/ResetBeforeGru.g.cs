@@ -12,7 +12,7 @@ namespace Sample;
 /// </list>
 /// σ is the logistic sigmoid and * the element-wise product.
 /// </remarks>
-partial class ResetBeforeGru : global::FixedRnn.IRecurrentModel<ResetBeforeGru.State>
+partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.State, ResetBeforeGru.Trace>
 {
     /// <summary>Features per time step.</summary>
     public const int InputSize = 3;
@@ -40,6 +40,29 @@ partial class ResetBeforeGru : global::FixedRnn.IRecurrentModel<ResetBeforeGru.S
     int global::FixedRnn.IRecurrentModel<State>.InputSize => InputSize;
 
     int global::FixedRnn.IRecurrentModel<State>.OutputSize => OutputSize;
+
+    int global::FixedRnn.IRecurrentModel<State>.LayerCount => LayerCount;
+
+    Trace global::FixedRnn.ITrainableModel<State, Trace>.CreateTrace(int maxSteps) => new(maxSteps);
+
+    /// <summary>The hidden state h of recurrent layer <paramref name="layer"/>.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="layer">The layer index.</param>
+    /// <returns>The vector.</returns>
+    public global::System.Span<float> GetHiddenState(ref State state, int layer) => layer switch
+    {
+        0 => state.Layer0Hidden,
+        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, null),
+    };
+
+    /// <summary>The cell state c of LSTM layer <paramref name="layer"/>.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="layer">The layer index.</param>
+    /// <returns>The vector.</returns>
+    public global::System.Span<float> GetCellState(ref State state, int layer) => layer switch
+    {
+        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, null),
+    };
 
     /// <summary>
     /// The recurrent state of every layer. A value type: copying it snapshots the stream, and
@@ -91,15 +114,15 @@ partial class ResetBeforeGru : global::FixedRnn.IRecurrentModel<ResetBeforeGru.S
 
         if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlock256>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlock256, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
         else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlock128>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlock128, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
         else
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlockScalar>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlockScalar, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
     }
 
@@ -146,22 +169,28 @@ partial class ResetBeforeGru : global::FixedRnn.IRecurrentModel<ResetBeforeGru.S
     {
         for (nint step = 0; step < steps; step++)
         {
-            StepCore<TBlock>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize));
+            StepCore<TBlock, global::FixedRnn.Numerics.NoTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), null, 0);
         }
     }
 
-    private void StepCore<TBlock>(ref float input, ref State state, ref float output)
+    /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
+    private void StepCore<TBlock, TTrace>(ref float input, ref State state, ref float output, Trace? trace, nint step)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
         ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
         ref float floats = ref state.Start;
-        Layer0<TBlock>(ref weights, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0));
-        Layer1<TBlock>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref output);
+        ref float gates0 = ref TTrace.IsRecording ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 48) : ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>();
+        ref float resetRecord0 = ref TTrace.IsRecording ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace!.ResetHidden0), step * 16) : ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>();
+        Layer0<TBlock, TTrace>(ref weights, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref gates0, ref resetRecord0);
+        ref float gates1 = ref TTrace.IsRecording ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace!.Gates1), step * 8) : ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>();
+        Layer1<TBlock, TTrace>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref output, ref gates1);
     }
 
     /// <summary>Layer 0, GRU (reset-before) 3 → 16: advances h by one step.</summary>
-    private static void Layer0<TBlock>(ref float weights, ref float input, ref float hidden)
+    private static void Layer0<TBlock, TTrace>(ref float weights, ref float input, ref float hidden, ref float gates, ref float resetRecord)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
         // Where this layer's packed weights start within Parameters (floats).
         const nuint InputWeights = 0; // W_ih x: [2 blocks][3 rows][r, z, n][8 lanes]
@@ -173,9 +202,9 @@ partial class ResetBeforeGru : global::FixedRnn.IRecurrentModel<ResetBeforeGru.S
         global::System.Span<float> resetHiddenBuffer = stackalloc float[16];
         ref float resetHidden = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(resetHiddenBuffer);
         global::System.Span<float> updateBuffer = stackalloc float[16];
-        ref float update = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(updateBuffer);
+        ref float updates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(updateBuffer);
         global::System.Span<float> candidateBuffer = stackalloc float[16];
-        ref float candidate = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(candidateBuffer);
+        ref float candidates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(candidateBuffer);
 
         // First pass: r, z and n's input half.
         // One tile of 2 blocks (16 lanes): units 0–15.
@@ -235,17 +264,37 @@ partial class ResetBeforeGru : global::FixedRnn.IRecurrentModel<ResetBeforeGru.S
             // Block 0 of the tile: keep r*h, z and n's input half for the second pass.
             {
                 nuint units = (block + 0) * 8;
-                TBlock.Store(TBlock.Sigmoid(r0) * TBlock.Load(ref hidden, units), ref resetHidden, units);
-                TBlock.Store(TBlock.Sigmoid(z0), ref update, units);
-                TBlock.Store(n0, ref candidate, units);
+                TBlock reset = TBlock.Sigmoid(r0);
+                TBlock update = TBlock.Sigmoid(z0);
+                TBlock.Store(reset * TBlock.Load(ref hidden, units), ref resetHidden, units);
+                TBlock.Store(update, ref updates, units);
+                TBlock.Store(n0, ref candidates, units);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 0) * 24;
+                    TBlock.Store(reset, ref gates, record + 0);
+                    TBlock.Store(update, ref gates, record + 8);
+                }
             }
             // Block 1 of the tile: keep r*h, z and n's input half for the second pass.
             {
                 nuint units = (block + 1) * 8;
-                TBlock.Store(TBlock.Sigmoid(r1) * TBlock.Load(ref hidden, units), ref resetHidden, units);
-                TBlock.Store(TBlock.Sigmoid(z1), ref update, units);
-                TBlock.Store(n1, ref candidate, units);
+                TBlock reset = TBlock.Sigmoid(r1);
+                TBlock update = TBlock.Sigmoid(z1);
+                TBlock.Store(reset * TBlock.Load(ref hidden, units), ref resetHidden, units);
+                TBlock.Store(update, ref updates, units);
+                TBlock.Store(n1, ref candidates, units);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 1) * 24;
+                    TBlock.Store(reset, ref gates, record + 0);
+                    TBlock.Store(update, ref gates, record + 8);
+                }
             }
+        }
+        if (TTrace.IsRecording)
+        {
+            resetHiddenBuffer.CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref resetRecord, 16));
         }
 
         // Second pass: n += W_hn (r*h); h is updated in place, as this pass reads only r*h.
@@ -253,8 +302,8 @@ partial class ResetBeforeGru : global::FixedRnn.IRecurrentModel<ResetBeforeGru.S
         {
             const nuint block = 0;
             // Accumulators n for each block of the tile, starting at n's input half.
-            TBlock n0 = TBlock.Load(ref candidate, (block + 0) * 8);
-            TBlock n1 = TBlock.Load(ref candidate, (block + 1) * 8);
+            TBlock n0 = TBlock.Load(ref candidates, (block + 0) * 8);
+            TBlock n1 = TBlock.Load(ref candidates, (block + 1) * 8);
             // W_hn (r*h): each feature k, broadcast once, feeds n of every block in the tile.
             for (nuint k = 0; k < 16; k++)
             {
@@ -267,20 +316,31 @@ partial class ResetBeforeGru : global::FixedRnn.IRecurrentModel<ResetBeforeGru.S
             {
                 nuint units = (block + 0) * 8;
                 TBlock activated = TBlock.Tanh(n0);
-                TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref update, units), TBlock.Load(ref hidden, units) - activated, activated), ref hidden, units);
+                TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, units), TBlock.Load(ref hidden, units) - activated, activated), ref hidden, units);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 0) * 24;
+                    TBlock.Store(activated, ref gates, record + 16);
+                }
             }
             // Block 1 of the tile: n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n).
             {
                 nuint units = (block + 1) * 8;
                 TBlock activated = TBlock.Tanh(n1);
-                TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref update, units), TBlock.Load(ref hidden, units) - activated, activated), ref hidden, units);
+                TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, units), TBlock.Load(ref hidden, units) - activated, activated), ref hidden, units);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 1) * 24;
+                    TBlock.Store(activated, ref gates, record + 16);
+                }
             }
         }
     }
 
     /// <summary>Layer 1, Dense (tanh) 16 → 2: writes the model's 2 outputs.</summary>
-    private static void Layer1<TBlock>(ref float weights, ref float input, ref float output)
+    private static void Layer1<TBlock, TTrace>(ref float weights, ref float input, ref float output, ref float gates)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
         // Where this layer's packed weights start within Parameters (floats).
         const nuint InputWeights = 960; // W h: [1 blocks][16 rows][y][8 lanes]
@@ -303,10 +363,647 @@ partial class ResetBeforeGru : global::FixedRnn.IRecurrentModel<ResetBeforeGru.S
                 y0 = TBlock.MultiplyAdd(feature, ref weights, row + 0, y0);
             }
             // y = tanh(W h + b) for each block of the tile.
-            TBlock.Store(TBlock.Tanh(y0), ref padded, (block + 0) * 8);
+            TBlock y0Activated = TBlock.Tanh(y0);
+            TBlock.Store(y0Activated, ref padded, (block + 0) * 8);
+            if (TTrace.IsRecording)
+            {
+                nuint record = (block + 0) * 8;
+                TBlock.Store(y0Activated, ref gates, record + 0);
+            }
         }
 
         paddedBuffer.Slice(0, 2).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 2));
+    }
+
+    /// <summary>
+    /// What a recording <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float}, Trace)"/>
+    /// keeps for <see cref="Backward"/>: the inputs, every layer's states before and after each step and
+    /// its gate activations, plus the backward pass's per-step gradients. Allocated once for up to
+    /// <see cref="MaxSteps"/> steps, so training allocates nothing afterwards.
+    /// </summary>
+    public sealed class Trace
+    {
+        /// <summary>Allocates a trace for windows of up to <paramref name="maxSteps"/> steps.</summary>
+        /// <param name="maxSteps">The longest window it records, at least 1.</param>
+        public Trace(int maxSteps)
+        {
+            global::System.ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
+            MaxSteps = maxSteps;
+            Inputs = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, InputSize);
+            Hidden0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 16);
+            ResetHidden0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 16);
+            OutputGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 16);
+            Gates0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 48);
+            GateGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 48);
+            Gates1 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8);
+            GateGradients1 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8);
+        }
+
+        /// <summary>The longest window this trace records.</summary>
+        public int MaxSteps { get; }
+
+        /// <summary>Steps the last recording forward pass recorded.</summary>
+        public int Steps { get; internal set; }
+
+        /// <summary>The recorded inputs, <c>[steps][InputSize]</c>.</summary>
+        internal readonly float[] Inputs;
+
+        // Layer 0, GRU (reset-before) 3 → 16.
+        /// <summary>h before the first step and after each: <c>[steps + 1][16]</c>.</summary>
+        internal readonly float[] Hidden0;
+        /// <summary>r*h of each step, the input of W_hn: <c>[steps][16]</c>.</summary>
+        internal readonly float[] ResetHidden0;
+        /// <summary>dL/dh of each step's output, filled by the layer above: <c>[steps][16]</c>.</summary>
+        internal readonly float[] OutputGradients0;
+        /// <summary>The activated r, z, n of each step: <c>[steps][2 blocks][3][8 lanes]</c>.</summary>
+        internal readonly float[] Gates0;
+        /// <summary>dL/d(pre-activation) of r, z, n each step: <c>[steps][2 blocks][3][8 lanes]</c>, laid out like the bias.</summary>
+        internal readonly float[] GateGradients0;
+
+        // Layer 1, Dense (tanh) 16 → 2.
+        /// <summary>The activated output y of each step: <c>[steps][1 blocks][1][8 lanes]</c>.</summary>
+        internal readonly float[] Gates1;
+        /// <summary>dL/d(pre-activation) of y each step: <c>[steps][1 blocks][1][8 lanes]</c>, laid out like the bias.</summary>
+        internal readonly float[] GateGradients1;
+    }
+
+    /// <summary>
+    /// Runs a sequence like <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})"/>
+    /// and records in <paramref name="trace"/> what <see cref="Backward"/> needs. Allocates nothing.
+    /// </summary>
+    /// <param name="inputs">T steps of <see cref="InputSize"/> features, T at most <see cref="Trace.MaxSteps"/>.</param>
+    /// <param name="state">The stream's state, advanced by T steps.</param>
+    /// <param name="outputs">Receives T steps of <see cref="OutputSize"/> outputs.</param>
+    /// <param name="trace">Receives the recording, replacing the previous one.</param>
+    /// <exception cref="global::System.ArgumentException">A span's length does not fit, or T exceeds the trace; nothing was read or written.</exception>
+    public void Forward(global::System.ReadOnlySpan<float> inputs, ref State state, global::System.Span<float> outputs, Trace trace)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(trace);
+        if (inputs.Length % InputSize != 0)
+        {
+            throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
+        }
+
+        int steps = inputs.Length / InputSize;
+        if (outputs.Length != (long)steps * OutputSize)
+        {
+            throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
+        }
+        if (steps > trace.MaxSteps)
+        {
+            throw new global::System.ArgumentException($"The trace holds at most {trace.MaxSteps} steps; the inputs have {steps}.", nameof(trace));
+        }
+
+        ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+        ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
+
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlock256>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlock128>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+        else
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlockScalar>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+    }
+
+    private void RecordCore<TBlock>(ref float inputs, int steps, ref State state, ref float outputs, Trace trace)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        trace.Steps = steps;
+        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize).CopyTo(trace.Inputs);
+        RecordState(ref state, trace, 0);
+        for (nint step = 0; step < steps; step++)
+        {
+            StepCore<TBlock, global::FixedRnn.Numerics.RecordTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), trace, step);
+            RecordState(ref state, trace, step + 1);
+        }
+    }
+
+    /// <summary>Copies every layer's state into the trace's histories at <paramref name="index"/> (0: before the first step).</summary>
+    private static void RecordState(ref State state, Trace trace, nint index)
+    {
+        ref float floats = ref state.Start;
+        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), 16).CopyTo(new global::System.Span<float>(trace.Hidden0, (int)index * 16, 16));
+    }
+
+    /// <summary>
+    /// Backpropagates through the window recorded in <paramref name="trace"/>: from dL/dOutputs it adds
+    /// dL/dParameters into <paramref name="parameterGradients"/> (laid out like <see cref="Parameters"/>),
+    /// writes dL/dInputs, and turns <paramref name="stateGradient"/> from dL/d(final state) into
+    /// dL/d(initial state). Pass a zero <paramref name="stateGradient"/> to cut the gradient at the end of
+    /// the window, as truncated BPTT does. Allocates nothing.
+    /// </summary>
+    /// <param name="trace">The recording of the window, made by the recording <c>Forward</c> with the current parameters.</param>
+    /// <param name="outputGradients">dL/dOutputs, <c>[T, OutputSize]</c>.</param>
+    /// <param name="parameterGradients">Accumulates dL/dParameters: <see cref="ParameterCount"/> floats.</param>
+    /// <param name="inputGradients">Receives dL/dInputs, <c>[T, InputSize]</c>, or empty to skip them.</param>
+    /// <param name="stateGradient">In: dL/d(state after the window). Out: dL/d(state before it).</param>
+    /// <exception cref="global::System.ArgumentException">A span's length does not fit the trace; nothing was read or written.</exception>
+    public void Backward(Trace trace, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradients, global::System.Span<float> inputGradients, ref State stateGradient)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(trace);
+        if (outputGradients.Length != (long)trace.Steps * OutputSize)
+        {
+            throw new global::System.ArgumentException($"Expected {trace.Steps} steps of {OutputSize} output gradients, got {outputGradients.Length} floats.", nameof(outputGradients));
+        }
+        if (parameterGradients.Length != ParameterCount)
+        {
+            throw new global::System.ArgumentException($"Expected {ParameterCount} parameter gradients, got {parameterGradients.Length}.", nameof(parameterGradients));
+        }
+        if (!inputGradients.IsEmpty && inputGradients.Length != (long)trace.Steps * InputSize)
+        {
+            throw new global::System.ArgumentException($"Expected {trace.Steps} steps of {InputSize} input gradients (or none), got {inputGradients.Length} floats.", nameof(inputGradients));
+        }
+
+        ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients);
+        ref float gradientStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients);
+        ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients);
+
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlock256>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlock128>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+        else
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlockScalar>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+    }
+
+    private void BackwardCore<TBlock>(Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref State stateGradient)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float floats = ref stateGradient.Start;
+        nint steps = trace.Steps;
+        Layer1Backward<TBlock>(ref weights, ref gradients, trace, steps, ref outputGradients, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.OutputGradients0));
+        Layer0Backward<TBlock>(ref weights, ref gradients, trace, steps, ref inputGradients, hasInputGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0));
+    }
+
+    /// <summary>Backward through layer 1, Dense (tanh) 16 → 2: from dL/dy, the gradients of its weights and of the h below.</summary>
+    private static void Layer1Backward<TBlock>(ref float weights, ref float gradients, Trace trace, nint steps, ref float outputGradients, ref float downstream)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        // Where this layer's packed weights start within Parameters (floats).
+        const nuint InputWeights = 960; // W h: [1 blocks][16 rows][y][8 lanes]
+        const nuint Bias = 1088; // [1 blocks][y][8 lanes]
+
+        ref float outputs = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Gates1);
+        ref float gateGradients = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.GateGradients1);
+        ref float features = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Hidden0), 16);
+        TBlock one = TBlock.Broadcast(1f);
+
+        for (nint t = 0; t < steps; t++)
+        {
+            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 8);
+            ref float stepOutputs = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, t * 8);
+            // dL/dy into whole blocks; the padding lanes stay zero.
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputGradients, t * 2), 2)
+                .CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref stepGradients, 2));
+            // Through the activation: dL/d(W h + b) = dL/dy · (one - (y * y)).
+            for (nuint units = 0; units < 8; units += 8)
+            {
+                TBlock y = TBlock.Load(ref stepOutputs, units);
+                TBlock.Store(TBlock.Load(ref stepGradients, units) * (one - (y * y)), ref stepGradients, units);
+            }
+            ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 16);
+            // dh = Wᵀ gradient = over y: rows in groups of 4, each a dot product over every block and gate.
+            for (nuint k = 0; k < 16; k += 4)
+            {
+                TBlock sum0 = TBlock.Broadcast(0f);
+                TBlock sum1 = TBlock.Broadcast(0f);
+                TBlock sum2 = TBlock.Broadcast(0f);
+                TBlock sum3 = TBlock.Broadcast(0f);
+                for (nuint block = 0; block < 1; block++)
+                {
+                    nuint row = InputWeights + (block * 128) + (k * 8);
+                    nuint slots = block * 8;
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                    sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                    sum1 = TBlock.MultiplyAdd(gradient0, ref weights, row + 8, sum1);
+                    sum2 = TBlock.MultiplyAdd(gradient0, ref weights, row + 16, sum2);
+                    sum3 = TBlock.MultiplyAdd(gradient0, ref weights, row + 24, sum3);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 0) = TBlock.Sum(sum0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 1) = TBlock.Sum(sum1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 2) = TBlock.Sum(sum2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 3) = TBlock.Sum(sum3);
+            }
+        }
+
+        // dW += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
+        for (nuint block = 0; block < 1; block++)
+        {
+            nuint blockStart = InputWeights + (block * 128);
+            nuint slots = block * 8;
+            for (nuint tile = 0; tile < 2; tile++)
+            {
+                nuint k = 0 + (tile * 8);
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 8) + 0);
+                TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 8) + 0);
+                TBlock w3_0 = TBlock.Load(ref gradients, blockStart + ((k + 3) * 8) + 0);
+                TBlock w4_0 = TBlock.Load(ref gradients, blockStart + ((k + 4) * 8) + 0);
+                TBlock w5_0 = TBlock.Load(ref gradients, blockStart + ((k + 5) * 8) + 0);
+                TBlock w6_0 = TBlock.Load(ref gradients, blockStart + ((k + 6) * 8) + 0);
+                TBlock w7_0 = TBlock.Load(ref gradients, blockStart + ((k + 7) * 8) + 0);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 8) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref features, (t * 16) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 2));
+                    w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                    TBlock feature3 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 3));
+                    w3_0 = TBlock.MultiplyAdd(feature3, gradient0, w3_0);
+                    TBlock feature4 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 4));
+                    w4_0 = TBlock.MultiplyAdd(feature4, gradient0, w4_0);
+                    TBlock feature5 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 5));
+                    w5_0 = TBlock.MultiplyAdd(feature5, gradient0, w5_0);
+                    TBlock feature6 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 6));
+                    w6_0 = TBlock.MultiplyAdd(feature6, gradient0, w6_0);
+                    TBlock feature7 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 7));
+                    w7_0 = TBlock.MultiplyAdd(feature7, gradient0, w7_0);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 8) + 0);
+                TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 8) + 0);
+                TBlock.Store(w3_0, ref gradients, blockStart + ((k + 3) * 8) + 0);
+                TBlock.Store(w4_0, ref gradients, blockStart + ((k + 4) * 8) + 0);
+                TBlock.Store(w5_0, ref gradients, blockStart + ((k + 5) * 8) + 0);
+                TBlock.Store(w6_0, ref gradients, blockStart + ((k + 6) * 8) + 0);
+                TBlock.Store(w7_0, ref gradients, blockStart + ((k + 7) * 8) + 0);
+            }
+        }
+        // db += Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
+        for (nuint vector = 0; vector < 8; vector += 8)
+        {
+            TBlock sum = TBlock.Load(ref gradients, Bias + vector);
+            for (nint t = 0; t < steps; t++)
+            {
+                sum += TBlock.Load(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 8), vector);
+            }
+            TBlock.Store(sum, ref gradients, Bias + vector);
+        }
+    }
+
+    /// <summary>Backward through layer 0, GRU (reset-before) 3 → 16: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
+    private static void Layer0Backward<TBlock>(ref float weights, ref float gradients, Trace trace, nint steps, ref float downstream, bool hasDownstream, ref float hiddenGradient)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        // Where this layer's packed weights start within Parameters (floats).
+        const nuint InputWeights = 0; // W_ih x: [2 blocks][3 rows][r, z, n][8 lanes]
+        const nuint RecurrentWeights = 144; // W_hh h: [2 blocks][16 rows][r, z][8 lanes]
+        const nuint CandidateWeights = 656; // W_hn (r*h): [2 blocks][16 rows][n][8 lanes]
+        const nuint Bias = 912; // [2 blocks][r, z, n][8 lanes]
+
+        ref float gates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Gates0);
+        ref float gateGradients = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.GateGradients0);
+        ref float upstream = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.OutputGradients0);
+        ref float hiddens = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Hidden0);
+        ref float resetHiddens = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.ResetHidden0);
+        ref float features = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Inputs);
+        TBlock one = TBlock.Broadcast(1f);
+        // dL/d(r*h) of the current step.
+        global::System.Span<float> resetGradientBuffer = stackalloc float[16];
+        ref float resetGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(resetGradientBuffer);
+
+        // hiddenGradient (and cellGradient) arrive as dL/d(final state) and leave as dL/d(initial state).
+        for (nint t = steps - 1; t >= 0; t--)
+        {
+            ref float stepGates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, t * 48);
+            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 48);
+            ref float stepUpstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, t * 16);
+            ref float hiddenBefore = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, t * 16);
+            // Through h = n + z*(h-n) and n = tanh(...): dz, dn and the direct path to h_{t-1}.
+            for (nuint block = 0; block < 2; block++)
+            {
+                nuint units = block * 8;
+                nuint slots = block * 24;
+                nuint record = block * 24;
+                TBlock update = TBlock.Load(ref stepGates, record + 8);
+                TBlock n = TBlock.Load(ref stepGates, record + 16);
+                TBlock before = TBlock.Load(ref hiddenBefore, units);
+                TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);
+                TBlock.Store(dh * (before - n) * update * (one - update), ref stepGradients, slots + 8);
+                TBlock.Store(dh * (one - update) * (one - (n * n)), ref stepGradients, slots + 16);
+                TBlock.Store(dh * update, ref hiddenGradient, units);
+            }
+            // d(r*h) = W_hnᵀ gradient = over n: rows in groups of 4, each a dot product over every block and gate.
+            for (nuint k = 0; k < 16; k += 4)
+            {
+                TBlock sum0 = TBlock.Broadcast(0f);
+                TBlock sum1 = TBlock.Broadcast(0f);
+                TBlock sum2 = TBlock.Broadcast(0f);
+                TBlock sum3 = TBlock.Broadcast(0f);
+                for (nuint block = 0; block < 2; block++)
+                {
+                    nuint row = CandidateWeights + (block * 128) + (k * 8);
+                    nuint slots = block * 24;
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 16);
+                    sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                    sum1 = TBlock.MultiplyAdd(gradient0, ref weights, row + 8, sum1);
+                    sum2 = TBlock.MultiplyAdd(gradient0, ref weights, row + 16, sum2);
+                    sum3 = TBlock.MultiplyAdd(gradient0, ref weights, row + 24, sum3);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref resetGradient, k + 0) = TBlock.Sum(sum0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref resetGradient, k + 1) = TBlock.Sum(sum1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref resetGradient, k + 2) = TBlock.Sum(sum2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref resetGradient, k + 3) = TBlock.Sum(sum3);
+            }
+            // Through r*h: dr, and the path through r*h to h_{t-1}.
+            for (nuint block = 0; block < 2; block++)
+            {
+                nuint units = block * 8;
+                nuint slots = block * 24;
+                nuint record = block * 24;
+                TBlock reset = TBlock.Load(ref stepGates, record);
+                TBlock before = TBlock.Load(ref hiddenBefore, units);
+                TBlock resetHiddenGradient = TBlock.Load(ref resetGradient, units);
+                TBlock.Store(resetHiddenGradient * before * reset * (one - reset), ref stepGradients, slots);
+                TBlock.Store(TBlock.MultiplyAdd(resetHiddenGradient, reset, TBlock.Load(ref hiddenGradient, units)), ref hiddenGradient, units);
+            }
+            // dh = W_hhᵀ gradient += over r, z: rows in groups of 4, each a dot product over every block and gate.
+            for (nuint k = 0; k < 16; k += 4)
+            {
+                TBlock sum0 = TBlock.Broadcast(0f);
+                TBlock sum1 = TBlock.Broadcast(0f);
+                TBlock sum2 = TBlock.Broadcast(0f);
+                TBlock sum3 = TBlock.Broadcast(0f);
+                for (nuint block = 0; block < 2; block++)
+                {
+                    nuint row = RecurrentWeights + (block * 256) + (k * 16);
+                    nuint slots = block * 24;
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, slots + 8);
+                    sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                    sum0 = TBlock.MultiplyAdd(gradient1, ref weights, row + 8, sum0);
+                    sum1 = TBlock.MultiplyAdd(gradient0, ref weights, row + 16, sum1);
+                    sum1 = TBlock.MultiplyAdd(gradient1, ref weights, row + 24, sum1);
+                    sum2 = TBlock.MultiplyAdd(gradient0, ref weights, row + 32, sum2);
+                    sum2 = TBlock.MultiplyAdd(gradient1, ref weights, row + 40, sum2);
+                    sum3 = TBlock.MultiplyAdd(gradient0, ref weights, row + 48, sum3);
+                    sum3 = TBlock.MultiplyAdd(gradient1, ref weights, row + 56, sum3);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 0) += TBlock.Sum(sum0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 1) += TBlock.Sum(sum1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 2) += TBlock.Sum(sum2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 3) += TBlock.Sum(sum3);
+            }
+            if (hasDownstream)
+            {
+                ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 3);
+                // dx = W_ihᵀ gradient = over r, z, n: rows in groups of 4, each a dot product over every block and gate.
+                {
+                    const nuint k = 0;
+                    TBlock sum0 = TBlock.Broadcast(0f);
+                    TBlock sum1 = TBlock.Broadcast(0f);
+                    TBlock sum2 = TBlock.Broadcast(0f);
+                    for (nuint block = 0; block < 2; block++)
+                    {
+                        nuint row = InputWeights + (block * 72) + (k * 24);
+                        nuint slots = block * 24;
+                        TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                        TBlock gradient1 = TBlock.Load(ref stepGradients, slots + 8);
+                        TBlock gradient2 = TBlock.Load(ref stepGradients, slots + 16);
+                        sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                        sum0 = TBlock.MultiplyAdd(gradient1, ref weights, row + 8, sum0);
+                        sum0 = TBlock.MultiplyAdd(gradient2, ref weights, row + 16, sum0);
+                        sum1 = TBlock.MultiplyAdd(gradient0, ref weights, row + 24, sum1);
+                        sum1 = TBlock.MultiplyAdd(gradient1, ref weights, row + 32, sum1);
+                        sum1 = TBlock.MultiplyAdd(gradient2, ref weights, row + 40, sum1);
+                        sum2 = TBlock.MultiplyAdd(gradient0, ref weights, row + 48, sum2);
+                        sum2 = TBlock.MultiplyAdd(gradient1, ref weights, row + 56, sum2);
+                        sum2 = TBlock.MultiplyAdd(gradient2, ref weights, row + 64, sum2);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 0) = TBlock.Sum(sum0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 1) = TBlock.Sum(sum1);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 2) = TBlock.Sum(sum2);
+                }
+            }
+        }
+
+        // dW_ih += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
+        for (nuint block = 0; block < 2; block++)
+        {
+            nuint blockStart = InputWeights + (block * 72);
+            nuint slots = block * 24;
+            {
+                const nuint k = 0;
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 24) + 0);
+                TBlock w0_1 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 24) + 8);
+                TBlock w0_2 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 24) + 16);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 24) + 0);
+                TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 24) + 8);
+                TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 24) + 16);
+                TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 24) + 0);
+                TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 24) + 8);
+                TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 24) + 16);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 48) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref features, (t * 3) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                    TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                    w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                    w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 2));
+                    w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                    w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
+                    w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 24) + 0);
+                TBlock.Store(w0_1, ref gradients, blockStart + ((k + 0) * 24) + 8);
+                TBlock.Store(w0_2, ref gradients, blockStart + ((k + 0) * 24) + 16);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 24) + 0);
+                TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 24) + 8);
+                TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 24) + 16);
+                TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 24) + 0);
+                TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 24) + 8);
+                TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 24) + 16);
+            }
+        }
+        // dW_hh += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
+        for (nuint block = 0; block < 2; block++)
+        {
+            nuint blockStart = RecurrentWeights + (block * 256);
+            nuint slots = block * 24;
+            {
+                const nuint k = 0;
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 16) + 0);
+                TBlock w0_1 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 16) + 8);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 16) + 0);
+                TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 16) + 8);
+                TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 16) + 0);
+                TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 16) + 8);
+                TBlock w3_0 = TBlock.Load(ref gradients, blockStart + ((k + 3) * 16) + 0);
+                TBlock w3_1 = TBlock.Load(ref gradients, blockStart + ((k + 3) * 16) + 8);
+                TBlock w4_0 = TBlock.Load(ref gradients, blockStart + ((k + 4) * 16) + 0);
+                TBlock w4_1 = TBlock.Load(ref gradients, blockStart + ((k + 4) * 16) + 8);
+                TBlock w5_0 = TBlock.Load(ref gradients, blockStart + ((k + 5) * 16) + 0);
+                TBlock w5_1 = TBlock.Load(ref gradients, blockStart + ((k + 5) * 16) + 8);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 48) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, (t * 16) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 2));
+                    w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                    w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
+                    TBlock feature3 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 3));
+                    w3_0 = TBlock.MultiplyAdd(feature3, gradient0, w3_0);
+                    w3_1 = TBlock.MultiplyAdd(feature3, gradient1, w3_1);
+                    TBlock feature4 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 4));
+                    w4_0 = TBlock.MultiplyAdd(feature4, gradient0, w4_0);
+                    w4_1 = TBlock.MultiplyAdd(feature4, gradient1, w4_1);
+                    TBlock feature5 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 5));
+                    w5_0 = TBlock.MultiplyAdd(feature5, gradient0, w5_0);
+                    w5_1 = TBlock.MultiplyAdd(feature5, gradient1, w5_1);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 16) + 0);
+                TBlock.Store(w0_1, ref gradients, blockStart + ((k + 0) * 16) + 8);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 16) + 0);
+                TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 16) + 8);
+                TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 16) + 0);
+                TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 16) + 8);
+                TBlock.Store(w3_0, ref gradients, blockStart + ((k + 3) * 16) + 0);
+                TBlock.Store(w3_1, ref gradients, blockStart + ((k + 3) * 16) + 8);
+                TBlock.Store(w4_0, ref gradients, blockStart + ((k + 4) * 16) + 0);
+                TBlock.Store(w4_1, ref gradients, blockStart + ((k + 4) * 16) + 8);
+                TBlock.Store(w5_0, ref gradients, blockStart + ((k + 5) * 16) + 0);
+                TBlock.Store(w5_1, ref gradients, blockStart + ((k + 5) * 16) + 8);
+            }
+            for (nuint tile = 0; tile < 2; tile++)
+            {
+                nuint k = 6 + (tile * 5);
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 16) + 0);
+                TBlock w0_1 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 16) + 8);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 16) + 0);
+                TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 16) + 8);
+                TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 16) + 0);
+                TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 16) + 8);
+                TBlock w3_0 = TBlock.Load(ref gradients, blockStart + ((k + 3) * 16) + 0);
+                TBlock w3_1 = TBlock.Load(ref gradients, blockStart + ((k + 3) * 16) + 8);
+                TBlock w4_0 = TBlock.Load(ref gradients, blockStart + ((k + 4) * 16) + 0);
+                TBlock w4_1 = TBlock.Load(ref gradients, blockStart + ((k + 4) * 16) + 8);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 48) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, (t * 16) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 2));
+                    w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                    w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
+                    TBlock feature3 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 3));
+                    w3_0 = TBlock.MultiplyAdd(feature3, gradient0, w3_0);
+                    w3_1 = TBlock.MultiplyAdd(feature3, gradient1, w3_1);
+                    TBlock feature4 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 4));
+                    w4_0 = TBlock.MultiplyAdd(feature4, gradient0, w4_0);
+                    w4_1 = TBlock.MultiplyAdd(feature4, gradient1, w4_1);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 16) + 0);
+                TBlock.Store(w0_1, ref gradients, blockStart + ((k + 0) * 16) + 8);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 16) + 0);
+                TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 16) + 8);
+                TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 16) + 0);
+                TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 16) + 8);
+                TBlock.Store(w3_0, ref gradients, blockStart + ((k + 3) * 16) + 0);
+                TBlock.Store(w3_1, ref gradients, blockStart + ((k + 3) * 16) + 8);
+                TBlock.Store(w4_0, ref gradients, blockStart + ((k + 4) * 16) + 0);
+                TBlock.Store(w4_1, ref gradients, blockStart + ((k + 4) * 16) + 8);
+            }
+        }
+        // dW_hn += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
+        for (nuint block = 0; block < 2; block++)
+        {
+            nuint blockStart = CandidateWeights + (block * 128);
+            nuint slots = block * 24;
+            for (nuint tile = 0; tile < 2; tile++)
+            {
+                nuint k = 0 + (tile * 8);
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 8) + 0);
+                TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 8) + 0);
+                TBlock w3_0 = TBlock.Load(ref gradients, blockStart + ((k + 3) * 8) + 0);
+                TBlock w4_0 = TBlock.Load(ref gradients, blockStart + ((k + 4) * 8) + 0);
+                TBlock w5_0 = TBlock.Load(ref gradients, blockStart + ((k + 5) * 8) + 0);
+                TBlock w6_0 = TBlock.Load(ref gradients, blockStart + ((k + 6) * 8) + 0);
+                TBlock w7_0 = TBlock.Load(ref gradients, blockStart + ((k + 7) * 8) + 0);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 48) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref resetHiddens, (t * 16) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 16);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 2));
+                    w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                    TBlock feature3 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 3));
+                    w3_0 = TBlock.MultiplyAdd(feature3, gradient0, w3_0);
+                    TBlock feature4 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 4));
+                    w4_0 = TBlock.MultiplyAdd(feature4, gradient0, w4_0);
+                    TBlock feature5 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 5));
+                    w5_0 = TBlock.MultiplyAdd(feature5, gradient0, w5_0);
+                    TBlock feature6 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 6));
+                    w6_0 = TBlock.MultiplyAdd(feature6, gradient0, w6_0);
+                    TBlock feature7 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 7));
+                    w7_0 = TBlock.MultiplyAdd(feature7, gradient0, w7_0);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 8) + 0);
+                TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 8) + 0);
+                TBlock.Store(w3_0, ref gradients, blockStart + ((k + 3) * 8) + 0);
+                TBlock.Store(w4_0, ref gradients, blockStart + ((k + 4) * 8) + 0);
+                TBlock.Store(w5_0, ref gradients, blockStart + ((k + 5) * 8) + 0);
+                TBlock.Store(w6_0, ref gradients, blockStart + ((k + 6) * 8) + 0);
+                TBlock.Store(w7_0, ref gradients, blockStart + ((k + 7) * 8) + 0);
+            }
+        }
+        // db += Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
+        for (nuint vector = 0; vector < 48; vector += 8)
+        {
+            TBlock sum = TBlock.Load(ref gradients, Bias + vector);
+            for (nint t = 0; t < steps; t++)
+            {
+                sum += TBlock.Load(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 48), vector);
+            }
+            TBlock.Store(sum, ref gradients, Bias + vector);
+        }
     }
 
     /// <summary>
@@ -372,5 +1069,65 @@ partial class ResetBeforeGru : global::FixedRnn.IRecurrentModel<ResetBeforeGru.S
         }
 
         staged.CopyTo(_parameters, 0);
+    }
+
+    /// <summary>Saves the parameters as a PyTorch <c>state_dict</c> in safetensors, layer k under <c>layers.{k}.</c>, the names <see cref="LoadPyTorch(string)"/> reads.</summary>
+    /// <param name="path">The <c>.safetensors</c> file to write; written whole or not at all.</param>
+    public void SavePyTorch(string path) => ToPyTorch(Parameters, global::FixedRnn.Interop.PyTorchModuleNames.ModuleList(LayerCount)).Save(path);
+
+    /// <summary>Saves the parameters as a PyTorch <c>state_dict</c>, layer k under module <paramref name="modules"/>[k].</summary>
+    /// <param name="path">The <c>.safetensors</c> file to write; written whole or not at all.</param>
+    /// <param name="modules">One module name per layer (2); consecutive equal names become one multi-layer module.</param>
+    public void SavePyTorch(string path, params global::System.ReadOnlySpan<string> modules) => ToPyTorch(Parameters, modules).Save(path);
+
+    /// <summary>
+    /// Unpacks <paramref name="packed"/> (the parameters, or gradients laid out like them) into PyTorch's
+    /// tensors: <c>nn.LSTM/GRU/RNN</c> keys <c>{module}.weight_ih_l{i}</c> … and <c>nn.Linear</c> keys
+    /// <c>{module}.weight</c>, <c>{module}.bias</c>. Folded biases go to <c>bias_ih</c>, with <c>bias_hh</c> zero.
+    /// </summary>
+    /// <param name="packed"><see cref="ParameterCount"/> floats in the layout of <see cref="Parameters"/>.</param>
+    /// <param name="modules">One module name per layer (2).</param>
+    /// <returns>A writer holding the tensors, ready to save.</returns>
+    public static global::FixedRnn.Interop.SafeTensorsWriter ToPyTorch(global::System.ReadOnlySpan<float> packed, params global::System.ReadOnlySpan<string> modules)
+    {
+        if (packed.Length != ParameterCount)
+        {
+            throw new global::System.ArgumentException($"Expected {ParameterCount} floats, got {packed.Length}.", nameof(packed));
+        }
+
+        global::FixedRnn.Interop.PyTorchModuleNames names = new(modules, LayerCount);
+        global::FixedRnn.Interop.SafeTensorsWriter tensors = new();
+
+        // Layer 0, GRU (reset-before) 3 → 16.
+        {
+            float[] weight_ih = new float[144];
+            float[] weight_hh = new float[768];
+            float[] bias_ih = new float[48];
+            float[] bias_hh = new float[48];
+            global::FixedRnn.Numerics.PackedLayout.UnpackGates(packed.Slice(0, 144), hidden: 16, columns: 3, sourceGates: [0, 1, 2], weight_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackGates(packed.Slice(144, 512), hidden: 16, columns: 16, sourceGates: [0, 1], weight_hh);
+            global::FixedRnn.Numerics.PackedLayout.UnpackGates(packed.Slice(656, 256), hidden: 16, columns: 16, sourceGates: [2], weight_hh);
+            global::System.ReadOnlySpan<float> packedBias = packed.Slice(912, 48);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 16, sourceGate: 0, slot: 0, slots: 3, bias_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 16, sourceGate: 1, slot: 1, slots: 3, bias_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 16, sourceGate: 2, slot: 2, slots: 3, bias_ih);
+            tensors.Add(names.Recurrent(0, "weight_ih"), weight_ih, 48, 3);
+            tensors.Add(names.Recurrent(0, "weight_hh"), weight_hh, 48, 16);
+            tensors.Add(names.Recurrent(0, "bias_ih"), bias_ih, 48);
+            tensors.Add(names.Recurrent(0, "bias_hh"), bias_hh, 48);
+        }
+
+        // Layer 1, Dense (tanh) 16 → 2.
+        {
+            float[] weight = new float[32];
+            float[] bias = new float[2];
+            global::FixedRnn.Numerics.PackedLayout.UnpackGates(packed.Slice(960, 128), hidden: 2, columns: 16, sourceGates: [0], weight);
+            global::System.ReadOnlySpan<float> packedBias = packed.Slice(1088, 8);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 2, sourceGate: 0, slot: 0, slots: 1, bias);
+            tensors.Add(names.Linear(1, "weight"), weight, 2, 16);
+            tensors.Add(names.Linear(1, "bias"), bias, 2);
+        }
+
+        return tensors;
     }
 }

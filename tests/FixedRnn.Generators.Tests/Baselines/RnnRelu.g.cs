@@ -11,7 +11,7 @@ namespace Sample;
 /// </list>
 /// σ is the logistic sigmoid and * the element-wise product.
 /// </remarks>
-partial class RnnRelu : global::FixedRnn.IRecurrentModel<RnnRelu.State>
+partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.Trace>
 {
     /// <summary>Features per time step.</summary>
     public const int InputSize = 2;
@@ -39,6 +39,29 @@ partial class RnnRelu : global::FixedRnn.IRecurrentModel<RnnRelu.State>
     int global::FixedRnn.IRecurrentModel<State>.InputSize => InputSize;
 
     int global::FixedRnn.IRecurrentModel<State>.OutputSize => OutputSize;
+
+    int global::FixedRnn.IRecurrentModel<State>.LayerCount => LayerCount;
+
+    Trace global::FixedRnn.ITrainableModel<State, Trace>.CreateTrace(int maxSteps) => new(maxSteps);
+
+    /// <summary>The hidden state h of recurrent layer <paramref name="layer"/>.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="layer">The layer index.</param>
+    /// <returns>The vector.</returns>
+    public global::System.Span<float> GetHiddenState(ref State state, int layer) => layer switch
+    {
+        0 => state.Layer0Hidden,
+        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, null),
+    };
+
+    /// <summary>The cell state c of LSTM layer <paramref name="layer"/>.</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="layer">The layer index.</param>
+    /// <returns>The vector.</returns>
+    public global::System.Span<float> GetCellState(ref State state, int layer) => layer switch
+    {
+        _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, null),
+    };
 
     /// <summary>
     /// The recurrent state of every layer. A value type: copying it snapshots the stream, and
@@ -90,15 +113,15 @@ partial class RnnRelu : global::FixedRnn.IRecurrentModel<RnnRelu.State>
 
         if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlock256>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlock256, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
         else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlock128>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlock128, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
         else
         {
-            StepCore<global::FixedRnn.Numerics.FloatBlockScalar>(ref inputStart, ref state, ref outputStart);
+            StepCore<global::FixedRnn.Numerics.FloatBlockScalar, global::FixedRnn.Numerics.NoTrace>(ref inputStart, ref state, ref outputStart, null, 0);
         }
     }
 
@@ -145,12 +168,14 @@ partial class RnnRelu : global::FixedRnn.IRecurrentModel<RnnRelu.State>
     {
         for (nint step = 0; step < steps; step++)
         {
-            StepCore<TBlock>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize));
+            StepCore<TBlock, global::FixedRnn.Numerics.NoTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), null, 0);
         }
     }
 
-    private void StepCore<TBlock>(ref float input, ref State state, ref float output)
+    /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
+    private void StepCore<TBlock, TTrace>(ref float input, ref State state, ref float output, Trace? trace, nint step)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
         ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
         ref float floats = ref state.Start;
@@ -215,6 +240,343 @@ partial class RnnRelu : global::FixedRnn.IRecurrentModel<RnnRelu.State>
     }
 
     /// <summary>
+    /// What a recording <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float}, Trace)"/>
+    /// keeps for <see cref="Backward"/>: the inputs, every layer's states before and after each step and
+    /// its gate activations, plus the backward pass's per-step gradients. Allocated once for up to
+    /// <see cref="MaxSteps"/> steps, so training allocates nothing afterwards.
+    /// </summary>
+    public sealed class Trace
+    {
+        /// <summary>Allocates a trace for windows of up to <paramref name="maxSteps"/> steps.</summary>
+        /// <param name="maxSteps">The longest window it records, at least 1.</param>
+        public Trace(int maxSteps)
+        {
+            global::System.ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
+            MaxSteps = maxSteps;
+            Inputs = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, InputSize);
+            Hidden0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 24);
+            OutputGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 24);
+            GateGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 24);
+        }
+
+        /// <summary>The longest window this trace records.</summary>
+        public int MaxSteps { get; }
+
+        /// <summary>Steps the last recording forward pass recorded.</summary>
+        public int Steps { get; internal set; }
+
+        /// <summary>The recorded inputs, <c>[steps][InputSize]</c>.</summary>
+        internal readonly float[] Inputs;
+
+        // Layer 0, RNN (relu) 2 → 24.
+        /// <summary>h before the first step and after each: <c>[steps + 1][24]</c>.</summary>
+        internal readonly float[] Hidden0;
+        /// <summary>dL/dh of each step's output, filled by the layer above: <c>[steps][24]</c>.</summary>
+        internal readonly float[] OutputGradients0;
+        /// <summary>dL/d(pre-activation) of a each step: <c>[steps][3 blocks][1][8 lanes]</c>, laid out like the bias.</summary>
+        internal readonly float[] GateGradients0;
+    }
+
+    /// <summary>
+    /// Runs a sequence like <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})"/>
+    /// and records in <paramref name="trace"/> what <see cref="Backward"/> needs. Allocates nothing.
+    /// </summary>
+    /// <param name="inputs">T steps of <see cref="InputSize"/> features, T at most <see cref="Trace.MaxSteps"/>.</param>
+    /// <param name="state">The stream's state, advanced by T steps.</param>
+    /// <param name="outputs">Receives T steps of <see cref="OutputSize"/> outputs.</param>
+    /// <param name="trace">Receives the recording, replacing the previous one.</param>
+    /// <exception cref="global::System.ArgumentException">A span's length does not fit, or T exceeds the trace; nothing was read or written.</exception>
+    public void Forward(global::System.ReadOnlySpan<float> inputs, ref State state, global::System.Span<float> outputs, Trace trace)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(trace);
+        if (inputs.Length % InputSize != 0)
+        {
+            throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
+        }
+
+        int steps = inputs.Length / InputSize;
+        if (outputs.Length != (long)steps * OutputSize)
+        {
+            throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
+        }
+        if (steps > trace.MaxSteps)
+        {
+            throw new global::System.ArgumentException($"The trace holds at most {trace.MaxSteps} steps; the inputs have {steps}.", nameof(trace));
+        }
+
+        ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
+        ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
+
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlock256>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlock128>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+        else
+        {
+            RecordCore<global::FixedRnn.Numerics.FloatBlockScalar>(ref inputStart, steps, ref state, ref outputStart, trace);
+        }
+    }
+
+    private void RecordCore<TBlock>(ref float inputs, int steps, ref State state, ref float outputs, Trace trace)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        trace.Steps = steps;
+        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize).CopyTo(trace.Inputs);
+        RecordState(ref state, trace, 0);
+        for (nint step = 0; step < steps; step++)
+        {
+            StepCore<TBlock, global::FixedRnn.Numerics.RecordTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), trace, step);
+            RecordState(ref state, trace, step + 1);
+        }
+    }
+
+    /// <summary>Copies every layer's state into the trace's histories at <paramref name="index"/> (0: before the first step).</summary>
+    private static void RecordState(ref State state, Trace trace, nint index)
+    {
+        ref float floats = ref state.Start;
+        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), 24).CopyTo(new global::System.Span<float>(trace.Hidden0, (int)index * 24, 24));
+    }
+
+    /// <summary>
+    /// Backpropagates through the window recorded in <paramref name="trace"/>: from dL/dOutputs it adds
+    /// dL/dParameters into <paramref name="parameterGradients"/> (laid out like <see cref="Parameters"/>),
+    /// writes dL/dInputs, and turns <paramref name="stateGradient"/> from dL/d(final state) into
+    /// dL/d(initial state). Pass a zero <paramref name="stateGradient"/> to cut the gradient at the end of
+    /// the window, as truncated BPTT does. Allocates nothing.
+    /// </summary>
+    /// <param name="trace">The recording of the window, made by the recording <c>Forward</c> with the current parameters.</param>
+    /// <param name="outputGradients">dL/dOutputs, <c>[T, OutputSize]</c>.</param>
+    /// <param name="parameterGradients">Accumulates dL/dParameters: <see cref="ParameterCount"/> floats.</param>
+    /// <param name="inputGradients">Receives dL/dInputs, <c>[T, InputSize]</c>, or empty to skip them.</param>
+    /// <param name="stateGradient">In: dL/d(state after the window). Out: dL/d(state before it).</param>
+    /// <exception cref="global::System.ArgumentException">A span's length does not fit the trace; nothing was read or written.</exception>
+    public void Backward(Trace trace, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradients, global::System.Span<float> inputGradients, ref State stateGradient)
+    {
+        global::System.ArgumentNullException.ThrowIfNull(trace);
+        if (outputGradients.Length != (long)trace.Steps * OutputSize)
+        {
+            throw new global::System.ArgumentException($"Expected {trace.Steps} steps of {OutputSize} output gradients, got {outputGradients.Length} floats.", nameof(outputGradients));
+        }
+        if (parameterGradients.Length != ParameterCount)
+        {
+            throw new global::System.ArgumentException($"Expected {ParameterCount} parameter gradients, got {parameterGradients.Length}.", nameof(parameterGradients));
+        }
+        if (!inputGradients.IsEmpty && inputGradients.Length != (long)trace.Steps * InputSize)
+        {
+            throw new global::System.ArgumentException($"Expected {trace.Steps} steps of {InputSize} input gradients (or none), got {inputGradients.Length} floats.", nameof(inputGradients));
+        }
+
+        ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients);
+        ref float gradientStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients);
+        ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients);
+
+        if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlock256>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+        else if (global::System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlock128>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+        else
+        {
+            BackwardCore<global::FixedRnn.Numerics.FloatBlockScalar>(trace, ref outputStart, ref gradientStart, ref inputStart, !inputGradients.IsEmpty, ref stateGradient);
+        }
+    }
+
+    private void BackwardCore<TBlock>(Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref State stateGradient)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float floats = ref stateGradient.Start;
+        nint steps = trace.Steps;
+        // dL/dh of the top layer is dL/dOutputs, copied into whole blocks.
+        for (nint t = 0; t < steps; t++)
+        {
+            global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputGradients, t * OutputSize), OutputSize)
+                .CopyTo(new global::System.Span<float>(trace.OutputGradients0, (int)t * 24, OutputSize));
+        }
+        Layer0Backward<TBlock>(ref weights, ref gradients, trace, steps, ref inputGradients, hasInputGradients, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0));
+    }
+
+    /// <summary>Backward through layer 0, RNN (relu) 2 → 24: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
+    private static void Layer0Backward<TBlock>(ref float weights, ref float gradients, Trace trace, nint steps, ref float downstream, bool hasDownstream, ref float hiddenGradient)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        // Where this layer's packed weights start within Parameters (floats).
+        const nuint InputWeights = 0; // W_ih x: [3 blocks][2 rows][a][8 lanes]
+        const nuint RecurrentWeights = 48; // W_hh h: [3 blocks][24 rows][a][8 lanes]
+        const nuint Bias = 624; // [3 blocks][a][8 lanes]
+
+        ref float gateGradients = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.GateGradients0);
+        ref float upstream = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.OutputGradients0);
+        ref float hiddens = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Hidden0);
+        ref float features = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Inputs);
+        TBlock one = TBlock.Broadcast(1f);
+
+        // hiddenGradient (and cellGradient) arrive as dL/d(final state) and leave as dL/d(initial state).
+        for (nint t = steps - 1; t >= 0; t--)
+        {
+            ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 24);
+            ref float stepUpstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, t * 24);
+            ref float hiddenAfter = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, (t + 1) * 24);
+            // Through the cell, block by block: dL/dh → dL/d(pre-activations).
+            for (nuint block = 0; block < 3; block++)
+            {
+                nuint units = block * 8;
+                nuint slots = block * 8;
+                TBlock h = TBlock.Load(ref hiddenAfter, units);
+                TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);
+                TBlock.Store(dh * TBlock.PositiveIndicator(h), ref stepGradients, slots); // relu'(a) = [h > 0]
+            }
+            // dh = W_hhᵀ gradient = over a: rows in groups of 4, each a dot product over every block and gate.
+            for (nuint k = 0; k < 24; k += 4)
+            {
+                TBlock sum0 = TBlock.Broadcast(0f);
+                TBlock sum1 = TBlock.Broadcast(0f);
+                TBlock sum2 = TBlock.Broadcast(0f);
+                TBlock sum3 = TBlock.Broadcast(0f);
+                for (nuint block = 0; block < 3; block++)
+                {
+                    nuint row = RecurrentWeights + (block * 192) + (k * 8);
+                    nuint slots = block * 8;
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                    sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                    sum1 = TBlock.MultiplyAdd(gradient0, ref weights, row + 8, sum1);
+                    sum2 = TBlock.MultiplyAdd(gradient0, ref weights, row + 16, sum2);
+                    sum3 = TBlock.MultiplyAdd(gradient0, ref weights, row + 24, sum3);
+                }
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 0) = TBlock.Sum(sum0);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 1) = TBlock.Sum(sum1);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 2) = TBlock.Sum(sum2);
+                global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddenGradient, k + 3) = TBlock.Sum(sum3);
+            }
+            if (hasDownstream)
+            {
+                ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 2);
+                // dx = W_ihᵀ gradient = over a: rows in groups of 4, each a dot product over every block and gate.
+                {
+                    const nuint k = 0;
+                    TBlock sum0 = TBlock.Broadcast(0f);
+                    TBlock sum1 = TBlock.Broadcast(0f);
+                    for (nuint block = 0; block < 3; block++)
+                    {
+                        nuint row = InputWeights + (block * 16) + (k * 8);
+                        nuint slots = block * 8;
+                        TBlock gradient0 = TBlock.Load(ref stepGradients, slots + 0);
+                        sum0 = TBlock.MultiplyAdd(gradient0, ref weights, row + 0, sum0);
+                        sum1 = TBlock.MultiplyAdd(gradient0, ref weights, row + 8, sum1);
+                    }
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 0) = TBlock.Sum(sum0);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref stepDownstream, k + 1) = TBlock.Sum(sum1);
+                }
+            }
+        }
+
+        // dW_ih += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
+        for (nuint block = 0; block < 3; block++)
+        {
+            nuint blockStart = InputWeights + (block * 16);
+            nuint slots = block * 8;
+            {
+                const nuint k = 0;
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 8) + 0);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 24) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref features, (t * 2) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 8) + 0);
+            }
+        }
+        // dW_hh += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
+        for (nuint block = 0; block < 3; block++)
+        {
+            nuint blockStart = RecurrentWeights + (block * 192);
+            nuint slots = block * 8;
+            for (nuint tile = 0; tile < 2; tile++)
+            {
+                nuint k = 0 + (tile * 12);
+                TBlock w0_0 = TBlock.Load(ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 8) + 0);
+                TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 8) + 0);
+                TBlock w3_0 = TBlock.Load(ref gradients, blockStart + ((k + 3) * 8) + 0);
+                TBlock w4_0 = TBlock.Load(ref gradients, blockStart + ((k + 4) * 8) + 0);
+                TBlock w5_0 = TBlock.Load(ref gradients, blockStart + ((k + 5) * 8) + 0);
+                TBlock w6_0 = TBlock.Load(ref gradients, blockStart + ((k + 6) * 8) + 0);
+                TBlock w7_0 = TBlock.Load(ref gradients, blockStart + ((k + 7) * 8) + 0);
+                TBlock w8_0 = TBlock.Load(ref gradients, blockStart + ((k + 8) * 8) + 0);
+                TBlock w9_0 = TBlock.Load(ref gradients, blockStart + ((k + 9) * 8) + 0);
+                TBlock w10_0 = TBlock.Load(ref gradients, blockStart + ((k + 10) * 8) + 0);
+                TBlock w11_0 = TBlock.Load(ref gradients, blockStart + ((k + 11) * 8) + 0);
+                for (nint t = 0; t < steps; t++)
+                {
+                    ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, (t * 24) + (nint)slots);
+                    ref float stepFeatures = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, (t * 24) + (nint)k);
+                    TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 0));
+                    w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 1));
+                    w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 2));
+                    w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                    TBlock feature3 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 3));
+                    w3_0 = TBlock.MultiplyAdd(feature3, gradient0, w3_0);
+                    TBlock feature4 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 4));
+                    w4_0 = TBlock.MultiplyAdd(feature4, gradient0, w4_0);
+                    TBlock feature5 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 5));
+                    w5_0 = TBlock.MultiplyAdd(feature5, gradient0, w5_0);
+                    TBlock feature6 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 6));
+                    w6_0 = TBlock.MultiplyAdd(feature6, gradient0, w6_0);
+                    TBlock feature7 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 7));
+                    w7_0 = TBlock.MultiplyAdd(feature7, gradient0, w7_0);
+                    TBlock feature8 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 8));
+                    w8_0 = TBlock.MultiplyAdd(feature8, gradient0, w8_0);
+                    TBlock feature9 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 9));
+                    w9_0 = TBlock.MultiplyAdd(feature9, gradient0, w9_0);
+                    TBlock feature10 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 10));
+                    w10_0 = TBlock.MultiplyAdd(feature10, gradient0, w10_0);
+                    TBlock feature11 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref stepFeatures, 11));
+                    w11_0 = TBlock.MultiplyAdd(feature11, gradient0, w11_0);
+                }
+                TBlock.Store(w0_0, ref gradients, blockStart + ((k + 0) * 8) + 0);
+                TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 8) + 0);
+                TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 8) + 0);
+                TBlock.Store(w3_0, ref gradients, blockStart + ((k + 3) * 8) + 0);
+                TBlock.Store(w4_0, ref gradients, blockStart + ((k + 4) * 8) + 0);
+                TBlock.Store(w5_0, ref gradients, blockStart + ((k + 5) * 8) + 0);
+                TBlock.Store(w6_0, ref gradients, blockStart + ((k + 6) * 8) + 0);
+                TBlock.Store(w7_0, ref gradients, blockStart + ((k + 7) * 8) + 0);
+                TBlock.Store(w8_0, ref gradients, blockStart + ((k + 8) * 8) + 0);
+                TBlock.Store(w9_0, ref gradients, blockStart + ((k + 9) * 8) + 0);
+                TBlock.Store(w10_0, ref gradients, blockStart + ((k + 10) * 8) + 0);
+                TBlock.Store(w11_0, ref gradients, blockStart + ((k + 11) * 8) + 0);
+            }
+        }
+        // db += Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
+        for (nuint vector = 0; vector < 24; vector += 8)
+        {
+            TBlock sum = TBlock.Load(ref gradients, Bias + vector);
+            for (nint t = 0; t < steps; t++)
+            {
+                sum += TBlock.Load(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 24), vector);
+            }
+            TBlock.Store(sum, ref gradients, Bias + vector);
+        }
+    }
+
+    /// <summary>
     /// Loads a PyTorch <c>state_dict</c> saved as safetensors, with layer k under <c>layers.{k}.</c>
     /// (an <c>nn.ModuleList</c> of single-layer <c>nn.LSTM</c>/<c>GRU</c>/<c>RNN</c>, their <c>*Cell</c>
     /// variants, and <c>nn.Linear</c> for Dense). On failure the parameters are unchanged.
@@ -263,5 +625,51 @@ partial class RnnRelu : global::FixedRnn.IRecurrentModel<RnnRelu.State>
         }
 
         staged.CopyTo(_parameters, 0);
+    }
+
+    /// <summary>Saves the parameters as a PyTorch <c>state_dict</c> in safetensors, layer k under <c>layers.{k}.</c>, the names <see cref="LoadPyTorch(string)"/> reads.</summary>
+    /// <param name="path">The <c>.safetensors</c> file to write; written whole or not at all.</param>
+    public void SavePyTorch(string path) => ToPyTorch(Parameters, global::FixedRnn.Interop.PyTorchModuleNames.ModuleList(LayerCount)).Save(path);
+
+    /// <summary>Saves the parameters as a PyTorch <c>state_dict</c>, layer k under module <paramref name="modules"/>[k].</summary>
+    /// <param name="path">The <c>.safetensors</c> file to write; written whole or not at all.</param>
+    /// <param name="modules">One module name per layer (1); consecutive equal names become one multi-layer module.</param>
+    public void SavePyTorch(string path, params global::System.ReadOnlySpan<string> modules) => ToPyTorch(Parameters, modules).Save(path);
+
+    /// <summary>
+    /// Unpacks <paramref name="packed"/> (the parameters, or gradients laid out like them) into PyTorch's
+    /// tensors: <c>nn.LSTM/GRU/RNN</c> keys <c>{module}.weight_ih_l{i}</c> … and <c>nn.Linear</c> keys
+    /// <c>{module}.weight</c>, <c>{module}.bias</c>. Folded biases go to <c>bias_ih</c>, with <c>bias_hh</c> zero.
+    /// </summary>
+    /// <param name="packed"><see cref="ParameterCount"/> floats in the layout of <see cref="Parameters"/>.</param>
+    /// <param name="modules">One module name per layer (1).</param>
+    /// <returns>A writer holding the tensors, ready to save.</returns>
+    public static global::FixedRnn.Interop.SafeTensorsWriter ToPyTorch(global::System.ReadOnlySpan<float> packed, params global::System.ReadOnlySpan<string> modules)
+    {
+        if (packed.Length != ParameterCount)
+        {
+            throw new global::System.ArgumentException($"Expected {ParameterCount} floats, got {packed.Length}.", nameof(packed));
+        }
+
+        global::FixedRnn.Interop.PyTorchModuleNames names = new(modules, LayerCount);
+        global::FixedRnn.Interop.SafeTensorsWriter tensors = new();
+
+        // Layer 0, RNN (relu) 2 → 24.
+        {
+            float[] weight_ih = new float[48];
+            float[] weight_hh = new float[576];
+            float[] bias_ih = new float[24];
+            float[] bias_hh = new float[24];
+            global::FixedRnn.Numerics.PackedLayout.UnpackGates(packed.Slice(0, 48), hidden: 24, columns: 2, sourceGates: [0], weight_ih);
+            global::FixedRnn.Numerics.PackedLayout.UnpackGates(packed.Slice(48, 576), hidden: 24, columns: 24, sourceGates: [0], weight_hh);
+            global::System.ReadOnlySpan<float> packedBias = packed.Slice(624, 24);
+            global::FixedRnn.Numerics.PackedLayout.UnpackBias(packedBias, hidden: 24, sourceGate: 0, slot: 0, slots: 1, bias_ih);
+            tensors.Add(names.Recurrent(0, "weight_ih"), weight_ih, 24, 2);
+            tensors.Add(names.Recurrent(0, "weight_hh"), weight_hh, 24, 24);
+            tensors.Add(names.Recurrent(0, "bias_ih"), bias_ih, 24);
+            tensors.Add(names.Recurrent(0, "bias_hh"), bias_hh, 24);
+        }
+
+        return tensors;
     }
 }
