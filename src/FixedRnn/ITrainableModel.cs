@@ -37,6 +37,11 @@ public interface ITrainableModel<TState, TTrace> : IRecurrentModel<TState>
     /// <param name="stateGradient">In: dL/d(final state). Out: dL/d(initial state).</param>
     void Backward(TTrace trace, ReadOnlySpan<float> outputGradients, Span<float> parameterGradients, Span<float> inputGradients, ref TState stateGradient);
 
+    /// <summary>Replaces every parameter with fresh, seeded weights following PyTorch's or Keras' defaults.</summary>
+    /// <param name="scheme">Whose defaults to follow.</param>
+    /// <param name="seed">The seed of the random draws.</param>
+    void Initialize(Training.InitializationScheme scheme, int seed);
+
     /// <summary>Unpacks parameters (or gradients laid out like them) into PyTorch's names and layout.</summary>
     /// <param name="packed">Floats in the layout of the parameters.</param>
     /// <param name="modules">One module name per layer.</param>

@@ -102,6 +102,8 @@ internal static class ModelEmitter
             PyTorchLoadEmitter.Emit(writer, layout);
             writer.Line();
             PyTorchExportEmitter.Emit(writer, layout);
+            writer.Line();
+            InitializationEmitter.Emit(writer, layout);
         }
     }
 

@@ -1035,4 +1035,28 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
 
         return tensors;
     }
+
+    /// <summary>
+    /// Replaces every parameter with fresh, seeded weights: PyTorch's defaults (uniform ±1/√H) or Keras'
+    /// (Glorot-uniform input kernel, orthogonal recurrent kernel, zero bias, LSTM forget-gate bias 1).
+    /// The same seed gives the same weights on every run and machine.
+    /// </summary>
+    /// <param name="scheme">Whose defaults to follow.</param>
+    /// <param name="seed">The seed of the random draws.</param>
+    public void Initialize(global::FixedRnn.Training.InitializationScheme scheme, int seed)
+    {
+        global::System.Random random = new(seed);
+        global::FixedRnn.Interop.PyTorchModuleNames names = new(global::FixedRnn.Interop.PyTorchModuleNames.ModuleList(LayerCount), LayerCount);
+        global::FixedRnn.Interop.SafeTensorsWriter tensors = new();
+        // Layer 0, LSTM 1 → 13.
+        tensors.Add(names.Recurrent(0, "weight_ih"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Lstm, 1, 13, "weight_ih", random), 52, 1);
+        tensors.Add(names.Recurrent(0, "weight_hh"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Lstm, 1, 13, "weight_hh", random), 52, 13);
+        tensors.Add(names.Recurrent(0, "bias_ih"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Lstm, 1, 13, "bias_ih", random), 52);
+        tensors.Add(names.Recurrent(0, "bias_hh"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Lstm, 1, 13, "bias_hh", random), 52);
+        // Layer 1, Dense (identity) 13 → 1.
+        tensors.Add(names.Linear(1, "weight"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Dense, 13, 1, "weight", random), 1, 13);
+        tensors.Add(names.Linear(1, "bias"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Dense, 13, 1, "bias", random), 1);
+
+        LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile.Parse(tensors.ToArray()));
+    }
 }

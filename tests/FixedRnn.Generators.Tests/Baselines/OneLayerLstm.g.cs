@@ -894,4 +894,25 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
 
         return tensors;
     }
+
+    /// <summary>
+    /// Replaces every parameter with fresh, seeded weights: PyTorch's defaults (uniform ±1/√H) or Keras'
+    /// (Glorot-uniform input kernel, orthogonal recurrent kernel, zero bias, LSTM forget-gate bias 1).
+    /// The same seed gives the same weights on every run and machine.
+    /// </summary>
+    /// <param name="scheme">Whose defaults to follow.</param>
+    /// <param name="seed">The seed of the random draws.</param>
+    public void Initialize(global::FixedRnn.Training.InitializationScheme scheme, int seed)
+    {
+        global::System.Random random = new(seed);
+        global::FixedRnn.Interop.PyTorchModuleNames names = new(global::FixedRnn.Interop.PyTorchModuleNames.ModuleList(LayerCount), LayerCount);
+        global::FixedRnn.Interop.SafeTensorsWriter tensors = new();
+        // Layer 0, LSTM 8 → 32.
+        tensors.Add(names.Recurrent(0, "weight_ih"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Lstm, 8, 32, "weight_ih", random), 128, 8);
+        tensors.Add(names.Recurrent(0, "weight_hh"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Lstm, 8, 32, "weight_hh", random), 128, 32);
+        tensors.Add(names.Recurrent(0, "bias_ih"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Lstm, 8, 32, "bias_ih", random), 128);
+        tensors.Add(names.Recurrent(0, "bias_hh"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Lstm, 8, 32, "bias_hh", random), 128);
+
+        LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile.Parse(tensors.ToArray()));
+    }
 }

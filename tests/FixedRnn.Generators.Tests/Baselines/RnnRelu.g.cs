@@ -672,4 +672,25 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
 
         return tensors;
     }
+
+    /// <summary>
+    /// Replaces every parameter with fresh, seeded weights: PyTorch's defaults (uniform ±1/√H) or Keras'
+    /// (Glorot-uniform input kernel, orthogonal recurrent kernel, zero bias, LSTM forget-gate bias 1).
+    /// The same seed gives the same weights on every run and machine.
+    /// </summary>
+    /// <param name="scheme">Whose defaults to follow.</param>
+    /// <param name="seed">The seed of the random draws.</param>
+    public void Initialize(global::FixedRnn.Training.InitializationScheme scheme, int seed)
+    {
+        global::System.Random random = new(seed);
+        global::FixedRnn.Interop.PyTorchModuleNames names = new(global::FixedRnn.Interop.PyTorchModuleNames.ModuleList(LayerCount), LayerCount);
+        global::FixedRnn.Interop.SafeTensorsWriter tensors = new();
+        // Layer 0, RNN (relu) 2 → 24.
+        tensors.Add(names.Recurrent(0, "weight_ih"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Rnn, 2, 24, "weight_ih", random), 24, 2);
+        tensors.Add(names.Recurrent(0, "weight_hh"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Rnn, 2, 24, "weight_hh", random), 24, 24);
+        tensors.Add(names.Recurrent(0, "bias_ih"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Rnn, 2, 24, "bias_ih", random), 24);
+        tensors.Add(names.Recurrent(0, "bias_hh"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Rnn, 2, 24, "bias_hh", random), 24);
+
+        LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile.Parse(tensors.ToArray()));
+    }
 }

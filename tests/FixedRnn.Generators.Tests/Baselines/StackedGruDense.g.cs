@@ -1370,4 +1370,33 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
 
         return tensors;
     }
+
+    /// <summary>
+    /// Replaces every parameter with fresh, seeded weights: PyTorch's defaults (uniform ±1/√H) or Keras'
+    /// (Glorot-uniform input kernel, orthogonal recurrent kernel, zero bias, LSTM forget-gate bias 1).
+    /// The same seed gives the same weights on every run and machine.
+    /// </summary>
+    /// <param name="scheme">Whose defaults to follow.</param>
+    /// <param name="seed">The seed of the random draws.</param>
+    public void Initialize(global::FixedRnn.Training.InitializationScheme scheme, int seed)
+    {
+        global::System.Random random = new(seed);
+        global::FixedRnn.Interop.PyTorchModuleNames names = new(global::FixedRnn.Interop.PyTorchModuleNames.ModuleList(LayerCount), LayerCount);
+        global::FixedRnn.Interop.SafeTensorsWriter tensors = new();
+        // Layer 0, GRU (reset-after) 4 → 16.
+        tensors.Add(names.Recurrent(0, "weight_ih"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Gru, 4, 16, "weight_ih", random), 48, 4);
+        tensors.Add(names.Recurrent(0, "weight_hh"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Gru, 4, 16, "weight_hh", random), 48, 16);
+        tensors.Add(names.Recurrent(0, "bias_ih"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Gru, 4, 16, "bias_ih", random), 48);
+        tensors.Add(names.Recurrent(0, "bias_hh"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Gru, 4, 16, "bias_hh", random), 48);
+        // Layer 1, GRU (reset-after) 16 → 16.
+        tensors.Add(names.Recurrent(1, "weight_ih"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Gru, 16, 16, "weight_ih", random), 48, 16);
+        tensors.Add(names.Recurrent(1, "weight_hh"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Gru, 16, 16, "weight_hh", random), 48, 16);
+        tensors.Add(names.Recurrent(1, "bias_ih"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Gru, 16, 16, "bias_ih", random), 48);
+        tensors.Add(names.Recurrent(1, "bias_hh"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Gru, 16, 16, "bias_hh", random), 48);
+        // Layer 2, Dense (identity) 16 → 1.
+        tensors.Add(names.Linear(2, "weight"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Dense, 16, 1, "weight", random), 1, 16);
+        tensors.Add(names.Linear(2, "bias"), global::FixedRnn.Training.Initializers.CreateTensor(scheme, global::FixedRnn.Training.LayerKind.Dense, 16, 1, "bias", random), 1);
+
+        LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile.Parse(tensors.ToArray()));
+    }
 }
