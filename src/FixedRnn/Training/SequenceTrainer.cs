@@ -1,0 +1,195 @@
+using System;
+using System.Collections.Generic;
+
+namespace FixedRnn.Training;
+
+/// <summary>
+/// Trains a generated model on one long series: windows of truncated BPTT with the state carried
+/// forward, gradient clipping, an optimizer, a learning-rate schedule, per-epoch reports and early
+/// stopping on a validation tail. Every buffer is allocated at construction, so a training step
+/// allocates nothing.
+/// </summary>
+/// <typeparam name="TModel">The generated model.</typeparam>
+/// <typeparam name="TState">Its <c>State</c>.</typeparam>
+/// <typeparam name="TTrace">Its <c>Trace</c>.</typeparam>
+public sealed class SequenceTrainer<TModel, TState, TTrace>
+    where TModel : ITrainableModel<TState, TTrace>
+    where TState : struct
+    where TTrace : class
+{
+    private readonly TModel _model;
+    private readonly Optimizer _optimizer;
+    private readonly TTrace _trace;
+    private readonly float[] _outputs;
+    private readonly float[] _outputGradients;
+    private readonly float[] _gradients;
+
+    /// <summary>Prepares to train <paramref name="model"/> in windows of up to <paramref name="maxWindowLength"/> steps.</summary>
+    /// <param name="model">The model; its parameters are updated in place.</param>
+    /// <param name="optimizer">The optimizer, sized for the model's parameters.</param>
+    /// <param name="maxWindowLength">The longest window <see cref="TrainWindow"/> accepts.</param>
+    public SequenceTrainer(TModel model, Optimizer optimizer, int maxWindowLength)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxWindowLength);
+        if (optimizer.ParameterCount != model.Parameters.Length)
+        {
+            throw new ArgumentException($"The optimizer is sized for {optimizer.ParameterCount} parameters; the model has {model.Parameters.Length}.", nameof(optimizer));
+        }
+
+        _model = model;
+        _optimizer = optimizer;
+        MaxWindowLength = maxWindowLength;
+        _trace = model.CreateTrace(maxWindowLength);
+        _outputs = new float[maxWindowLength * model.OutputSize];
+        _outputGradients = new float[maxWindowLength * model.OutputSize];
+        _gradients = new float[model.Parameters.Length];
+    }
+
+    /// <summary>The longest window <see cref="TrainWindow"/> accepts.</summary>
+    public int MaxWindowLength { get; }
+
+    /// <summary>The gradient of the last window, laid out like the parameters (after clipping).</summary>
+    public ReadOnlySpan<float> Gradients => _gradients;
+
+    /// <summary>
+    /// One training step: a recording forward pass over the window from <paramref name="state"/>, the loss,
+    /// backward (the gradient cut at the window's end), clipping and the optimizer update. Allocates nothing.
+    /// </summary>
+    /// <param name="inputs">The window's inputs, <c>[T, InputSize]</c>.</param>
+    /// <param name="targets">The window's targets, <c>[T, OutputSize]</c>.</param>
+    /// <param name="state">The state before the window; on return, the state after it (computed before the update).</param>
+    /// <param name="loss">The loss function.</param>
+    /// <param name="maxGradientNorm">The global norm to clip to; infinity never clips.</param>
+    /// <returns>The window's loss before the update.</returns>
+    public float TrainWindow(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, ref TState state, LossFunction loss, float maxGradientNorm = float.PositiveInfinity)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        int steps = inputs.Length / _model.InputSize;
+        if (targets.Length != steps * _model.OutputSize)
+        {
+            throw new ArgumentException($"Expected {steps} steps of {_model.OutputSize} targets, got {targets.Length} floats.", nameof(targets));
+        }
+
+        Span<float> outputs = _outputs.AsSpan(0, steps * _model.OutputSize);
+        Span<float> outputGradients = _outputGradients.AsSpan(0, outputs.Length);
+        _model.Forward(inputs, ref state, outputs, _trace);
+        float value = loss(outputs, targets, outputGradients);
+
+        Array.Clear(_gradients);
+        TState stateGradient = default;
+        _model.Backward(_trace, outputGradients, _gradients, Span<float>.Empty, ref stateGradient);
+        if (!float.IsPositiveInfinity(maxGradientNorm))
+        {
+            GradientClipping.ClipByGlobalNorm(_gradients, maxGradientNorm);
+        }
+
+        _optimizer.Step(_model.Parameters, _gradients);
+        return value;
+    }
+
+    /// <summary>
+    /// Trains on a series of inputs and aligned targets (<c>targets[t]</c> is what the output at step t
+    /// should be), from the zero state, for <see cref="TrainerOptions.Epochs"/> epochs.
+    /// </summary>
+    /// <param name="inputs">The series, <c>[N, InputSize]</c>.</param>
+    /// <param name="targets">The targets, <c>[N, OutputSize]</c>.</param>
+    /// <param name="options">How to train; its window length must not exceed <see cref="MaxWindowLength"/>.</param>
+    /// <returns>The per-epoch history.</returns>
+    public TrainingResult Fit(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        int inputSize = _model.InputSize;
+        int outputSize = _model.OutputSize;
+        if (inputs.Length % inputSize != 0 || targets.Length != inputs.Length / inputSize * outputSize)
+        {
+            throw new ArgumentException($"Expected [N, {inputSize}] inputs and [N, {outputSize}] targets.", nameof(targets));
+        }
+
+        int total = inputs.Length / inputSize;
+        int validation = (int)Math.Round(total * (double)options.ValidationFraction);
+        int training = total - validation;
+        int window = options.WindowLength > 0 ? options.WindowLength : training;
+        int stride = options.Stride > 0 ? options.Stride : window;
+        if (window > MaxWindowLength || stride > window || training < 1 || options.Epochs < 1)
+        {
+            throw new ArgumentException($"Windows of {window} steps every {stride} over {training} training steps do not fit a trainer for windows of {MaxWindowLength}.", nameof(options));
+        }
+
+        float baseRate = _optimizer.LearningRate;
+        float[] validationOutputs = new float[validation > 0 ? total * outputSize : 0];
+        float[] bestParameters = _model.Parameters.ToArray();
+        var history = new List<EpochReport>();
+        float best = float.PositiveInfinity;
+        int bestEpoch = 0;
+        bool stoppedEarly = false;
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            if (options.Schedule is not null)
+            {
+                _optimizer.LearningRate = options.Schedule(epoch - 1, baseRate);
+            }
+
+            double lossSum = 0;
+            int lossSteps = 0;
+            TState carried = default;
+            for (int start = 0; start < training; start += stride)
+            {
+                int steps = Math.Min(window, training - start);
+                TState state = carried;
+                float loss = TrainWindow(
+                    inputs.Slice(start * inputSize, steps * inputSize),
+                    targets.Slice(start * outputSize, steps * outputSize),
+                    ref state,
+                    options.Loss,
+                    options.MaxGradientNorm);
+                lossSum += (double)loss * steps;
+                lossSteps += steps;
+                if (stride < steps)
+                {
+                    // Overlapping windows: the next one starts `stride` steps in, so advance the window's
+                    // starting state by those steps (with the updated parameters, as truncated BPTT does).
+                    _model.Forward(inputs.Slice(start * inputSize, stride * inputSize), ref carried, _outputs.AsSpan(0, stride * outputSize));
+                }
+                else
+                {
+                    carried = state;
+                }
+            }
+
+            float validationLoss = float.NaN;
+            bool isBest;
+            if (validation > 0)
+            {
+                TState state = default;
+                _model.Forward(inputs, ref state, validationOutputs);
+                validationLoss = options.Loss(validationOutputs.AsSpan(training * outputSize), targets[(training * outputSize)..], Span<float>.Empty);
+                isBest = validationLoss < best;
+            }
+            else
+            {
+                isBest = true;
+            }
+
+            if (isBest)
+            {
+                best = validationLoss;
+                bestEpoch = epoch;
+                _model.Parameters.CopyTo(bestParameters);
+            }
+
+            var report = new EpochReport(epoch, options.Epochs, (float)(lossSum / lossSteps), validationLoss, _optimizer.LearningRate, isBest);
+            history.Add(report);
+            options.OnEpoch?.Invoke(report);
+            if (options.Patience > 0 && epoch - bestEpoch >= options.Patience)
+            {
+                stoppedEarly = epoch < options.Epochs;
+                break;
+            }
+        }
+
+        bestParameters.CopyTo(_model.Parameters);
+        return new TrainingResult(history, bestEpoch, stoppedEarly);
+    }
+}
