@@ -9,7 +9,7 @@ namespace FixedRnn.Training;
 /// <remarks>
 /// <para>
 /// Each function returns the loss averaged over all elements (over all rows for
-/// <see cref="SoftmaxCrossEntropy"/>) and, unless the gradient span is empty, writes the gradient of that mean with
+/// <see cref="SoftmaxCrossEntropy(ReadOnlySpan{float}, int, ReadOnlySpan{int}, Span{float})"/>) and, unless the gradient span is empty, writes the gradient of that mean with
 /// respect to its first argument. Elementwise differences and gradients are computed in single precision, as
 /// PyTorch does, while the loss is accumulated in double precision and rounded once, so it does not degrade with the
 /// element count.
@@ -219,6 +219,75 @@ public static class Losses
             }
 
             sum += max + Math.Log(sumOfExponentials) - rowLogits[labels[row]];
+        }
+
+        return (float)(sum / rows);
+    }
+
+    /// <summary>
+    /// Softmax cross-entropy as a <see cref="LossFunction"/>, for training a classification head with a
+    /// trainer: the targets are, per row of <paramref name="classes"/>, class probabilities (one-hot for hard labels).
+    /// </summary>
+    /// <param name="classes">Classes per row: the model's output size.</param>
+    /// <returns>A loss over <c>[N, classes]</c> logits and targets, the mean over rows of <c>−Σ p · log softmax(row)</c>.</returns>
+    public static LossFunction SoftmaxCrossEntropy(int classes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        return (logits, targets, gradient) => SoftmaxCrossEntropyWithTargets(logits, classes, targets, gradient);
+    }
+
+    /// <summary>Softmax cross-entropy against target probabilities: the mean over rows of <c>−Σ p · log softmax(row)</c>.</summary>
+    /// <param name="logits">Row-major <c>[N, classes]</c>.</param>
+    /// <param name="classes">Classes per row.</param>
+    /// <param name="targets">Target probabilities, <c>[N, classes]</c>; each row should sum to 1.</param>
+    /// <param name="gradient">Empty, or the length of <paramref name="logits"/> to receive <c>(softmax(row) · Σp − p) / N</c>.</param>
+    /// <returns>The loss.</returns>
+    public static float SoftmaxCrossEntropyWithTargets(ReadOnlySpan<float> logits, int classes, ReadOnlySpan<float> targets, Span<float> gradient)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        if (logits.IsEmpty || logits.Length % classes != 0)
+        {
+            throw new ArgumentException($"Expected one or more rows of {classes} logits, got {logits.Length} values.", nameof(logits));
+        }
+
+        if (targets.Length != logits.Length)
+        {
+            throw new ArgumentException($"Expected {logits.Length} target probabilities, got {targets.Length}.", nameof(targets));
+        }
+
+        if (!gradient.IsEmpty && gradient.Length != logits.Length)
+        {
+            throw new ArgumentException($"The gradient must be empty or hold {logits.Length} values but holds {gradient.Length}.", nameof(gradient));
+        }
+
+        int rows = logits.Length / classes;
+        double sum = 0;
+        for (int row = 0; row < rows; row++)
+        {
+            ReadOnlySpan<float> rowLogits = logits.Slice(row * classes, classes);
+            ReadOnlySpan<float> rowTargets = targets.Slice(row * classes, classes);
+            float max = TensorPrimitives.Max(rowLogits);
+            double sumOfExponentials = 0;
+            foreach (float logit in rowLogits)
+            {
+                sumOfExponentials += Math.Exp(logit - max);
+            }
+
+            double logSum = max + Math.Log(sumOfExponentials);
+            double targetMass = 0;
+            for (int c = 0; c < classes; c++)
+            {
+                sum -= rowTargets[c] * (rowLogits[c] - logSum);
+                targetMass += rowTargets[c];
+            }
+
+            if (!gradient.IsEmpty)
+            {
+                for (int c = 0; c < classes; c++)
+                {
+                    gradient[(row * classes) + c] = (float)(((Math.Exp(rowLogits[c] - logSum) * targetMass) - rowTargets[c]) / rows);
+                }
+            }
         }
 
         return (float)(sum / rows);
