@@ -1,6 +1,6 @@
 // FixedRnn quick start: declare a model, load PyTorch weights, run it tick by tick.
 //
-//   dotnet run --project src/FixedRnn.Demo -c Release
+//   dotnet run --project src/FixedRnn.QuickStart -c Release
 //
 // The weights and the reference outputs are the committed fixture lstm_8_32, written by PyTorch
 // (tests/FixedRnn.Tests/Fixtures/make_fixtures.py): nn.LSTM(8, 32) in an nn.ModuleList.
@@ -9,7 +9,7 @@ using System;
 using System.Diagnostics;
 using System.IO;
 using FixedRnn;
-using FixedRnn.Demo;
+using FixedRnn.QuickStart;
 using FixedRnn.Interop;
 
 string fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures");
@@ -59,7 +59,7 @@ TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
 long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 Console.WriteLine($"Step: {elapsed.TotalNanoseconds / TimedSteps:F0} ns per step over {TimedSteps:N0} steps, {allocated} bytes allocated.");
 
-namespace FixedRnn.Demo
+namespace FixedRnn.QuickStart
 {
     /// <summary>Eight sensor channels in, 32 hidden features out: PyTorch's nn.LSTM(8, 32).</summary>
     [RecurrentModel(inputSize: 8)]
