@@ -265,7 +265,12 @@ internal static class ModelEmitter
         {
             writer.Line("ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
             writer.Line("ref float floats = ref state.Start;");
-            string input = "ref input";
+            writer.Line();
+            writer.Line("// Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.");
+            writer.Line($"{KernelWriter.Span} saturatedInput = stackalloc float[InputSize];");
+            writer.Line($"global::FixedRnn.Numerics.Saturation.Clamp({KernelWriter.MemoryMarshal}.CreateReadOnlySpan(ref input, InputSize), saturatedInput);");
+            writer.Line();
+            string input = $"ref {KernelWriter.MemoryMarshal}.GetReference(saturatedInput)";
             foreach (LayerLayout layer in layout.Layers)
             {
                 string hidden = $"ref {KernelWriter.Unsafe}.Add(ref floats, {layer.HiddenState})";

@@ -73,7 +73,8 @@ internal static class TrainingEmitter
         using (writer.Block())
         {
             writer.Line("trace.Steps = steps;");
-            writer.Line($"{MemoryMarshal}.CreateReadOnlySpan(ref inputs, steps * InputSize).CopyTo(trace.Inputs);");
+            writer.Line("// Backward must see the inputs the kernels used: saturated as in StepCore.");
+            writer.Line($"global::FixedRnn.Numerics.Saturation.Clamp({MemoryMarshal}.CreateReadOnlySpan(ref inputs, steps * InputSize), trace.Inputs);");
             writer.Line("RecordState(ref state, trace, 0);");
             using (writer.Block("for (nint step = 0; step < steps; step++)"))
             {

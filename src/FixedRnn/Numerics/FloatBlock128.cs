@@ -60,7 +60,8 @@ public readonly struct FloatBlock128 : IFloatBlock<FloatBlock128>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatBlock128 Relu(FloatBlock128 x)
-        => new(Vector128.Max(x._lower, Vector128<float>.Zero), Vector128.Max(x._upper, Vector128<float>.Zero));
+        => new(Vector128.Min(Vector128.Max(x._lower, Vector128<float>.Zero), Vector128.Create(Saturation.Limit)),
+               Vector128.Min(Vector128.Max(x._upper, Vector128<float>.Zero), Vector128.Create(Saturation.Limit)));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

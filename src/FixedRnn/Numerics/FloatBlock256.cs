@@ -48,7 +48,7 @@ public readonly struct FloatBlock256 : IFloatBlock<FloatBlock256>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static FloatBlock256 Relu(FloatBlock256 x) => new(Vector256.Max(x._value, Vector256<float>.Zero));
+    public static FloatBlock256 Relu(FloatBlock256 x) => new(Vector256.Min(Vector256.Max(x._value, Vector256<float>.Zero), Vector256.Create(Saturation.Limit)));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -87,7 +87,7 @@ public struct FloatBlockScalar : IFloatBlock<FloatBlockScalar>
     {
         for (int lane = 0; lane < 8; lane++)
         {
-            x._lanes[lane] = MathF.Max(x._lanes[lane], 0f);
+            x._lanes[lane] = MathF.Min(MathF.Max(x._lanes[lane], 0f), Saturation.Limit);
         }
 
         return x;

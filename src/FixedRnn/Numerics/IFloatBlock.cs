@@ -44,7 +44,7 @@ public interface IFloatBlock<TSelf>
     /// <summary>Lane-wise hyperbolic tangent (see <see cref="Activations"/> for its error bound).</summary>
     static abstract TSelf Tanh(TSelf x);
 
-    /// <summary>Lane-wise <c>max(x, 0)</c>.</summary>
+    /// <summary>Lane-wise <c>max(x, 0)</c>, saturated at <see cref="Saturation.Limit"/> so the next layer's products stay finite; NaN stays NaN.</summary>
     static abstract TSelf Relu(TSelf x);
 
     /// <summary>Lane-wise <c>x &gt; 0 ? 1 : 0</c>: the derivative of <see cref="Relu"/> given its output.</summary>

@@ -184,8 +184,13 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
     {
         ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
         ref float floats = ref state.Start;
+
+        // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
+        global::System.Span<float> saturatedInput = stackalloc float[InputSize];
+        global::FixedRnn.Numerics.Saturation.Clamp(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);
+
         ref float gates0 = ref TTrace.IsRecording ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 128) : ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>();
-        Layer0<TBlock, TTrace>(ref weights, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 32), ref gates0);
+        Layer0<TBlock, TTrace>(ref weights, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(saturatedInput), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 32), ref gates0);
         global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), OutputSize)
             .CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, OutputSize));
     }
@@ -380,7 +385,8 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
         trace.Steps = steps;
-        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize).CopyTo(trace.Inputs);
+        // Backward must see the inputs the kernels used: saturated as in StepCore.
+        global::FixedRnn.Numerics.Saturation.Clamp(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace.Inputs);
         RecordState(ref state, trace, 0);
         for (nint step = 0; step < steps; step++)
         {

@@ -179,7 +179,12 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
     {
         ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
         ref float floats = ref state.Start;
-        Layer0<TBlock>(ref weights, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0));
+
+        // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
+        global::System.Span<float> saturatedInput = stackalloc float[InputSize];
+        global::FixedRnn.Numerics.Saturation.Clamp(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);
+
+        Layer0<TBlock>(ref weights, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(saturatedInput), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0));
         global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), OutputSize)
             .CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, OutputSize));
     }
@@ -325,7 +330,8 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
         trace.Steps = steps;
-        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize).CopyTo(trace.Inputs);
+        // Backward must see the inputs the kernels used: saturated as in StepCore.
+        global::FixedRnn.Numerics.Saturation.Clamp(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace.Inputs);
         RecordState(ref state, trace, 0);
         for (nint step = 0; step < steps; step++)
         {

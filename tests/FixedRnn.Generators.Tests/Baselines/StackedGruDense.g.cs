@@ -186,8 +186,13 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
     {
         ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
         ref float floats = ref state.Start;
+
+        // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
+        global::System.Span<float> saturatedInput = stackalloc float[InputSize];
+        global::FixedRnn.Numerics.Saturation.Clamp(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);
+
         ref float gates0 = ref TTrace.IsRecording ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 64) : ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>();
-        Layer0<TBlock, TTrace>(ref weights, ref input, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref gates0);
+        Layer0<TBlock, TTrace>(ref weights, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(saturatedInput), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref gates0);
         ref float gates1 = ref TTrace.IsRecording ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace!.Gates1), step * 64) : ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>();
         Layer1<TBlock, TTrace>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 16), ref gates1);
         ref float gates2 = ref TTrace.IsRecording ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace!.Gates2), step * 8) : ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>();
@@ -550,7 +555,8 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
         trace.Steps = steps;
-        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize).CopyTo(trace.Inputs);
+        // Backward must see the inputs the kernels used: saturated as in StepCore.
+        global::FixedRnn.Numerics.Saturation.Clamp(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace.Inputs);
         RecordState(ref state, trace, 0);
         for (nint step = 0; step < steps; step++)
         {
