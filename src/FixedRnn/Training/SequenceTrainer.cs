@@ -67,6 +67,11 @@ public sealed class SequenceTrainer<TModel, TState, TTrace>
     {
         ArgumentNullException.ThrowIfNull(loss);
         int steps = inputs.Length / _model.InputSize;
+        if (inputs.Length % _model.InputSize != 0 || steps > MaxWindowLength)
+        {
+            throw new ArgumentException($"Expected at most {MaxWindowLength} whole steps of {_model.InputSize} features, got {inputs.Length} floats.", nameof(inputs));
+        }
+
         if (targets.Length != steps * _model.OutputSize)
         {
             throw new ArgumentException($"Expected {steps} steps of {_model.OutputSize} targets, got {targets.Length} floats.", nameof(targets));
