@@ -72,3 +72,9 @@ public partial class ResetBeforeGru8To130;
 [Gru(11, ResetAfter = false)]
 [Dense(2)]
 public partial class ResetBeforeGruDense;
+
+[RecurrentModel(inputSize: 3)]
+[Lstm(10)]
+[Gru(7)]
+[Dense(2)]
+public partial class NoBiasStack;

@@ -87,6 +87,50 @@ public sealed class LoadPyTorchTests
         Assert.Equal(realParameters, nonZero);
     }
 
+    [Fact]
+    public void ProjectionSizeIsRejectedByName()
+    {
+        SafeTensorsFile file = With(Fixture.PathOf("lstm_8_32.weights.safetensors"), "layers.0.weight_hr_l0", new float[32 * 16], 16, 32);
+
+        WeightFormatException exception = AssertLoadFails(file);
+
+        Assert.Equal("layers.0.weight_hr_l0", exception.TensorName);
+        Assert.Contains("proj_size", exception.Message);
+    }
+
+    [Fact]
+    public void BidirectionalModuleIsRejectedByName()
+    {
+        SafeTensorsFile file = With(Fixture.PathOf("lstm_8_32.weights.safetensors"), "layers.0.weight_ih_l0_reverse", new float[128 * 8], 128, 8);
+
+        WeightFormatException exception = AssertLoadFails(file);
+
+        Assert.Equal("layers.0.weight_ih_l0_reverse", exception.TensorName);
+        Assert.Contains("bidirectional", exception.Message);
+    }
+
+    [Fact]
+    public void OneMissingBiasIsStillAnError()
+    {
+        // bias=False drops both biases; a file with only one of them is damaged, not bias-free.
+        SafeTensorsFile file = Without(Fixture.PathOf("lstm_8_32.weights.safetensors"), "layers.0.bias_ih_l0");
+
+        Assert.Equal("layers.0.bias_ih_l0", AssertLoadFails(file).TensorName);
+    }
+
+    private static SafeTensorsFile With(string path, string added, float[] values, params long[] shape)
+    {
+        SafeTensorsFile original = SafeTensorsFile.Read(path);
+        var writer = new SafeTensorsWriter();
+        foreach (string name in original.Names)
+        {
+            writer.Add(name, original.ReadSingles(name), ShapeOf(original, name));
+        }
+
+        writer.Add(added, values, shape);
+        return SafeTensorsFile.Parse(writer.ToArray());
+    }
+
     private static WeightFormatException AssertLoadFails(SafeTensorsFile file)
     {
         var model = new Lstm8To32();

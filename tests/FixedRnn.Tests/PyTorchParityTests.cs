@@ -43,6 +43,8 @@ public sealed class PyTorchParityTests(ITestOutputHelper output)
 
     [Fact] public void ResetBeforeGruWithDense() => AssertParity<ResetBeforeGruDense, ResetBeforeGruDense.State>("gru_rb_stack_dense", Tolerance);
 
+    [Fact] public void BiasFreeModules() => AssertParity<NoBiasStack, NoBiasStack.State>("nobias_stack", Tolerance);
+
     [Fact]
     public void MultiLayerModuleMappedByName()
         => AssertParity<TwoLayerLstmWithHead, TwoLayerLstmWithHead.State>("lstm_multi", Tolerance, "lstm", "lstm", "fc");

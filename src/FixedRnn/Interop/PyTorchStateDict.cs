@@ -36,14 +36,18 @@ public sealed class PyTorchStateDict
     /// <param name="layer">The layer index.</param>
     /// <param name="name">The parameter name without module or layer suffix.</param>
     /// <param name="shape">The shape the layer expects.</param>
-    /// <returns>The tensor's values as floats.</returns>
-    /// <exception cref="WeightFormatException">The tensor is missing, not floating point, or shaped otherwise.</exception>
+    /// <returns>The tensor's values as floats; zeros for the biases of a module built with <c>bias=False</c>.</returns>
+    /// <exception cref="WeightFormatException">
+    /// The tensor is missing, not floating point, or shaped otherwise, or the module uses <c>proj_size</c> or is bidirectional.
+    /// </exception>
     public float[] Recurrent(int layer, string name, params ReadOnlySpan<int> shape)
     {
-        var candidates = new List<string> { _names.Recurrent(layer, name) };
-        if (_names.IndexInModule(layer) == 0)
+        RejectUnsupportedFeatures(layer);
+        List<string> candidates = RecurrentKeys(layer, name);
+        if (name.StartsWith("bias_", StringComparison.Ordinal) && IsBiasFree(layer))
         {
-            candidates.Add($"{_names.Module(layer)}.{name}");
+            // nn.LSTM/GRU/RNN(bias=False) have neither bias: their biases are zero. One bias alone is an error.
+            return new float[shape[0]];
         }
 
         return Read(layer, candidates, shape);
@@ -53,10 +57,48 @@ public sealed class PyTorchStateDict
     /// <param name="layer">The layer index.</param>
     /// <param name="name">The parameter name without module.</param>
     /// <param name="shape">The shape the layer expects.</param>
-    /// <returns>The tensor's values as floats.</returns>
+    /// <returns>The tensor's values as floats; zeros for the bias of <c>nn.Linear(bias=False)</c>, which has none.</returns>
     /// <exception cref="WeightFormatException">The tensor is missing, not floating point, or shaped otherwise.</exception>
     public float[] Linear(int layer, string name, params ReadOnlySpan<int> shape)
-        => Read(layer, new List<string> { _names.Linear(layer, name) }, shape);
+    {
+        string key = _names.Linear(layer, name);
+        if (name == "bias" && !_tensors.TryGetInfo(key, out _) && _tensors.TryGetInfo(_names.Linear(layer, "weight"), out _))
+        {
+            return new float[shape[0]];
+        }
+
+        return Read(layer, new List<string> { key }, shape);
+    }
+
+    private List<string> RecurrentKeys(int layer, string name)
+    {
+        var candidates = new List<string> { _names.Recurrent(layer, name) };
+        if (_names.IndexInModule(layer) == 0)
+        {
+            candidates.Add($"{_names.Module(layer)}.{name}");
+        }
+
+        return candidates;
+    }
+
+    private bool IsBiasFree(int layer)
+        => !RecurrentKeys(layer, "bias_ih").Concat(RecurrentKeys(layer, "bias_hh")).Any(key => _tensors.TryGetInfo(key, out _));
+
+    /// <summary>Features of nn.LSTM/GRU/RNN that FixedRnn's cells do not have are named, not silently ignored.</summary>
+    private void RejectUnsupportedFeatures(int layer)
+    {
+        string projection = _names.Recurrent(layer, "weight_hr");
+        if (_tensors.TryGetInfo(projection, out _))
+        {
+            throw new WeightFormatException($"Tensor '{projection}' shows an LSTM with proj_size, which FixedRnn does not support (layer {layer}).", projection);
+        }
+
+        string reverse = _names.Recurrent(layer, "weight_ih") + "_reverse";
+        if (_tensors.TryGetInfo(reverse, out _))
+        {
+            throw new WeightFormatException($"Tensor '{reverse}' shows a bidirectional module, which FixedRnn does not support (layer {layer}): export each direction as its own model.", reverse);
+        }
+    }
 
     private float[] Read(int layer, List<string> candidates, ReadOnlySpan<int> shape)
     {

@@ -64,6 +64,10 @@ FIXTURES = [
     ("gru_rb_8_130", 14, 50, [("GRU_RB", 8, 130)]),
     ("gru_rb_stack_dense", 15, 50,
      [("GRU_RB", 3, 11), ("Linear", 11, 2, "identity")]),
+    # Modules built with bias=False have no bias tensors at all.
+    ("nobias_stack", 16, 40,
+     [("LSTM", 3, 10, "nobias"), ("GRU", 10, 7, "nobias"),
+      ("Linear", 7, 2, "identity", "nobias")]),
 ]
 LSTM_MULTI_SEED = 12
 # float32 fixture whose nn.GRU gradients validate the float64 autograd GRU.
@@ -127,6 +131,9 @@ class Stack(nn.Module):
 
 def make_layer(spec):
     kind, n_in, n_out, *opt = spec
+    if "nobias" in opt:
+        modules = {"LSTM": nn.LSTM, "GRU": nn.GRU, "Linear": nn.Linear}
+        return modules[kind](n_in, n_out, bias=False)
     if kind == "LSTM":
         return nn.LSTM(n_in, n_out)
     if kind == "LSTMCell":
