@@ -27,7 +27,8 @@ internal static class BackwardWriter
     public static void TransposedProduct(SourceWriter writer, LayerLayout layer, WeightSegment segment, string gradients, string output, bool accumulate)
     {
         string gates = string.Join(", ", segment.Targets.Select(target => layer.Accumulators[target]));
-        writer.Line($"// {Transpose(segment.Equation)} {(accumulate ? "+=" : "=")} over {gates}: rows in groups of {RowGroup}, each a dot product over every block and gate.");
+        (string target, string product) = Transpose(segment.Equation);
+        writer.Line($"// {target} {(accumulate ? "+=" : "=")} {product}, the gradient over {gates}: rows in groups of {RowGroup}, each a dot product over every block and gate.");
         int full = segment.Rows / RowGroup * RowGroup;
         if (full > 0)
         {
@@ -169,11 +170,11 @@ internal static class BackwardWriter
         }
     }
 
-    private static string Transpose(string equation) => equation switch
+    private static (string Target, string Product) Transpose(string equation) => equation switch
     {
-        "W_ih x" => "dx = W_ihᵀ gradient",
-        "W_hh h" => "dh = W_hhᵀ gradient",
-        "W_hn (r*h)" => "d(r*h) = W_hnᵀ gradient",
-        _ => "dh = Wᵀ gradient",
+        "W_ih x" => ("dx", "W_ihᵀ"),
+        "W_hh h" => ("dh", "W_hhᵀ"),
+        "W_hn (r*h)" => ("d(r*h)", "W_hnᵀ"),
+        _ => ("dh", "Wᵀ"),
     };
 }

@@ -69,9 +69,14 @@ internal static class RecurrentBackward
 
                     writer.Line($"ref float stepGradients = ref {Unsafe}.Add(ref gateGradients, t * {layer.GradientStride});");
                     writer.Line($"ref float stepUpstream = ref {Unsafe}.Add(ref upstream, t * {layer.PaddedSize});");
-                    writer.Line(layer.Spec.Kind == LayerKind.Rnn
-                        ? $"ref float hiddenAfter = ref {Unsafe}.Add(ref hiddens, (t + 1) * {layer.PaddedSize});"
-                        : $"ref float hiddenBefore = ref {Unsafe}.Add(ref hiddens, t * {layer.PaddedSize});");
+                    if (layer.Spec.Kind == LayerKind.Rnn)
+                    {
+                        writer.Line($"ref float hiddenAfter = ref {Unsafe}.Add(ref hiddens, (t + 1) * {layer.PaddedSize});");
+                    }
+                    else if (layer.Spec.Kind == LayerKind.Gru)
+                    {
+                        writer.Line($"ref float hiddenBefore = ref {Unsafe}.Add(ref hiddens, t * {layer.PaddedSize});");
+                    }
                     if (lstm)
                     {
                         writer.Line($"ref float cellBefore = ref {Unsafe}.Add(ref cells, t * {layer.PaddedSize});");

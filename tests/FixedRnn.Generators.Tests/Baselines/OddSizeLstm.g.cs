@@ -526,7 +526,7 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
             global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputGradients, t * 1), 1)
                 .CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref stepGradients, 1));
             ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 16);
-            // dh = Wᵀ gradient = over y: rows in groups of 4, each a dot product over every block and gate.
+            // dh = Wᵀ, the gradient over y: rows in groups of 4, each a dot product over every block and gate.
             for (nuint k = 0; k < 12; k += 4)
             {
                 TBlock sum0 = TBlock.Broadcast(0f);
@@ -673,7 +673,6 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
             ref float stepGates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, t * 64);
             ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 64);
             ref float stepUpstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, t * 16);
-            ref float hiddenBefore = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, t * 16);
             ref float cellBefore = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cells, t * 16);
             ref float cellAfter = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cells, (t + 1) * 16);
             // Through the cell, block by block: dL/dh → dL/d(pre-activations).
@@ -696,7 +695,7 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
                 TBlock.Store(dc * inputGate * (one - (candidate * candidate)), ref stepGradients, slots + 16);
                 TBlock.Store(dh * tanhCell * outputGate * (one - outputGate), ref stepGradients, slots + 24);
             }
-            // dh = W_hhᵀ gradient = over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
+            // dh = W_hhᵀ, the gradient over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
             for (nuint k = 0; k < 12; k += 4)
             {
                 TBlock sum0 = TBlock.Broadcast(0f);
@@ -754,7 +753,7 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 1);
-                // dx = W_ihᵀ gradient = over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
+                // dx = W_ihᵀ, the gradient over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
                 {
                     const nuint k = 0;
                     TBlock sum0 = TBlock.Broadcast(0f);

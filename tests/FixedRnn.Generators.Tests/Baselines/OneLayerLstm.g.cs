@@ -488,7 +488,6 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
             ref float stepGates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, t * 128);
             ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 128);
             ref float stepUpstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref upstream, t * 32);
-            ref float hiddenBefore = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hiddens, t * 32);
             ref float cellBefore = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cells, t * 32);
             ref float cellAfter = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cells, (t + 1) * 32);
             // Through the cell, block by block: dL/dh → dL/d(pre-activations).
@@ -511,7 +510,7 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
                 TBlock.Store(dc * inputGate * (one - (candidate * candidate)), ref stepGradients, slots + 16);
                 TBlock.Store(dh * tanhCell * outputGate * (one - outputGate), ref stepGradients, slots + 24);
             }
-            // dh = W_hhᵀ gradient = over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
+            // dh = W_hhᵀ, the gradient over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
             for (nuint k = 0; k < 32; k += 4)
             {
                 TBlock sum0 = TBlock.Broadcast(0f);
@@ -551,7 +550,7 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 8);
-                // dx = W_ihᵀ gradient = over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
+                // dx = W_ihᵀ, the gradient over i, f, g, o: rows in groups of 4, each a dot product over every block and gate.
                 for (nuint k = 0; k < 8; k += 4)
                 {
                     TBlock sum0 = TBlock.Broadcast(0f);

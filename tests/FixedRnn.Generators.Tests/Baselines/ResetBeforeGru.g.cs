@@ -581,7 +581,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
                 TBlock.Store(TBlock.Load(ref stepGradients, units) * (one - (y * y)), ref stepGradients, units);
             }
             ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 16);
-            // dh = Wᵀ gradient = over y: rows in groups of 4, each a dot product over every block and gate.
+            // dh = Wᵀ, the gradient over y: rows in groups of 4, each a dot product over every block and gate.
             for (nuint k = 0; k < 16; k += 4)
             {
                 TBlock sum0 = TBlock.Broadcast(0f);
@@ -707,7 +707,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
                 TBlock.Store(dh * (one - update) * (one - (n * n)), ref stepGradients, slots + 16);
                 TBlock.Store(dh * update, ref hiddenGradient, units);
             }
-            // d(r*h) = W_hnᵀ gradient = over n: rows in groups of 4, each a dot product over every block and gate.
+            // d(r*h) = W_hnᵀ, the gradient over n: rows in groups of 4, each a dot product over every block and gate.
             for (nuint k = 0; k < 16; k += 4)
             {
                 TBlock sum0 = TBlock.Broadcast(0f);
@@ -741,7 +741,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
                 TBlock.Store(resetHiddenGradient * before * reset * (one - reset), ref stepGradients, slots);
                 TBlock.Store(TBlock.MultiplyAdd(resetHiddenGradient, reset, TBlock.Load(ref hiddenGradient, units)), ref hiddenGradient, units);
             }
-            // dh = W_hhᵀ gradient += over r, z: rows in groups of 4, each a dot product over every block and gate.
+            // dh += W_hhᵀ, the gradient over r, z: rows in groups of 4, each a dot product over every block and gate.
             for (nuint k = 0; k < 16; k += 4)
             {
                 TBlock sum0 = TBlock.Broadcast(0f);
@@ -771,7 +771,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 3);
-                // dx = W_ihᵀ gradient = over r, z, n: rows in groups of 4, each a dot product over every block and gate.
+                // dx = W_ihᵀ, the gradient over r, z, n: rows in groups of 4, each a dot product over every block and gate.
                 {
                     const nuint k = 0;
                     TBlock sum0 = TBlock.Broadcast(0f);

@@ -439,7 +439,7 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
                 TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);
                 TBlock.Store(dh * TBlock.PositiveIndicator(h), ref stepGradients, slots); // relu'(a) = [h > 0]
             }
-            // dh = W_hhᵀ gradient = over a: rows in groups of 4, each a dot product over every block and gate.
+            // dh = W_hhᵀ, the gradient over a: rows in groups of 4, each a dot product over every block and gate.
             for (nuint k = 0; k < 24; k += 4)
             {
                 TBlock sum0 = TBlock.Broadcast(0f);
@@ -464,7 +464,7 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 2);
-                // dx = W_ihᵀ gradient = over a: rows in groups of 4, each a dot product over every block and gate.
+                // dx = W_ihᵀ, the gradient over a: rows in groups of 4, each a dot product over every block and gate.
                 {
                     const nuint k = 0;
                     TBlock sum0 = TBlock.Broadcast(0f);

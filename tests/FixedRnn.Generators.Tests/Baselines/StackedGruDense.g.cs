@@ -651,7 +651,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
             global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputGradients, t * 1), 1)
                 .CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref stepGradients, 1));
             ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 16);
-            // dh = Wᵀ gradient = over y: rows in groups of 4, each a dot product over every block and gate.
+            // dh = Wᵀ, the gradient over y: rows in groups of 4, each a dot product over every block and gate.
             for (nuint k = 0; k < 16; k += 4)
             {
                 TBlock sum0 = TBlock.Broadcast(0f);
@@ -778,7 +778,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
                 // The direct path h_{t-1} → z*h_{t-1}; W_hhᵀ adds the rest below.
                 TBlock.Store(dh * update, ref hiddenGradient, units);
             }
-            // dh = W_hhᵀ gradient += over r, z, nh: rows in groups of 4, each a dot product over every block and gate.
+            // dh += W_hhᵀ, the gradient over r, z, nh: rows in groups of 4, each a dot product over every block and gate.
             for (nuint k = 0; k < 16; k += 4)
             {
                 TBlock sum0 = TBlock.Broadcast(0f);
@@ -813,7 +813,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 16);
-                // dx = W_ihᵀ gradient = over r, z, nx: rows in groups of 4, each a dot product over every block and gate.
+                // dx = W_ihᵀ, the gradient over r, z, nx: rows in groups of 4, each a dot product over every block and gate.
                 for (nuint k = 0; k < 16; k += 4)
                 {
                     TBlock sum0 = TBlock.Broadcast(0f);
@@ -1019,7 +1019,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
                 // The direct path h_{t-1} → z*h_{t-1}; W_hhᵀ adds the rest below.
                 TBlock.Store(dh * update, ref hiddenGradient, units);
             }
-            // dh = W_hhᵀ gradient += over r, z, nh: rows in groups of 4, each a dot product over every block and gate.
+            // dh += W_hhᵀ, the gradient over r, z, nh: rows in groups of 4, each a dot product over every block and gate.
             for (nuint k = 0; k < 16; k += 4)
             {
                 TBlock sum0 = TBlock.Broadcast(0f);
@@ -1054,7 +1054,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 4);
-                // dx = W_ihᵀ gradient = over r, z, nx: rows in groups of 4, each a dot product over every block and gate.
+                // dx = W_ihᵀ, the gradient over r, z, nx: rows in groups of 4, each a dot product over every block and gate.
 
                 {
                     const nuint k = 0;
