@@ -1,0 +1,691 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using FixedRnn.Training;
+
+namespace FixedRnn.Interop;
+
+/// <summary>
+/// Imports the weights of an ONNX model (<c>.onnx</c>, such as <c>torch.onnx.export</c> writes) into
+/// a FixedRnn model: the graph's <c>LSTM</c>, <c>GRU</c> and <c>RNN</c> nodes and its Dense head are
+/// converted to the PyTorch <c>state_dict</c> the model's <c>LoadPyTorch</c> reads.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <c>model.LoadPyTorch(OnnxWeights.ToPyTorch("model.onnx", layers))</c>, where <c>layers</c>
+/// describes the model's layers in order. The result names layer k's tensors <c>layers.{k}.…</c>
+/// (<see cref="PyTorchModuleNames.ModuleList"/>): <c>weight_ih_l0</c> <c>[G·H, I]</c>,
+/// <c>weight_hh_l0</c> <c>[G·H, H]</c>, <c>bias_ih_l0</c> and <c>bias_hh_l0</c> <c>[G·H]</c> for a
+/// recurrent layer, in PyTorch's gate order (LSTM <c>i, f, g, o</c>; GRU <c>r, z, n</c>), and
+/// <c>weight</c> <c>[O, I]</c> and <c>bias</c> <c>[O]</c> for the Dense head.
+/// </para>
+/// <para>
+/// Mapping. The recurrent nodes of the main graph, in file order (ONNX stores nodes topologically
+/// sorted), are the model's recurrent layers in order: their number and kinds must agree. ONNX's gate
+/// orders (LSTM <c>i, o, f, c</c>; GRU <c>z, r, h</c>) are reordered to PyTorch's, <c>B</c>'s first
+/// half becomes <c>bias_ih</c> and its second half <c>bias_hh</c>, and a node without <c>B</c> gets zero
+/// biases. A GRU's <c>linear_before_reset</c> must match the layer's
+/// <see cref="LayerDescription.ResetAfter"/>: 1 is PyTorch's reset-after form, 0 (ONNX's default) the
+/// reset-before form of <c>[Gru(h, ResetAfter = false)]</c>. The Dense head, when the model has one, is
+/// the one <c>Gemm</c> (<c>alpha = beta = 1</c>, <c>transA = 0</c>, either <c>transB</c>) or <c>MatMul</c>
+/// with a constant right operand (plus the <c>Add</c> of a constant bias that consumes its output, as
+/// PyTorch exports <c>nn.Linear</c> on a 3-D input) after the last recurrent node. Weights are read from
+/// initializers or <c>Constant</c> nodes, as FLOAT, DOUBLE, FLOAT16 or BFLOAT16.
+/// </para>
+/// <para>
+/// What the file cannot tell, the model must declare: an <c>RNN</c> node may use <c>Tanh</c> or
+/// <c>Relu</c>, and the model's <c>[Rnn(h, Activation = …)]</c> must match it; the Dense layer's activation
+/// is whatever the model declares (an activation node after the Gemm is not read). Every other node
+/// (Shape, Squeeze, Concat, the activation after the head, …) is ignored, and so are
+/// <c>sequence_lens</c> and computed initial states: the model starts from the <c>State</c> the caller
+/// passes. An <c>initial_h</c>/<c>initial_c</c> stored as non-zero constants is rejected.
+/// </para>
+/// <para>
+/// Rejected with a <see cref="WeightFormatException"/> that names the node and attribute:
+/// <c>direction</c> other than <c>forward</c> (bidirectional or reverse), <c>clip</c>,
+/// <c>input_forget = 1</c>, peepholes (a non-empty <c>P</c> input), <c>layout = 1</c>,
+/// <c>activation_alpha</c>/<c>activation_beta</c> and activations other than the defaults (LSTM
+/// <c>Sigmoid, Tanh, Tanh</c>; GRU <c>Sigmoid, Tanh</c>; RNN <c>Tanh</c> or <c>Relu</c>), attributes the
+/// operator does not define, a <c>hidden_size</c> or weight shape that disagrees with the model, a
+/// different number or order of layers, weights stored in external data files or supplied as graph
+/// inputs, nodes in sub-graphs (<c>Loop</c>, <c>Scan</c>, <c>If</c> bodies are not searched), and any
+/// malformed protobuf.
+/// </para>
+/// </remarks>
+public static class OnnxWeights
+{
+    private const string DefaultDomain = "ai.onnx";
+
+    /// <summary>Reads an ONNX model file and converts its weights to the PyTorch tensors of a FixedRnn model.</summary>
+    /// <param name="path">The <c>.onnx</c> file.</param>
+    /// <param name="layers">The model's layers in order, as its declaration lists them.</param>
+    /// <returns>An in-memory safetensors file with layer k's tensors under <c>layers.{k}.</c>, for <c>LoadPyTorch</c>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or <paramref name="layers"/> does not describe a model
+    /// (no recurrent layer, a size below 1, or a Dense layer that is not last).</exception>
+    /// <exception cref="WeightFormatException">The file is not a well-formed ONNX model, or its graph does not match <paramref name="layers"/>.</exception>
+    /// <exception cref="IOException">The file cannot be read (including <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading.</exception>
+    public static SafeTensorsFile ToPyTorch(string path, ReadOnlySpan<LayerDescription> layers)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ValidateLayers(layers);
+        return Convert(File.ReadAllBytes(path), layers);
+    }
+
+    /// <summary>Converts the weights of an ONNX model held in memory to the PyTorch tensors of a FixedRnn model.</summary>
+    /// <param name="model">The serialized <c>ModelProto</c>; copied.</param>
+    /// <param name="layers">The model's layers in order, as its declaration lists them.</param>
+    /// <returns>An in-memory safetensors file with layer k's tensors under <c>layers.{k}.</c>, for <c>LoadPyTorch</c>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="layers"/> does not describe a model
+    /// (no recurrent layer, a size below 1, or a Dense layer that is not last).</exception>
+    /// <exception cref="WeightFormatException">The bytes are not a well-formed ONNX model, or its graph does not match <paramref name="layers"/>.</exception>
+    public static SafeTensorsFile ToPyTorch(ReadOnlySpan<byte> model, ReadOnlySpan<LayerDescription> layers)
+    {
+        ValidateLayers(layers);
+        return Convert(model.ToArray(), layers);
+    }
+
+    private static void ValidateLayers(ReadOnlySpan<LayerDescription> layers)
+    {
+        bool anyRecurrent = false;
+        for (int k = 0; k < layers.Length; k++)
+        {
+            LayerDescription layer = layers[k];
+            if (layer.Kind is not (LayerKind.Lstm or LayerKind.Gru or LayerKind.Rnn or LayerKind.Dense))
+            {
+                throw new ArgumentException($"Layer {k} has undefined kind {(int)layer.Kind}.", nameof(layers));
+            }
+
+            if (layer.InputSize < 1 || layer.Size < 1)
+            {
+                throw new ArgumentException($"Layer {k} ({layer.Kind}) has sizes {layer.InputSize} → {layer.Size}; both must be at least 1.", nameof(layers));
+            }
+
+            if (layer.Kind == LayerKind.Dense && k != layers.Length - 1)
+            {
+                throw new ArgumentException($"Layer {k} is Dense but not the last layer.", nameof(layers));
+            }
+
+            anyRecurrent |= layer.Kind != LayerKind.Dense;
+        }
+
+        if (!anyRecurrent)
+        {
+            throw new ArgumentException("The layers include no recurrent layer.", nameof(layers));
+        }
+    }
+
+    private static SafeTensorsFile Convert(byte[] bytes, ReadOnlySpan<LayerDescription> layers)
+    {
+        OnnxGraph graph = OnnxProtoReader.ReadModel(bytes);
+        var constants = new Constants(graph);
+        List<Candidate> candidates = FindCandidates(graph, constants);
+
+        var recurrentLayers = new List<int>();
+        int denseLayer = -1;
+        for (int k = 0; k < layers.Length; k++)
+        {
+            if (layers[k].Kind == LayerKind.Dense)
+            {
+                denseLayer = k;
+            }
+            else
+            {
+                recurrentLayers.Add(k);
+            }
+        }
+
+        List<Candidate> recurrentNodes = candidates.Where(c => c.Kind != LayerKind.Dense).ToList();
+        if (recurrentNodes.Count != recurrentLayers.Count)
+        {
+            var declared = new List<LayerKind>();
+            foreach (int k in recurrentLayers)
+            {
+                declared.Add(layers[k].Kind);
+            }
+
+            string found = recurrentNodes.Count == 0
+                ? "no LSTM, GRU or RNN node in its main graph"
+                : $"{recurrentNodes.Count} recurrent node{(recurrentNodes.Count == 1 ? string.Empty : "s")} ({string.Join(", ", recurrentNodes.Select(c => c.Node.Describe()))})";
+            throw new WeightFormatException(
+                $"The ONNX graph has {found}, but the model declares {recurrentLayers.Count} recurrent layer{(recurrentLayers.Count == 1 ? string.Empty : "s")} ({string.Join(", ", declared)}).");
+        }
+
+        for (int r = 0; r < recurrentNodes.Count; r++)
+        {
+            LayerDescription layer = layers[recurrentLayers[r]];
+            if (recurrentNodes[r].Kind != layer.Kind)
+            {
+                throw new WeightFormatException(
+                    $"Recurrent node {r} of the ONNX graph, {recurrentNodes[r].Node.Describe()}, is {recurrentNodes[r].Kind}, but the model's recurrent layer {r} (layer {recurrentLayers[r]}) is {layer.Kind}; the layers must be declared in the graph's order.");
+            }
+        }
+
+        int lastRecurrentPosition = candidates.IndexOf(recurrentNodes[^1]);
+        for (int i = 0; i < lastRecurrentPosition; i++)
+        {
+            if (candidates[i].Kind == LayerKind.Dense)
+            {
+                throw new WeightFormatException(
+                    $"{candidates[i].Node.Describe()} multiplies by constant weights before the last recurrent node ({recurrentNodes[^1].Node.Describe()}); a FixedRnn model can only have a Dense layer after its recurrent layers.");
+            }
+        }
+
+        List<Candidate> heads = candidates.Skip(lastRecurrentPosition + 1).ToList();
+        if (denseLayer < 0 && heads.Count > 0)
+        {
+            throw new WeightFormatException(
+                $"The ONNX graph has a Dense head ({heads[0].Node.Describe()}) after its last recurrent node, but the model declares no Dense layer.");
+        }
+
+        if (denseLayer >= 0 && heads.Count != 1)
+        {
+            throw new WeightFormatException(heads.Count == 0
+                ? $"The model's last layer is Dense ({layers[denseLayer].InputSize} → {layers[denseLayer].Size}), but the ONNX graph has no Gemm, or MatMul with constant weights, after its last recurrent node."
+                : $"The ONNX graph has {heads.Count} Dense nodes after its last recurrent node ({string.Join(", ", heads.Select(c => c.Node.Describe()))}), but the model has one Dense layer.");
+        }
+
+        var names = new PyTorchModuleNames(PyTorchModuleNames.ModuleList(layers.Length), layers.Length);
+        var writer = new SafeTensorsWriter();
+        for (int r = 0; r < recurrentNodes.Count; r++)
+        {
+            int k = recurrentLayers[r];
+            ConvertRecurrent(recurrentNodes[r].Node, k, layers[k], constants, names, writer);
+        }
+
+        if (denseLayer >= 0)
+        {
+            ConvertDense(heads[0], denseLayer, layers[denseLayer], constants, names, writer);
+        }
+
+        return SafeTensorsFile.Parse(writer.ToArray());
+    }
+
+    /// <summary>The nodes that carry layer weights, in file order.</summary>
+    private static List<Candidate> FindCandidates(OnnxGraph graph, Constants constants)
+    {
+        var candidates = new List<Candidate>();
+        foreach (OnnxNode node in graph.Nodes)
+        {
+            if (node.Domain.Length != 0 && node.Domain != DefaultDomain)
+            {
+                continue;
+            }
+
+            switch (node.OpType)
+            {
+                case "LSTM":
+                    candidates.Add(new Candidate(LayerKind.Lstm, node, null));
+                    break;
+                case "GRU":
+                    candidates.Add(new Candidate(LayerKind.Gru, node, null));
+                    break;
+                case "RNN":
+                    candidates.Add(new Candidate(LayerKind.Rnn, node, null));
+                    break;
+                case "Gemm":
+                    candidates.Add(new Candidate(LayerKind.Dense, node, null));
+                    break;
+                case "MatMul" when constants.Contains(node.Input(1)):
+                    candidates.Add(new Candidate(LayerKind.Dense, node, FindBiasAdd(graph, node)));
+                    break;
+            }
+        }
+
+        return candidates;
+    }
+
+    /// <summary>The <c>Add</c> that consumes a MatMul's output, as PyTorch exports the bias of <c>nn.Linear</c>.</summary>
+    private static OnnxNode? FindBiasAdd(OnnxGraph graph, OnnxNode matMul)
+    {
+        if (matMul.Outputs.Count == 0 || matMul.Outputs[0].Length == 0)
+        {
+            return null;
+        }
+
+        string product = matMul.Outputs[0];
+        for (int i = matMul.Index + 1; i < graph.Nodes.Count; i++)
+        {
+            OnnxNode node = graph.Nodes[i];
+            if (node.OpType == "Add" && (node.Domain.Length == 0 || node.Domain == DefaultDomain) && node.Inputs.Contains(product))
+            {
+                return node;
+            }
+        }
+
+        return null;
+    }
+
+    private static void ConvertRecurrent(OnnxNode node, int k, LayerDescription layer, Constants constants, PyTorchModuleNames names, SafeTensorsWriter writer)
+    {
+        string op = node.OpType;
+        int gates = layer.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
+        int hidden = layer.Size;
+        string where = $"{node.Describe()} (layer {k}, {layer.Kind} {layer.InputSize} → {hidden})";
+
+        CheckRecurrentAttributes(node, k, layer, where);
+
+        if (layer.Kind == LayerKind.Lstm && node.Input(7).Length != 0)
+        {
+            throw new WeightFormatException($"{where} has peephole weights (input P '{node.Input(7)}'), which are not supported.", node.Input(7));
+        }
+
+        RejectNonZeroInitialState(node, 5, "initial_h", constants, where);
+        if (layer.Kind == LayerKind.Lstm)
+        {
+            RejectNonZeroInitialState(node, 6, "initial_c", constants, where);
+        }
+
+        float[] w = constants.Read(node, 1, "W", where, required: true, 1, gates * hidden, layer.InputSize)!;
+        float[] rw = constants.Read(node, 2, "R", where, required: true, 1, gates * hidden, hidden)!;
+        float[] b = constants.Read(node, 3, "B", where, required: false, 1, 2 * gates * hidden) ?? new float[2 * gates * hidden];
+
+        // PyTorch gate p is ONNX gate order[p]: LSTM i,f,g,o from i,o,f,c; GRU r,z,n from z,r,h.
+        int[] order = layer.Kind switch
+        {
+            LayerKind.Lstm => [0, 2, 3, 1],
+            LayerKind.Gru => [1, 0, 2],
+            _ => [0],
+        };
+
+        int rows = gates * hidden;
+        writer.Add(names.Recurrent(k, "weight_ih"), ReorderGates(w, order, hidden, layer.InputSize), rows, layer.InputSize);
+        writer.Add(names.Recurrent(k, "weight_hh"), ReorderGates(rw, order, hidden, hidden), rows, hidden);
+        writer.Add(names.Recurrent(k, "bias_ih"), ReorderGates(b.AsSpan(0, rows), order, hidden, 1), rows);
+        writer.Add(names.Recurrent(k, "bias_hh"), ReorderGates(b.AsSpan(rows, rows), order, hidden, 1), rows);
+    }
+
+    private static float[] ReorderGates(ReadOnlySpan<float> source, int[] order, int hidden, int columns)
+    {
+        var result = new float[source.Length];
+        int block = hidden * columns;
+        for (int gate = 0; gate < order.Length; gate++)
+        {
+            source.Slice(order[gate] * block, block).CopyTo(result.AsSpan(gate * block, block));
+        }
+
+        return result;
+    }
+
+    private static void CheckRecurrentAttributes(OnnxNode node, int k, LayerDescription layer, string where)
+    {
+        string[] known = layer.Kind switch
+        {
+            LayerKind.Lstm => ["activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size", "input_forget", "layout"],
+            LayerKind.Gru => ["activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size", "layout", "linear_before_reset"],
+            _ => ["activation_alpha", "activation_beta", "activations", "clip", "direction", "hidden_size", "layout"],
+        };
+        foreach (OnnxAttribute attribute in node.Attributes)
+        {
+            if (Array.IndexOf(known, attribute.Name) < 0)
+            {
+                throw new WeightFormatException($"{where} has attribute '{attribute.Name}', which {node.OpType} does not define.");
+            }
+        }
+
+        // Direction first: a bidirectional node's other attributes (two activation lists) only make sense for it.
+        string direction = StringAttribute(node, "direction", "forward", where);
+        if (direction != "forward")
+        {
+            throw new WeightFormatException(
+                $"{where} has attribute direction = '{direction}'; only 'forward' is supported (a bidirectional or reverse layer has no FixedRnn equivalent).");
+        }
+
+        long layout = IntAttribute(node, "layout", 0, where);
+        if (layout != 0)
+        {
+            throw new WeightFormatException($"{where} has attribute layout = {layout}; only layout = 0 (sequence-major) is supported.");
+        }
+
+        if (node.Attribute("clip") is { } clip)
+        {
+            throw new WeightFormatException(
+                $"{where} has attribute clip = {(clip.HasF ? clip.F.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")}; cell clipping is not supported.");
+        }
+
+        if (layer.Kind == LayerKind.Lstm)
+        {
+            long inputForget = IntAttribute(node, "input_forget", 0, where);
+            if (inputForget != 0)
+            {
+                throw new WeightFormatException($"{where} has attribute input_forget = {inputForget}; coupled input and forget gates are not supported.");
+            }
+        }
+
+        foreach (string name in (ReadOnlySpan<string>)["activation_alpha", "activation_beta"])
+        {
+            if (node.Attribute(name) is { } parameters && (parameters.Floats.Count > 0 || parameters.HasF))
+            {
+                throw new WeightFormatException(
+                    $"{where} has attribute {name} = [{string.Join(", ", parameters.Floats.Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)))}]; parameterized activations are not supported.");
+            }
+        }
+
+        if (node.Attribute("activations") is { } activations)
+        {
+            CheckActivations(activations, layer.Kind, where);
+        }
+
+        if (layer.Kind == LayerKind.Gru)
+        {
+            long linearBeforeReset = IntAttribute(node, "linear_before_reset", 0, where);
+            if (linearBeforeReset is not (0 or 1))
+            {
+                throw new WeightFormatException($"{where} has attribute linear_before_reset = {linearBeforeReset}; expected 0 or 1.");
+            }
+
+            bool fileResetAfter = linearBeforeReset == 1;
+            if (fileResetAfter != layer.ResetAfter)
+            {
+                throw new WeightFormatException(fileResetAfter
+                    ? $"{where} has attribute linear_before_reset = 1: the file holds the reset-after GRU (PyTorch's, n = tanh(W_n x + b_in + r*(U_n h + b_hn))), but layer {k} is declared ResetAfter = false; declare it [Gru({layer.Size})]."
+                    : $"{where} has linear_before_reset = 0{(node.Attribute("linear_before_reset") is null ? " (ONNX's default)" : string.Empty)}: the file holds the reset-before GRU (n = tanh(W_n x + b_in + U_n (r*h) + b_hn)), but layer {k} is declared ResetAfter = true; declare it [Gru({layer.Size}, ResetAfter = false)].");
+            }
+        }
+
+        if (node.Attribute("hidden_size") is not null)
+        {
+            long hiddenSize = IntAttribute(node, "hidden_size", 0, where);
+            if (hiddenSize != layer.Size)
+            {
+                throw new WeightFormatException($"{where} has attribute hidden_size = {hiddenSize}, but layer {k} is declared with {layer.Size} hidden units.");
+            }
+        }
+    }
+
+    private static void CheckActivations(OnnxAttribute activations, LayerKind kind, string where)
+    {
+        string[] expected = kind switch
+        {
+            LayerKind.Lstm => ["Sigmoid", "Tanh", "Tanh"],
+            LayerKind.Gru => ["Sigmoid", "Tanh"],
+            _ => ["Tanh"],
+        };
+        List<string> actual = activations.Strings;
+        bool ok = actual.Count == expected.Length;
+        for (int i = 0; ok && i < actual.Count; i++)
+        {
+            ok = string.Equals(actual[i], expected[i], StringComparison.OrdinalIgnoreCase)
+                || (kind == LayerKind.Rnn && string.Equals(actual[i], "Relu", StringComparison.OrdinalIgnoreCase));
+        }
+
+        if (!ok)
+        {
+            string supported = kind == LayerKind.Rnn ? "[Tanh] or [Relu] (the model's declared activation must match)" : $"[{string.Join(", ", expected)}]";
+            throw new WeightFormatException(
+                $"{where} has attribute activations = [{string.Join(", ", actual)}]; only {supported} is supported.");
+        }
+    }
+
+    private static string StringAttribute(OnnxNode node, string name, string fallback, string where)
+    {
+        OnnxAttribute? attribute = node.Attribute(name);
+        if (attribute is null)
+        {
+            return fallback;
+        }
+
+        if (attribute.EffectiveType != OnnxAttributeType.String)
+        {
+            throw new WeightFormatException($"{where} has attribute {name} of type {attribute.EffectiveType}; expected a string.");
+        }
+
+        return attribute.S;
+    }
+
+    private static long IntAttribute(OnnxNode node, string name, long fallback, string where)
+    {
+        OnnxAttribute? attribute = node.Attribute(name);
+        if (attribute is null)
+        {
+            return fallback;
+        }
+
+        if (attribute.EffectiveType != OnnxAttributeType.Int)
+        {
+            throw new WeightFormatException($"{where} has attribute {name} of type {attribute.EffectiveType}; expected an integer.");
+        }
+
+        return attribute.I;
+    }
+
+    private static float FloatAttribute(OnnxNode node, string name, float fallback, string where)
+    {
+        OnnxAttribute? attribute = node.Attribute(name);
+        if (attribute is null)
+        {
+            return fallback;
+        }
+
+        if (attribute.EffectiveType != OnnxAttributeType.Float)
+        {
+            throw new WeightFormatException($"{where} has attribute {name} of type {attribute.EffectiveType}; expected a float.");
+        }
+
+        return attribute.F;
+    }
+
+    private static void RejectNonZeroInitialState(OnnxNode node, int input, string role, Constants constants, string where)
+    {
+        string name = node.Input(input);
+        if (name.Length == 0 || !constants.TryGet(name, out OnnxTensor? tensor))
+        {
+            // Absent, or computed at run time (PyTorch exports zeros expanded to the batch size): the caller's State supplies it.
+            return;
+        }
+
+        float[] values = tensor.ToSingles($"Input {role} '{name}' of {where}");
+        if (values.Any(v => v != 0))
+        {
+            throw new WeightFormatException(
+                $"{where} has a non-zero constant {role} ('{name}'); FixedRnn starts from the State the caller passes, so the file's initial state would be lost.", name);
+        }
+    }
+
+    private static void ConvertDense(Candidate head, int k, LayerDescription layer, Constants constants, PyTorchModuleNames names, SafeTensorsWriter writer)
+    {
+        OnnxNode node = head.Node;
+        string where = $"{node.Describe()} (layer {k}, Dense {layer.InputSize} → {layer.Size})";
+        float[] weight;
+        float[]? bias;
+        if (node.OpType == "Gemm")
+        {
+            foreach (OnnxAttribute attribute in node.Attributes)
+            {
+                if (attribute.Name is not ("alpha" or "beta" or "transA" or "transB"))
+                {
+                    throw new WeightFormatException($"{where} has attribute '{attribute.Name}', which Gemm does not define.");
+                }
+            }
+
+            foreach (string name in (ReadOnlySpan<string>)["alpha", "beta"])
+            {
+                float value = FloatAttribute(node, name, 1f, where);
+                if (value != 1f)
+                {
+                    throw new WeightFormatException(
+                        $"{where} has attribute {name} = {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}; only 1 is supported.");
+                }
+            }
+
+            long transA = IntAttribute(node, "transA", 0, where);
+            if (transA != 0)
+            {
+                throw new WeightFormatException($"{where} has attribute transA = {transA}; only transA = 0 is supported.");
+            }
+
+            long transB = IntAttribute(node, "transB", 0, where);
+            if (transB is not (0 or 1))
+            {
+                throw new WeightFormatException($"{where} has attribute transB = {transB}; expected 0 or 1.");
+            }
+
+            weight = transB == 1
+                ? constants.Read(node, 1, "B", where, required: true, layer.Size, layer.InputSize)!
+                : Transpose(constants.Read(node, 1, "B", where, required: true, layer.InputSize, layer.Size)!, layer.InputSize, layer.Size);
+            bias = ReadBias(node, 2, "C", layer.Size, constants, where);
+        }
+        else
+        {
+            weight = Transpose(constants.Read(node, 1, "B", where, required: true, layer.InputSize, layer.Size)!, layer.InputSize, layer.Size);
+            bias = null;
+            if (head.BiasAdd is { } add)
+            {
+                string product = node.Outputs[0];
+                int operand = add.Inputs[0] == product ? 1 : 0;
+                if (add.Inputs.Count != 2 || add.Inputs[operand] == product || !constants.Contains(add.Inputs[operand]))
+                {
+                    throw new WeightFormatException(
+                        $"{add.Describe()} adds something other than a constant bias to the output of {where}.");
+                }
+
+                bias = ReadBias(add, operand, "bias", layer.Size, constants, $"{add.Describe()} (bias of layer {k})");
+            }
+        }
+
+        writer.Add(names.Linear(k, "weight"), weight, layer.Size, layer.InputSize);
+        writer.Add(names.Linear(k, "bias"), bias ?? new float[layer.Size], layer.Size);
+    }
+
+    /// <summary>A bias broadcast over the outputs: <c>[O]</c>, <c>[1, O]</c>, … or a single value.</summary>
+    private static float[]? ReadBias(OnnxNode node, int input, string role, int outputs, Constants constants, string where)
+    {
+        string name = node.Input(input);
+        if (name.Length == 0)
+        {
+            return null;
+        }
+
+        OnnxTensor tensor = constants.Get(name, role, where);
+        string context = $"Input {role} '{name}' of {where}";
+        bool leadingOnes = tensor.Dims.Take(Math.Max(0, tensor.Dims.Count - 1)).All(d => d == 1);
+        long last = tensor.Dims.Count == 0 ? 1 : tensor.Dims[^1];
+        if (!leadingOnes || (last != outputs && last != 1))
+        {
+            throw new WeightFormatException($"{context} has shape {tensor.FormatDims()}; expected [{outputs}] (or a shape that broadcasts to it).", name);
+        }
+
+        float[] values = tensor.ToSingles(context);
+        if (values.Length == outputs)
+        {
+            return values;
+        }
+
+        var broadcast = new float[outputs];
+        broadcast.AsSpan().Fill(values[0]);
+        return broadcast;
+    }
+
+    private static float[] Transpose(float[] source, int rows, int columns)
+    {
+        var result = new float[source.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                result[(c * rows) + r] = source[(r * columns) + c];
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A node that carries a layer's weights: a recurrent node, or a Gemm/MatMul (with its bias Add).</summary>
+    private sealed record Candidate(LayerKind Kind, OnnxNode Node, OnnxNode? BiasAdd);
+
+    /// <summary>The graph's constant tensors by name: initializers and the outputs of <c>Constant</c> nodes.</summary>
+    private sealed class Constants
+    {
+        private readonly Dictionary<string, OnnxTensor> _tensors = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _graphInputs;
+
+        public Constants(OnnxGraph graph)
+        {
+            _graphInputs = graph.InputNames;
+            foreach (OnnxTensor tensor in graph.Initializers)
+            {
+                if (tensor.Name.Length > 0 && !_tensors.TryAdd(tensor.Name, tensor))
+                {
+                    throw new WeightFormatException($"The ONNX graph has more than one initializer named '{tensor.Name}'.", tensor.Name);
+                }
+            }
+
+            foreach (OnnxNode node in graph.Nodes)
+            {
+                if (node.OpType != "Constant" || (node.Domain.Length != 0 && node.Domain != DefaultDomain) || node.Outputs.Count == 0 || node.Outputs[0].Length == 0)
+                {
+                    continue;
+                }
+
+                OnnxTensor? value = null;
+                if (node.Attribute("value") is { T: { } t })
+                {
+                    value = t;
+                }
+                else if (node.Attribute("value_float") is { HasF: true } scalar)
+                {
+                    value = new OnnxTensor { DataType = OnnxTensor.Float };
+                    value.FloatData.Add(scalar.F);
+                }
+                else if (node.Attribute("value_floats") is { } list)
+                {
+                    value = new OnnxTensor { DataType = OnnxTensor.Float };
+                    value.Dims.Add(list.Floats.Count);
+                    value.FloatData.AddRange(list.Floats);
+                }
+
+                if (value is not null)
+                {
+                    // A Constant output shadows nothing in a valid graph; the first definition is kept otherwise.
+                    _tensors.TryAdd(node.Outputs[0], value);
+                }
+            }
+        }
+
+        public bool Contains(string name) => name.Length > 0 && _tensors.ContainsKey(name);
+
+        public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out OnnxTensor? tensor)
+            => _tensors.TryGetValue(name, out tensor);
+
+        /// <summary>The constant called <paramref name="name"/>, or a message saying why it is not in the file.</summary>
+        public OnnxTensor Get(string name, string role, string where)
+        {
+            if (_tensors.TryGetValue(name, out OnnxTensor? tensor))
+            {
+                return tensor;
+            }
+
+            throw new WeightFormatException(_graphInputs.Contains(name)
+                ? $"Input {role} '{name}' of {where} is a graph input without an initializer: the weights are not stored in the file."
+                : $"Input {role} '{name}' of {where} is neither an initializer nor the output of a Constant node; only constant weights can be imported.", name);
+        }
+
+        /// <summary>Reads input <paramref name="input"/> of <paramref name="node"/>, checking its shape.</summary>
+        /// <returns>The values, or <see langword="null"/> when an optional input is absent.</returns>
+        public float[]? Read(OnnxNode node, int input, string role, string where, bool required, params ReadOnlySpan<int> shape)
+        {
+            string name = node.Input(input);
+            if (name.Length == 0)
+            {
+                return required ? throw new WeightFormatException($"{where} has no input {role}.") : null;
+            }
+
+            OnnxTensor tensor = Get(name, role, where);
+            string context = $"Input {role} '{name}' of {where}";
+            bool matches = tensor.Dims.Count == shape.Length;
+            for (int i = 0; matches && i < shape.Length; i++)
+            {
+                matches = tensor.Dims[i] == shape[i];
+            }
+
+            if (!matches)
+            {
+                throw new WeightFormatException($"{context} has shape {tensor.FormatDims()}; expected [{string.Join(", ", shape.ToArray())}].", name);
+            }
+
+            return tensor.ToSingles(context);
+        }
+    }
+}
