@@ -103,6 +103,8 @@ internal static class ModelEmitter
             writer.Line();
             PyTorchExportEmitter.Emit(writer, layout);
             writer.Line();
+            ImportEmitter.Emit(writer, layout);
+            writer.Line();
             InitializationEmitter.Emit(writer, layout);
         }
     }

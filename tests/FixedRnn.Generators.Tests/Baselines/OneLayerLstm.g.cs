@@ -900,6 +900,40 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
         return tensors;
     }
 
+    private static readonly global::FixedRnn.Interop.LayerDescription[] s_layerDescriptions = [new(global::FixedRnn.Training.LayerKind.Lstm, 8, 32, ResetAfter: true)];
+
+    /// <summary>The layers as the Keras and ONNX importers see them: kind, input and output sizes, GRU form.</summary>
+    public static global::System.ReadOnlySpan<global::FixedRnn.Interop.LayerDescription> LayerDescriptions => s_layerDescriptions;
+
+    /// <summary>
+    /// Loads Keras weights saved as safetensors under Keras' names (<c>lstm/lstm_cell/kernel:0</c>, or Keras 3's
+    /// <c>lstm/lstm_cell/kernel</c>), the layers named as a fresh Keras session names them (<c>lstm</c>, <c>lstm_1</c>,
+    /// <c>gru</c>, <c>simple_rnn</c>, <c>dense</c>, …). Kernels are transposed and gates reordered here. On failure the
+    /// parameters are unchanged.
+    /// </summary>
+    /// <param name="path">The <c>.safetensors</c> file.</param>
+    public void LoadKeras(string path) => LoadKeras(global::FixedRnn.Interop.SafeTensorsFile.Read(path), global::FixedRnn.Interop.KerasWeights.DefaultLayerNames(s_layerDescriptions));
+
+    /// <summary>Loads Keras weights saved as safetensors, layer k from the Keras layer named <paramref name="layerNames"/>[k].</summary>
+    /// <param name="path">The <c>.safetensors</c> file.</param>
+    /// <param name="layerNames">One Keras layer name per layer (1).</param>
+    public void LoadKeras(string path, params global::System.ReadOnlySpan<string> layerNames) => LoadKeras(global::FixedRnn.Interop.SafeTensorsFile.Read(path), layerNames);
+
+    /// <summary>Loads Keras weights already read from safetensors; <paramref name="options"/> states the activations the Keras layers used.</summary>
+    /// <param name="tensors">The Keras weights.</param>
+    /// <param name="layerNames">One Keras layer name per layer (1).</param>
+    /// <param name="options">The Keras layers' activations; <see langword="null"/> for Keras' defaults.</param>
+    public void LoadKeras(global::FixedRnn.Interop.SafeTensorsFile tensors, global::System.ReadOnlySpan<string> layerNames, global::FixedRnn.Interop.KerasOptions? options = null)
+        => LoadPyTorch(global::FixedRnn.Interop.KerasWeights.ToPyTorch(tensors, s_layerDescriptions, layerNames, options));
+
+    /// <summary>
+    /// Loads the weights of an ONNX model (as <c>torch.onnx.export</c> writes it): its LSTM, GRU and RNN nodes in
+    /// order, then a Gemm or MatMul + Add head. Gate orders are converted here; unsupported attributes are
+    /// rejected by name. On failure the parameters are unchanged.
+    /// </summary>
+    /// <param name="path">The <c>.onnx</c> file.</param>
+    public void LoadOnnx(string path) => LoadPyTorch(global::FixedRnn.Interop.OnnxWeights.ToPyTorch(path, s_layerDescriptions));
+
     /// <summary>
     /// Replaces every parameter with fresh, seeded weights: PyTorch's defaults (uniform ±1/√H) or Keras'
     /// (Glorot-uniform input kernel, orthogonal recurrent kernel, zero bias, LSTM forget-gate bias 1).
