@@ -203,6 +203,16 @@ internal static class ModelEmitter
         writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit; nothing was read or written.</exception>");
         using (writer.Block($"public void Forward({ReadOnlySpan} inputs, ref State state, global::System.Span<float> outputs)"))
         {
+            writer.Line("int steps = StepsOf(inputs, outputs);");
+            writer.Line("ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);");
+            writer.Line("ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);");
+            Dispatch(writer, "ForwardCore<{0}>(ref inputStart, steps, ref state, ref outputStart);");
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>Checks that <paramref name=\"inputs\"/> holds whole steps and <paramref name=\"outputs\"/> room for as many; returns T.</summary>");
+        using (writer.Block($"private static int StepsOf({ReadOnlySpan} inputs, global::System.Span<float> outputs)"))
+        {
             using (writer.Block("if (inputs.Length % InputSize != 0)"))
             {
                 writer.Line($"throw new {ArgumentException}($\"Expected whole steps of {{InputSize}} features, got {{inputs.Length}} floats.\", nameof(inputs));");
@@ -216,9 +226,7 @@ internal static class ModelEmitter
             }
 
             writer.Line();
-            writer.Line("ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);");
-            writer.Line("ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);");
-            Dispatch(writer, "ForwardCore<{0}>(ref inputStart, steps, ref state, ref outputStart);");
+            writer.Line("return steps;");
         }
 
         writer.Line();

@@ -42,18 +42,7 @@ internal static class TrainingEmitter
         using (writer.Block("public void Forward(global::System.ReadOnlySpan<float> inputs, ref State state, global::System.Span<float> outputs, Trace trace)"))
         {
             writer.Line("global::System.ArgumentNullException.ThrowIfNull(trace);");
-            using (writer.Block("if (inputs.Length % InputSize != 0)"))
-            {
-                writer.Line($"throw new {ArgumentException}($\"Expected whole steps of {{InputSize}} features, got {{inputs.Length}} floats.\", nameof(inputs));");
-            }
-
-            writer.Line();
-            writer.Line("int steps = inputs.Length / InputSize;");
-            using (writer.Block("if (outputs.Length != (long)steps * OutputSize)"))
-            {
-                writer.Line($"throw new {ArgumentException}($\"Expected room for {{steps}} steps of {{OutputSize}} outputs, got {{outputs.Length}} floats.\", nameof(outputs));");
-            }
-
+            writer.Line("int steps = StepsOf(inputs, outputs);");
             using (writer.Block("if (steps > trace.MaxSteps)"))
             {
                 writer.Line($"throw new {ArgumentException}($\"The trace holds at most {{trace.MaxSteps}} steps; the inputs have {{steps}}.\", nameof(trace));");

@@ -136,17 +136,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
     /// <exception cref="global::System.ArgumentException">A span's length does not fit; nothing was read or written.</exception>
     public void Forward(global::System.ReadOnlySpan<float> inputs, ref State state, global::System.Span<float> outputs)
     {
-        if (inputs.Length % InputSize != 0)
-        {
-            throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
-        }
-
-        int steps = inputs.Length / InputSize;
-        if (outputs.Length != (long)steps * OutputSize)
-        {
-            throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
-        }
-
+        int steps = StepsOf(inputs, outputs);
         ref float inputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs);
         ref float outputStart = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs);
 
@@ -162,6 +152,23 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
         {
             ForwardCore<global::FixedRnn.Numerics.FloatBlockScalar>(ref inputStart, steps, ref state, ref outputStart);
         }
+    }
+
+    /// <summary>Checks that <paramref name="inputs"/> holds whole steps and <paramref name="outputs"/> room for as many; returns T.</summary>
+    private static int StepsOf(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+    {
+        if (inputs.Length % InputSize != 0)
+        {
+            throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
+        }
+
+        int steps = inputs.Length / InputSize;
+        if (outputs.Length != (long)steps * OutputSize)
+        {
+            throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
+        }
+
+        return steps;
     }
 
     private void ForwardCore<TBlock>(ref float inputs, int steps, ref State state, ref float outputs)
@@ -444,16 +451,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
     public void Forward(global::System.ReadOnlySpan<float> inputs, ref State state, global::System.Span<float> outputs, Trace trace)
     {
         global::System.ArgumentNullException.ThrowIfNull(trace);
-        if (inputs.Length % InputSize != 0)
-        {
-            throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
-        }
-
-        int steps = inputs.Length / InputSize;
-        if (outputs.Length != (long)steps * OutputSize)
-        {
-            throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
-        }
+        int steps = StepsOf(inputs, outputs);
         if (steps > trace.MaxSteps)
         {
             throw new global::System.ArgumentException($"The trace holds at most {trace.MaxSteps} steps; the inputs have {steps}.", nameof(trace));
