@@ -1,36 +1,47 @@
+using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
-using FixedRnn;
+using FixedRnn.Benchmarks.Baselines;
+using FixedRnn.Benchmarks.Kernels;
+using FixedRnn.Benchmarks.Models;
 
 namespace FixedRnn.Benchmarks;
 
-/// <summary>One Step of an LSTM 8 → 32: the foundation's headline kernel.</summary>
+/// <summary>
+/// One Step of every declared model against the two runtime-size baselines on the same weights and
+/// input: plain scalar loops (the ratio baseline) and TensorPrimitives.Dot per gate row. The global
+/// setup checks that all three agree within 1e-4 before anything is timed.
+/// </summary>
 [MemoryDiagnoser]
 public class StepBenchmarks
 {
-    private readonly Lstm8To32 _model = new();
-    private readonly float[] _input = new float[Lstm8To32.InputSize];
-    private readonly float[] _output = new float[Lstm8To32.OutputSize];
-    private Lstm8To32.State _state;
+    private FixedKernel _kernel = null!;
+    private NaiveCell _naive = null!;
+    private TensorPrimitivesCell _tensorPrimitives = null!;
+    private float[] _input = null!;
+
+    [ParamsAllValues]
+    public CellKind Kind { get; set; }
+
+    [ParamsSource(nameof(Sizes))]
+    public string Size { get; set; } = "8x32";
+
+    public static IEnumerable<string> Sizes() => ModelCatalog.SizeNames();
 
     [GlobalSetup]
     public void Setup()
     {
-        var random = new System.Random(1);
-        for (int i = 0; i < _model.Parameters.Length; i++)
-        {
-            _model.Parameters[i] = (float)((random.NextDouble() - 0.5) * 0.3);
-        }
-
-        for (int i = 0; i < _input.Length; i++)
-        {
-            _input[i] = (float)(random.NextDouble() - 0.5);
-        }
+        (int input, int hidden) = ModelCatalog.ParseSize(Size);
+        _kernel = ModelCatalog.Create(Kind, input, hidden);
+        Verification.Check(_kernel, out _naive, out _tensorPrimitives);
+        _input = _kernel.StepInput.ToArray();
     }
 
-    [Benchmark]
-    public void LstmStep() => _model.Step(_input, ref _state, _output);
-}
+    [Benchmark(Baseline = true)]
+    public void NaiveScalar() => _naive.Step(_input);
 
-[RecurrentModel(inputSize: 8)]
-[Lstm(32)]
-public partial class Lstm8To32;
+    [Benchmark]
+    public void TensorPrimitivesDot() => _tensorPrimitives.Step(_input);
+
+    [Benchmark]
+    public void FixedRnnStep() => _kernel.Step();
+}

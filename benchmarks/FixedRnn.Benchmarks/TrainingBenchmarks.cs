@@ -1,57 +1,64 @@
+using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
-using FixedRnn.Training;
+using FixedRnn.Benchmarks.Kernels;
+using FixedRnn.Benchmarks.Models;
 
 namespace FixedRnn.Benchmarks;
 
 /// <summary>
-/// A training step (recording forward, MSE, backward, Adam) against a plain forward pass over the same
-/// window of 64 steps, for an LSTM 8 → 32 with a Dense(1) head.
+/// Forward over a 100-step sequence, reported per step (OperationsPerInvoke = 100), for comparison
+/// with <see cref="StepBenchmarks"/>' single Step.
 /// </summary>
 [MemoryDiagnoser]
-public class TrainingBenchmarks
+public class ForwardBenchmarks
 {
-    private const int Window = 64;
-    private readonly LstmWithHead _model = new();
-    private readonly float[] _inputs = new float[Window * LstmWithHead.InputSize];
-    private readonly float[] _targets = new float[Window * LstmWithHead.OutputSize];
-    private readonly float[] _outputs = new float[Window * LstmWithHead.OutputSize];
-    private SequenceTrainer<LstmWithHead, LstmWithHead.State, LstmWithHead.Trace> _trainer = null!;
+    private FixedKernel _kernel = null!;
+
+    [ParamsAllValues]
+    public CellKind Kind { get; set; }
+
+    [ParamsSource(nameof(Sizes))]
+    public string Size { get; set; } = "8x32";
+
+    public static IEnumerable<string> Sizes() => ModelCatalog.SizeNames();
 
     [GlobalSetup]
     public void Setup()
     {
-        _model.Initialize(InitializationScheme.PyTorch, seed: 1);
-        var random = new System.Random(2);
-        for (int i = 0; i < _inputs.Length; i++)
-        {
-            _inputs[i] = (float)(random.NextDouble() - 0.5);
-        }
-
-        for (int i = 0; i < _targets.Length; i++)
-        {
-            _targets[i] = (float)(random.NextDouble() - 0.5);
-        }
-
-        // A learning rate of zero keeps the parameters, and so the work, identical across iterations.
-        _trainer = new SequenceTrainer<LstmWithHead, LstmWithHead.State, LstmWithHead.Trace>(_model, new Adam(LstmWithHead.ParameterCount, learningRate: 0f), Window);
+        (int input, int hidden) = ModelCatalog.ParseSize(Size);
+        _kernel = ModelCatalog.Create(Kind, input, hidden);
     }
 
-    [Benchmark(Baseline = true)]
-    public void Forward()
+    [Benchmark(OperationsPerInvoke = FixedKernel.ForwardSteps)]
+    public void ForwardPerStep() => _kernel.Forward();
+}
+
+/// <summary>
+/// One training step per invocation: a recording Forward over a 64-step window from the zero state,
+/// MSE, Backward (BPTT through the window), and an Adam update with learning rate 0, so the parameters,
+/// and therefore the work, are identical in every iteration.
+/// </summary>
+[MemoryDiagnoser]
+public class TrainingBenchmarks
+{
+    private FixedKernel _kernel = null!;
+
+    [ParamsAllValues]
+    public CellKind Kind { get; set; }
+
+    [ParamsSource(nameof(Sizes))]
+    public string Size { get; set; } = "8x32";
+
+    public static IEnumerable<string> Sizes() => ModelCatalog.SizeNames();
+
+    [GlobalSetup]
+    public void Setup()
     {
-        var state = default(LstmWithHead.State);
-        _model.Forward(_inputs, ref state, _outputs);
+        (int input, int hidden) = ModelCatalog.ParseSize(Size);
+        _kernel = ModelCatalog.Create(Kind, input, hidden);
+        _kernel.TrainWindow(); // builds the trainer outside the measurement
     }
 
     [Benchmark]
-    public float TrainingStep()
-    {
-        var state = default(LstmWithHead.State);
-        return _trainer.TrainWindow(_inputs, _targets, ref state, Losses.MeanSquaredError);
-    }
+    public float TrainingWindow64() => _kernel.TrainWindow();
 }
-
-[RecurrentModel(inputSize: 8)]
-[Lstm(32)]
-[Dense(1)]
-public partial class LstmWithHead;
