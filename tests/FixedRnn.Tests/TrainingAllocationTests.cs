@@ -53,6 +53,13 @@ public sealed class TrainingAllocationTests
         float firstLoss = TrainingStep<TModel, TState, TTrace>(model, trace, optimizer, inputs, targets, outputs, outputGradients, inputGradients, gradients);
         float lastLoss = firstLoss;
 
+        // As many steps again before measuring: JIT tiering and on-stack replacement of the kernels'
+        // loops can allocate on this thread while they warm up, and that is not the training step's doing.
+        for (int step = 0; step < MeasuredSteps; step++)
+        {
+            TrainingStep<TModel, TState, TTrace>(model, trace, optimizer, inputs, targets, outputs, outputGradients, inputGradients, gradients);
+        }
+
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int step = 0; step < MeasuredSteps; step++)
         {
@@ -64,7 +71,7 @@ public sealed class TrainingAllocationTests
         Assert.Equal(0, allocated);
 
         // The loop really trained: Adam moved the parameters and the loss went down.
-        Assert.Equal(MeasuredSteps + 1, optimizer.StepCount);
+        Assert.Equal((2 * MeasuredSteps) + 1, optimizer.StepCount);
         Assert.True(float.IsFinite(lastLoss) && lastLoss < firstLoss, $"loss {firstLoss} → {lastLoss}");
     }
 
