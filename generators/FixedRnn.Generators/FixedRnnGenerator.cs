@@ -3,6 +3,7 @@ using FixedRnn.Generators.Helpers;
 using FixedRnn.Generators.Model;
 using FixedRnn.Generators.Parsing;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace FixedRnn.Generators;
@@ -22,7 +23,8 @@ public sealed class FixedRnnGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ParseResult> parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 ModelParser.RecurrentModelAttributeName,
-                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
+                // Record structs are structs: [RecurrentModel] is a class attribute, so the compiler rejects them.
+                predicate: static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax { ClassOrStructKeyword.RawKind: not (int)SyntaxKind.StructKeyword },
                 transform: static (context, cancellationToken) => ModelParser.Parse(context, cancellationToken))
             .WithTrackingName(TrackingNames.Parse);
 

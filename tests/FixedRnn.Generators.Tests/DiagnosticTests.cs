@@ -149,6 +149,47 @@ public sealed class DiagnosticTests
         AssertDiagnostic(diagnostic, "FRNN008", "Gru(4)", "Layer attributes of 'Split' must all be on the partial declaration that carries [RecurrentModel]");
     }
 
+    [Theory]
+    [InlineData("State")]
+    [InlineData("Step")]
+    [InlineData("Layer0")]
+    public void FRNN009_NameCollidesWithGeneratedMember(string name)
+    {
+        Diagnostic diagnostic = SingleDiagnostic($"""
+            [RecurrentModel(inputSize: 1)]
+            [Lstm(4)]
+            public partial class {name};
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN009", name, $"cannot be named '{name}'");
+    }
+
+    [Fact]
+    public void FRNN010_FileLocalType()
+    {
+        Diagnostic diagnostic = SingleDiagnostic("""
+            [RecurrentModel(inputSize: 1)]
+            [Lstm(4)]
+            file partial class Local;
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN010", "Local", "'Local' is file-local");
+    }
+
+    [Fact]
+    public void FRNN011_ModelTooLarge()
+    {
+        Diagnostic diagnostic = SingleDiagnostic($"""
+            [RecurrentModel(inputSize: 4096)]
+            {string.Concat(System.Linq.Enumerable.Repeat("[Lstm(4096)]", 16))}
+            public partial class Huge;
+            """);
+
+        // Each layer: input and recurrent weights 2 · 4 gates · 4096 · 4096, plus a 4 · 4096 bias; 16 layers.
+        long parameters = 16 * ((2L * 4 * 4096 * 4096) + (4 * 4096));
+        AssertDiagnostic(diagnostic, "FRNN011", "Huge", $"needs {parameters} parameters, more than one .NET array can hold (2147483591)");
+    }
+
     [Fact]
     public void MalformedAttributeIsLeftToTheCompiler()
     {

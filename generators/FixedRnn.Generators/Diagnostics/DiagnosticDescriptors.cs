@@ -73,4 +73,28 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NameCollidesWithGeneratedMember = new(
+        id: "FRNN009",
+        title: "Model name collides with a generated member",
+        messageFormat: "A FixedRnn model cannot be named '{0}': the generator adds a member of that name to it",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor FileLocalType = new(
+        id: "FRNN010",
+        title: "Model type must not be file-local",
+        messageFormat: "'{0}' is file-local; the generated part of a FixedRnn model lives in another file, so the model cannot be a file type",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor ModelTooLarge = new(
+        id: "FRNN011",
+        title: "Model too large",
+        messageFormat: "'{0}' needs {1} parameters, more than one .NET array can hold ({2})",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
 }

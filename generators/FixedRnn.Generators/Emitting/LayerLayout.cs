@@ -61,6 +61,27 @@ internal sealed class LayerLayout
 
     public int Index { get; }
 
+    /// <summary>The floats a layer takes in <c>Parameters</c>, in 64 bits: what the constructor lays out, checked before any int arithmetic.</summary>
+    public static long ParameterLength(LayerSpec spec)
+    {
+        long blocks = (spec.Size + Lanes - 1) / Lanes;
+        long gates = InputGates(spec).Length;
+        long length = blocks * spec.InputSize * gates * Lanes;
+        if (spec.IsRecurrent)
+        {
+            length += blocks * spec.Size * RecurrentGates(spec).Length * Lanes;
+        }
+
+        bool resetBefore = spec.Kind == LayerKind.Gru && !spec.ResetAfter;
+        if (resetBefore)
+        {
+            length += blocks * spec.Size * Lanes;
+        }
+
+        int biasSlots = resetBefore ? 3 : AccumulatorNames(spec).Length;
+        return length + (blocks * biasSlots * Lanes);
+    }
+
     public LayerSpec Spec { get; }
 
     public int Blocks => (Spec.Size + Lanes - 1) / Lanes;

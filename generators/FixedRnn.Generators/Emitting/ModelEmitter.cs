@@ -38,7 +38,7 @@ internal static class ModelEmitter
         var containers = new List<IDisposable>();
         foreach (ContainingType container in model.ContainingTypes)
         {
-            containers.Add(writer.Block($"partial {container.Keyword} {container.Name}"));
+            containers.Add(writer.Block($"partial {container.Keyword} {Identifier(container.Name)}"));
         }
 
         EmitModel(writer, layout);
@@ -65,7 +65,7 @@ internal static class ModelEmitter
         writer.Line("/// </list>");
         writer.Line("/// σ is the logistic sigmoid and * the element-wise product.");
         writer.Line("/// </remarks>");
-        using (writer.Block($"partial {model.Keyword} {model.Name} : global::FixedRnn.ITrainableModel<{model.Name}.State, {model.Name}.Trace>"))
+        using (writer.Block($"partial {model.Keyword} {Identifier(model.Name)} : global::FixedRnn.ITrainableModel<{Identifier(model.Name)}.State, {Identifier(model.Name)}.Trace>"))
         {
             EmitConstants(writer, layout);
             writer.Line();
@@ -335,6 +335,10 @@ internal static class ModelEmitter
         LayerKind.Rnn => $"h = {layer.Activation.ToString().ToLowerInvariant()}(W_ih x + b_ih + W_hh h + b_hh).",
         _ => layer.Activation == Activation.Identity ? "y = W h + b." : $"y = {layer.Activation.ToString().ToLowerInvariant()}(W h + b).",
     };
+
+    /// <summary>A name as C# source: keywords such as <c>class</c> need their <c>@</c> back.</summary>
+    private static string Identifier(string name)
+        => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 
     private static string FullName(ModelSpec model)
         => string.Join(".", new[] { model.Namespace }.Concat(model.ContainingTypes.Select(type => type.Name)).Append(model.Name).Where(part => part is not null));

@@ -1,3 +1,4 @@
+using System.Linq;
 using FixedRnn.Generators.Helpers;
 
 namespace FixedRnn.Generators.Model;
@@ -20,23 +21,23 @@ internal sealed record ModelSpec(
     int InputSize,
     EquatableArray<LayerSpec> Layers)
 {
-    /// <summary>The name used for the generated file: unique per model within a compilation.</summary>
+    /// <summary>
+    /// The name of the generated file: the model's full name, readable, plus a hash of its exact spelling,
+    /// because Roslyn compares hint names ignoring case (<c>Model</c> and <c>model</c> are two models) and
+    /// rejects characters such as the <c>@</c> of an escaped keyword.
+    /// </summary>
     public string HintName
     {
         get
         {
-            var builder = new System.Text.StringBuilder();
-            if (Namespace is not null)
+            string fullName = string.Join(".", new[] { Namespace }.Concat(ContainingTypes.Select(type => type.Name)).Append(Name).Where(part => part is not null));
+            uint hash = 2166136261;
+            foreach (char character in fullName)
             {
-                builder.Append(Namespace).Append('.');
+                hash = unchecked((hash ^ character) * 16777619);
             }
 
-            foreach (ContainingType type in ContainingTypes)
-            {
-                builder.Append(type.Name).Append('.');
-            }
-
-            return builder.Append(Name).Append(".g.cs").ToString();
+            return $"{fullName.Replace("@", string.Empty)}.{hash:x8}.g.cs";
         }
     }
 }

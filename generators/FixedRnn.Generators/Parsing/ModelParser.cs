@@ -32,6 +32,12 @@ internal static class ModelParser
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
+        if (declaration.Identifier.IsMissing || HasCompilerErrors(context, declaration, cancellationToken))
+        {
+            // The C# compiler already reports these; generating code would only add noise to its errors.
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
         LocationInfo? typeLocation = LocationInfo.From(declaration.Identifier.GetLocation());
         bool canEmit = CheckDeclaration(type, declaration, typeLocation, diagnostics);
 
@@ -55,6 +61,11 @@ internal static class ModelParser
             canEmit = false;
         }
 
+        if (canEmit && diagnostics.Count == 0 && ParameterCount(layers!) is var count && count > MaximumArrayLength)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, typeLocation, type.Name, count, MaximumArrayLength));
+        }
+
         ModelSpec? model = null;
         if (canEmit && diagnostics.Count == 0)
         {
@@ -70,10 +81,66 @@ internal static class ModelParser
         return new ParseResult(model, diagnostics.ToEquatableArray());
     }
 
-    /// <summary>Checks the shape of the declaration itself: partial, not static, not generic.</summary>
+    /// <summary>Array.MaxLength: the most floats one Parameters buffer can hold.</summary>
+    private const long MaximumArrayLength = 0x7FFFFFC7;
+
+    /// <summary>Names of the members the generator adds; a model of such a name could not contain them.</summary>
+    private static readonly HashSet<string> GeneratedMemberNames = new(System.StringComparer.Ordinal)
+    {
+        "InputSize", "OutputSize", "LayerCount", "ParameterCount", "Parameters", "State", "Trace", "Step", "Forward",
+        "Backward", "StepsOf", "ForwardCore", "StepCore", "RecordCore", "RecordState", "BackwardCore", "LoadPyTorch",
+        "SavePyTorch", "ToPyTorch", "LoadKeras", "LoadOnnx", "LayerDescriptions", "Initialize", "GetHiddenState", "GetCellState",
+    };
+
+    /// <summary>Whether the compiler reports an error inside one of the model's FixedRnn attributes.</summary>
+    private static bool HasCompilerErrors(GeneratorAttributeSyntaxContext context, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
+    {
+        foreach (AttributeListSyntax list in declaration.AttributeLists)
+        {
+            foreach (Diagnostic diagnostic in context.SemanticModel.GetDiagnostics(list.Span, cancellationToken))
+            {
+                if (diagnostic.Severity == DiagnosticSeverity.Error)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The packed parameter count, in 64 bits so that absurd declarations are caught rather than overflowing.</summary>
+    private static long ParameterCount(IEnumerable<LayerSpec> layers)
+    {
+        long total = 0;
+        foreach (LayerSpec layer in layers)
+        {
+            total += Emitting.LayerLayout.ParameterLength(layer);
+        }
+
+        return total;
+    }
+
+    /// <summary>Checks the shape of the declaration itself: partial, not static, not generic, not file-local, not named like a generated member.</summary>
     private static bool CheckDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration, LocationInfo? typeLocation, List<DiagnosticInfo> diagnostics)
     {
         bool valid = true;
+        if (GeneratedMemberNames.Contains(type.Name) || System.Text.RegularExpressions.Regex.IsMatch(type.Name, @"^Layer\d+(Backward)?$"))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameCollidesWithGeneratedMember, typeLocation, type.Name));
+            valid = false;
+        }
+
+        for (INamedTypeSymbol? current = type; current is not null; current = current.ContainingType)
+        {
+            if (current.IsFileLocal)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FileLocalType, typeLocation, current.Name));
+                valid = false;
+                break;
+            }
+        }
+
         if (type.IsStatic)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.StaticType, typeLocation, type.Name));
