@@ -10,7 +10,7 @@ using System.Text.Json;
 namespace FixedRnn.Interop;
 
 /// <summary>
-/// Builds a safetensors file of F32 tensors and string metadata.
+/// Builds a safetensors file of floating-point tensors (F32, F16, BF16 or F64) and string metadata.
 /// </summary>
 /// <remarks>
 /// Output is deterministic: <c>__metadata__</c> first (keys in ordinal order), then tensors in ordinal name order,
@@ -23,7 +23,7 @@ public sealed class SafeTensorsWriter
     private const int LengthPrefix = sizeof(ulong);
 
     // Tensor data is copied on Add so later changes to the caller's buffers cannot alter what is written.
-    private readonly SortedDictionary<string, (long[] Shape, float[] Data)> _tensors = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, (long[] Shape, SafeTensorsDType DType, byte[] Bytes)> _tensors = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, string> _metadata = new(StringComparer.Ordinal);
 
     /// <summary>Gets the number of tensors added so far.</summary>
@@ -37,7 +37,23 @@ public sealed class SafeTensorsWriter
     /// <exception cref="ArgumentException">The name is reserved, malformed or already used, a dimension is negative,
     /// or the shape does not match the data length.</exception>
     public void Add(string name, ReadOnlySpan<float> data, params ReadOnlySpan<long> shape)
+        => Add(name, SafeTensorsDType.F32, data, shape);
+
+    /// <summary>Adds a tensor stored as <paramref name="dtype"/>: F32, F16, BF16 (rounded to nearest even) or F64.</summary>
+    /// <param name="name">The tensor name; must be unique, must not be <c>__metadata__</c>, and must be well-formed UTF-16.</param>
+    /// <param name="data">The elements in row-major order; converted and copied.</param>
+    /// <param name="dtype">How the elements are stored.</param>
+    /// <param name="shape">The dimensions, outermost first; none for a scalar. Their product must equal <paramref name="data"/>'s length.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The name is reserved, malformed or already used, a dimension is negative,
+    /// the shape does not match the data length, or <paramref name="dtype"/> is not a floating-point type this writer stores.</exception>
+    public void Add(string name, SafeTensorsDType dtype, ReadOnlySpan<float> data, params ReadOnlySpan<long> shape)
     {
+        if (dtype is not (SafeTensorsDType.F32 or SafeTensorsDType.F16 or SafeTensorsDType.BF16 or SafeTensorsDType.F64))
+        {
+            throw new ArgumentException($"The writer stores F32, F16, BF16 or F64 tensors, not {dtype}.", nameof(dtype));
+        }
+
         ArgumentNullException.ThrowIfNull(name);
         if (name == MetadataKey)
         {
@@ -70,7 +86,48 @@ public sealed class SafeTensorsWriter
                 nameof(shape));
         }
 
-        _tensors.Add(name, (shape.ToArray(), data.ToArray()));
+        _tensors.Add(name, (shape.ToArray(), dtype, Encode(data, dtype)));
+    }
+
+    /// <summary>The elements as little-endian bytes of <paramref name="dtype"/>.</summary>
+    private static byte[] Encode(ReadOnlySpan<float> data, SafeTensorsDType dtype)
+    {
+        int size = dtype.GetElementSize();
+        byte[] bytes = new byte[(long)data.Length * size];
+        for (int i = 0; i < data.Length; i++)
+        {
+            Span<byte> element = bytes.AsSpan(i * size, size);
+            switch (dtype)
+            {
+                case SafeTensorsDType.F16:
+                    BinaryPrimitives.WriteHalfLittleEndian(element, (Half)data[i]);
+                    break;
+                case SafeTensorsDType.BF16:
+                    BinaryPrimitives.WriteUInt16LittleEndian(element, ToBFloat16(data[i]));
+                    break;
+                case SafeTensorsDType.F64:
+                    BinaryPrimitives.WriteDoubleLittleEndian(element, data[i]);
+                    break;
+                default:
+                    BinaryPrimitives.WriteSingleLittleEndian(element, data[i]);
+                    break;
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The upper half of the float's bits, rounded to nearest even; NaN stays a quiet NaN.</summary>
+    private static ushort ToBFloat16(float value)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        if (float.IsNaN(value))
+        {
+            return (ushort)((bits >> 16) | 0x0040);
+        }
+
+        uint rounding = 0x7FFF + ((bits >> 16) & 1);
+        return (ushort)((bits + rounding) >> 16);
     }
 
     /// <summary>Adds a metadata entry, written to the header's <c>__metadata__</c> object.</summary>
@@ -177,11 +234,11 @@ public sealed class SafeTensorsWriter
                 json.WriteEndObject();
             }
 
-            foreach (KeyValuePair<string, (long[] Shape, float[] Data)> tensor in _tensors)
+            foreach (KeyValuePair<string, (long[] Shape, SafeTensorsDType DType, byte[] Bytes)> tensor in _tensors)
             {
-                long length = (long)tensor.Value.Data.Length * sizeof(float);
+                long length = tensor.Value.Bytes.Length;
                 json.WriteStartObject(tensor.Key);
-                json.WriteString("dtype", "F32");
+                json.WriteString("dtype", tensor.Value.DType.GetHeaderName());
                 json.WriteStartArray("shape");
                 foreach (long dimension in tensor.Value.Shape)
                 {
@@ -221,25 +278,9 @@ public sealed class SafeTensorsWriter
         stream.Write(prefix);
         stream.Write(header);
 
-        Span<byte> chunk = stackalloc byte[BitConverter.IsLittleEndian ? 0 : 4096];
-        foreach ((long[] _, float[] data) in _tensors.Values)
+        foreach ((long[] _, SafeTensorsDType _, byte[] bytes) in _tensors.Values)
         {
-            if (BitConverter.IsLittleEndian)
-            {
-                stream.Write(MemoryMarshal.AsBytes(data.AsSpan()));
-                continue;
-            }
-
-            for (int start = 0; start < data.Length; start += chunk.Length / sizeof(float))
-            {
-                int count = Math.Min(chunk.Length / sizeof(float), data.Length - start);
-                for (int i = 0; i < count; i++)
-                {
-                    BinaryPrimitives.WriteSingleLittleEndian(chunk.Slice(i * sizeof(float)), data[start + i]);
-                }
-
-                stream.Write(chunk.Slice(0, count * sizeof(float)));
-            }
+            stream.Write(bytes);
         }
     }
 
