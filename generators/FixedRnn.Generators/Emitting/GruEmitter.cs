@@ -35,34 +35,24 @@ internal static class GruEmitter
     /// </summary>
     private static void EmitResetAfter(SourceWriter writer, LayerLayout layer)
     {
-        KernelWriter.Kernel(
+        KernelWriter.SinglePassKernel(
             writer,
             layer,
             $"Layer {layer.Index}, {layer.Spec.Describe()}: advances h by one step.",
             "ref float weights, ref float input, ref float hidden, ref float gates",
-            () =>
+            blocks =>
             {
-                KernelWriter.StackScratch(writer, "next", layer.PaddedSize, "The new h waits here: every tile still reads the old h.");
-                writer.Line();
-                KernelWriter.Tiles(writer, layer, accumulatorsPerBlock: 4, blocks =>
+                for (int block = 0; block < blocks; block++)
                 {
-                    KernelWriter.AccumulatorsFromBias(writer, layer, blocks, new[] { 0, 1, 2, 3 });
-                    KernelWriter.MultiplyAccumulate(writer, layer, layer.InputWeights, "input", blocks);
-                    KernelWriter.MultiplyAccumulate(writer, layer, layer.RecurrentWeights!, "hidden", blocks);
-                    for (int block = 0; block < blocks; block++)
+                    using (KernelWriter.BlockScope(writer, block, "n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n)."))
                     {
-                        using (KernelWriter.BlockScope(writer, block, "n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n)."))
-                        {
-                            writer.Line($"TBlock reset = TBlock.Sigmoid(r{block});");
-                            writer.Line($"TBlock update = TBlock.Sigmoid(z{block});");
-                            writer.Line($"TBlock n = TBlock.Tanh(TBlock.MultiplyAdd(reset, nh{block}, nx{block}));");
-                            writer.Line("TBlock.Store(TBlock.MultiplyAdd(update, TBlock.Load(ref hidden, units) - n, n), ref next, units);");
-                            KernelWriter.Record(writer, layer, block, "reset", "update", "n", $"nh{block}");
-                        }
+                        writer.Line($"TBlock reset = TBlock.Sigmoid(r{block});");
+                        writer.Line($"TBlock update = TBlock.Sigmoid(z{block});");
+                        writer.Line($"TBlock n = TBlock.Tanh(TBlock.MultiplyAdd(reset, nh{block}, nx{block}));");
+                        writer.Line("TBlock.Store(TBlock.MultiplyAdd(update, TBlock.Load(ref hidden, units) - n, n), ref next, units);");
+                        KernelWriter.Record(writer, layer, block, "reset", "update", "n", $"nh{block}");
                     }
-                });
-                writer.Line();
-                writer.Line($"nextBuffer.CopyTo({KernelWriter.MemoryMarshal}.CreateSpan(ref hidden, {layer.PaddedSize}));");
+                }
             });
     }
 

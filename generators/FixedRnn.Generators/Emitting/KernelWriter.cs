@@ -68,6 +68,31 @@ internal static class KernelWriter
     }
 
     /// <summary>
+    /// Writes the step of a single-pass cell (LSTM, reset-after GRU, RNN): register tiles whose
+    /// accumulators start at the bias and take <c>W_ih x</c> and <c>W_hh h</c>; then
+    /// <paramref name="finishTile"/> turns a tile's accumulators into the new h (in <c>next</c>, since every
+    /// tile still reads the old h), which is copied over h at the end.
+    /// </summary>
+    public static void SinglePassKernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action<int> finishTile)
+    {
+        Kernel(writer, layer, summary, parameters, () =>
+        {
+            StackScratch(writer, "next", layer.PaddedSize, "The new h waits here: every tile still reads the old h.");
+            writer.Line();
+            int[] all = Enumerable.Range(0, layer.Accumulators.Count).ToArray();
+            Tiles(writer, layer, accumulatorsPerBlock: all.Length, blocks =>
+            {
+                AccumulatorsFromBias(writer, layer, blocks, all);
+                MultiplyAccumulate(writer, layer, layer.InputWeights, "input", blocks);
+                MultiplyAccumulate(writer, layer, layer.RecurrentWeights!, "hidden", blocks);
+                finishTile(blocks);
+            });
+            writer.Line();
+            writer.Line($"nextBuffer.CopyTo({MemoryMarshal}.CreateSpan(ref hidden, {layer.PaddedSize}));");
+        });
+    }
+
+    /// <summary>
     /// Writes one pass over every block of the layer in register tiles; <paramref name="tileBody"/>
     /// writes a tile's code given its block count, with <c>block</c> its first block.
     /// </summary>

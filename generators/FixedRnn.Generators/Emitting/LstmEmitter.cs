@@ -1,4 +1,3 @@
-using System.Linq;
 using FixedRnn.Generators.Helpers;
 
 namespace FixedRnn.Generators.Emitting;
@@ -8,37 +7,27 @@ internal static class LstmEmitter
 {
     public static void Emit(SourceWriter writer, LayerLayout layer)
     {
-        KernelWriter.Kernel(
+        KernelWriter.SinglePassKernel(
             writer,
             layer,
             $"Layer {layer.Index}, {layer.Spec.Describe()}: advances h and c by one step.",
             "ref float weights, ref float input, ref float hidden, ref float cell, ref float gates",
-            () =>
+            blocks =>
             {
-                KernelWriter.StackScratch(writer, "next", layer.PaddedSize, "The new h waits here: every tile still reads the old h.");
-                writer.Line();
-                KernelWriter.Tiles(writer, layer, accumulatorsPerBlock: 4, blocks =>
+                for (int block = 0; block < blocks; block++)
                 {
-                    KernelWriter.AccumulatorsFromBias(writer, layer, blocks, Enumerable.Range(0, 4).ToArray());
-                    KernelWriter.MultiplyAccumulate(writer, layer, layer.InputWeights, "input", blocks);
-                    KernelWriter.MultiplyAccumulate(writer, layer, layer.RecurrentWeights!, "hidden", blocks);
-                    for (int block = 0; block < blocks; block++)
+                    using (KernelWriter.BlockScope(writer, block, "c = f*c + i*g; h = o*tanh(c)."))
                     {
-                        using (KernelWriter.BlockScope(writer, block, "c = f*c + i*g; h = o*tanh(c)."))
-                        {
-                            writer.Line($"TBlock inputGate = TBlock.Sigmoid(i{block});");
-                            writer.Line($"TBlock forgetGate = TBlock.Sigmoid(f{block});");
-                            writer.Line($"TBlock candidate = TBlock.Tanh(g{block});");
-                            writer.Line($"TBlock outputGate = TBlock.Sigmoid(o{block});");
-                            writer.Line("TBlock c = TBlock.MultiplyAdd(forgetGate, TBlock.Load(ref cell, units), inputGate * candidate);");
-                            writer.Line("TBlock.Store(c, ref cell, units);");
-                            writer.Line("TBlock.Store(outputGate * TBlock.Tanh(c), ref next, units);");
-                            KernelWriter.Record(writer, layer, block, "inputGate", "forgetGate", "candidate", "outputGate");
-                        }
+                        writer.Line($"TBlock inputGate = TBlock.Sigmoid(i{block});");
+                        writer.Line($"TBlock forgetGate = TBlock.Sigmoid(f{block});");
+                        writer.Line($"TBlock candidate = TBlock.Tanh(g{block});");
+                        writer.Line($"TBlock outputGate = TBlock.Sigmoid(o{block});");
+                        writer.Line("TBlock c = TBlock.MultiplyAdd(forgetGate, TBlock.Load(ref cell, units), inputGate * candidate);");
+                        writer.Line("TBlock.Store(c, ref cell, units);");
+                        writer.Line("TBlock.Store(outputGate * TBlock.Tanh(c), ref next, units);");
+                        KernelWriter.Record(writer, layer, block, "inputGate", "forgetGate", "candidate", "outputGate");
                     }
-                });
-                writer.Line();
-                writer.Line($"nextBuffer.CopyTo({KernelWriter.MemoryMarshal}.CreateSpan(ref hidden, {layer.PaddedSize}));");
+                }
             });
     }
 
