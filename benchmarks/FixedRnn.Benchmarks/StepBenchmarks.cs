@@ -1,8 +1,5 @@
-using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
 using FixedRnn.Benchmarks.Baselines;
-using FixedRnn.Benchmarks.Kernels;
-using FixedRnn.Benchmarks.Models;
 
 namespace FixedRnn.Benchmarks;
 
@@ -12,28 +9,18 @@ namespace FixedRnn.Benchmarks;
 /// setup checks that all three agree within 1e-4 before anything is timed.
 /// </summary>
 [MemoryDiagnoser]
-public class StepBenchmarks
+public class StepBenchmarks : ModelBenchmark
 {
-    private FixedKernel _kernel = null!;
     private NaiveCell _naive = null!;
     private TensorPrimitivesCell _tensorPrimitives = null!;
     private float[] _input = null!;
 
-    [ParamsAllValues]
-    public CellKind Kind { get; set; }
-
-    [ParamsSource(nameof(Sizes))]
-    public string Size { get; set; } = "8x32";
-
-    public static IEnumerable<string> Sizes() => ModelCatalog.SizeNames();
-
-    [GlobalSetup]
-    public void Setup()
+    // Runs as the base's [GlobalSetup]: BenchmarkDotNet allows one per class and calls it virtually.
+    public override void Setup()
     {
-        (int input, int hidden) = ModelCatalog.ParseSize(Size);
-        _kernel = ModelCatalog.Create(Kind, input, hidden);
-        Verification.Check(_kernel, out _naive, out _tensorPrimitives);
-        _input = _kernel.StepInput.ToArray();
+        base.Setup();
+        Verification.Check(Kernel, out _naive, out _tensorPrimitives);
+        _input = Kernel.StepInput.ToArray();
     }
 
     [Benchmark(Baseline = true)]
@@ -43,5 +30,5 @@ public class StepBenchmarks
     public void TensorPrimitivesDot() => _tensorPrimitives.Step(_input);
 
     [Benchmark]
-    public void FixedRnnStep() => _kernel.Step();
+    public void FixedRnnStep() => Kernel.Step();
 }

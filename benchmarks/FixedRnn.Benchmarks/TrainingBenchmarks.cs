@@ -1,7 +1,5 @@
-using System.Collections.Generic;
 using BenchmarkDotNet.Attributes;
 using FixedRnn.Benchmarks.Kernels;
-using FixedRnn.Benchmarks.Models;
 
 namespace FixedRnn.Benchmarks;
 
@@ -10,27 +8,10 @@ namespace FixedRnn.Benchmarks;
 /// with <see cref="StepBenchmarks"/>' single Step.
 /// </summary>
 [MemoryDiagnoser]
-public class ForwardBenchmarks
+public class ForwardBenchmarks : ModelBenchmark
 {
-    private FixedKernel _kernel = null!;
-
-    [ParamsAllValues]
-    public CellKind Kind { get; set; }
-
-    [ParamsSource(nameof(Sizes))]
-    public string Size { get; set; } = "8x32";
-
-    public static IEnumerable<string> Sizes() => ModelCatalog.SizeNames();
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        (int input, int hidden) = ModelCatalog.ParseSize(Size);
-        _kernel = ModelCatalog.Create(Kind, input, hidden);
-    }
-
     [Benchmark(OperationsPerInvoke = FixedKernel.ForwardSteps)]
-    public void ForwardPerStep() => _kernel.Forward();
+    public void ForwardPerStep() => Kernel.Forward();
 }
 
 /// <summary>
@@ -39,26 +20,15 @@ public class ForwardBenchmarks
 /// and therefore the work, are identical in every iteration.
 /// </summary>
 [MemoryDiagnoser]
-public class TrainingBenchmarks
+public class TrainingBenchmarks : ModelBenchmark
 {
-    private FixedKernel _kernel = null!;
-
-    [ParamsAllValues]
-    public CellKind Kind { get; set; }
-
-    [ParamsSource(nameof(Sizes))]
-    public string Size { get; set; } = "8x32";
-
-    public static IEnumerable<string> Sizes() => ModelCatalog.SizeNames();
-
-    [GlobalSetup]
-    public void Setup()
+    // Runs as the base's [GlobalSetup]: BenchmarkDotNet allows one per class and calls it virtually.
+    public override void Setup()
     {
-        (int input, int hidden) = ModelCatalog.ParseSize(Size);
-        _kernel = ModelCatalog.Create(Kind, input, hidden);
-        _kernel.TrainWindow(); // builds the trainer outside the measurement
+        base.Setup();
+        Kernel.TrainWindow(); // builds the trainer outside the measurement
     }
 
     [Benchmark]
-    public float TrainingWindow64() => _kernel.TrainWindow();
+    public float TrainingWindow64() => Kernel.TrainWindow();
 }
