@@ -126,13 +126,14 @@ internal static class ModelEmitter
         writer.Line("/// </summary>");
         writer.Line($"public const int ParameterCount = {layout.ParameterCount};");
         writer.Line();
-        writer.Line("private readonly float[] _parameters = new float[ParameterCount];");
+        writer.Line("// 64-byte aligned and pinned, so no 32-byte weight load straddles two cache lines.");
+        writer.Line("private readonly global::FixedRnn.Numerics.AlignedFloats _parameters = new(ParameterCount);");
         writer.Line();
         writer.Line("/// <summary>");
         writer.Line("/// Every weight and bias, packed for the kernels: one flat buffer, so optimizers and serializers");
         writer.Line("/// work on a single span. Any number of <see cref=\"State\"/> streams may read it concurrently.");
         writer.Line("/// </summary>");
-        writer.Line("public global::System.Span<float> Parameters => _parameters;");
+        writer.Line("public global::System.Span<float> Parameters => _parameters.Span;");
         writer.Line();
         writer.Line($"int global::FixedRnn.IRecurrentModel<State>.InputSize => InputSize;");
         writer.Line();
@@ -273,7 +274,7 @@ internal static class ModelEmitter
         writer.Unindent();
         using (writer.Block())
         {
-            writer.Line("ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);");
+            writer.Line("ref float weights = ref _parameters.Start;");
             writer.Line("ref float floats = ref state.Start;");
             writer.Line();
             writer.Line("// Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.");

@@ -60,7 +60,7 @@ internal static class PyTorchLoadEmitter
             }
 
             writer.Line();
-            writer.Line("staged.CopyTo(_parameters, 0);");
+            writer.Line("global::System.MemoryExtensions.AsSpan(staged).CopyTo(Parameters);");
         }
     }
 

@@ -138,7 +138,7 @@ internal static class TrainingEmitter
         writer.Unindent();
         using (writer.Block())
         {
-            writer.Line($"ref float weights = ref {MemoryMarshal}.GetArrayDataReference(_parameters);");
+            writer.Line("ref float weights = ref _parameters.Start;");
             writer.Line("ref float floats = ref stateGradient.Start;");
             writer.Line("nint steps = trace.Steps;");
             LayerLayout top = layout.Recurrent.Last();

@@ -1,6 +1,8 @@
 using System;
 using System.Collections.Generic;
 
+using FixedRnn.Numerics;
+
 namespace FixedRnn.Training;
 
 /// <summary>
@@ -22,7 +24,8 @@ public sealed class SequenceTrainer<TModel, TState, TTrace>
     private readonly TTrace _trace;
     private readonly float[] _outputs;
     private readonly float[] _outputGradients;
-    private readonly float[] _gradients;
+    // Aligned like the parameters: Backward accumulates into it with the same 32-byte accesses.
+    private readonly AlignedFloats _gradients;
 
     /// <summary>Prepares to train <paramref name="model"/> in windows of up to <paramref name="maxWindowLength"/> steps.</summary>
     /// <param name="model">The model; its parameters are updated in place.</param>
@@ -44,14 +47,14 @@ public sealed class SequenceTrainer<TModel, TState, TTrace>
         _trace = model.CreateTrace(maxWindowLength);
         _outputs = new float[maxWindowLength * model.OutputSize];
         _outputGradients = new float[maxWindowLength * model.OutputSize];
-        _gradients = new float[model.Parameters.Length];
+        _gradients = new AlignedFloats(model.Parameters.Length);
     }
 
     /// <summary>The longest window <see cref="TrainWindow"/> accepts.</summary>
     public int MaxWindowLength { get; }
 
     /// <summary>The gradient of the last window, laid out like the parameters (after clipping).</summary>
-    public ReadOnlySpan<float> Gradients => _gradients;
+    public ReadOnlySpan<float> Gradients => _gradients.Span;
 
     /// <summary>
     /// One training step: a recording forward pass over the window from <paramref name="state"/>, the loss,
@@ -82,15 +85,15 @@ public sealed class SequenceTrainer<TModel, TState, TTrace>
         _model.Forward(inputs, ref state, outputs, _trace);
         float value = loss(outputs, targets, outputGradients);
 
-        Array.Clear(_gradients);
+        _gradients.Span.Clear();
         TState stateGradient = default;
-        _model.Backward(_trace, outputGradients, _gradients, Span<float>.Empty, ref stateGradient);
+        _model.Backward(_trace, outputGradients, _gradients.Span, Span<float>.Empty, ref stateGradient);
         if (!float.IsPositiveInfinity(maxGradientNorm))
         {
-            GradientClipping.ClipByGlobalNorm(_gradients, maxGradientNorm);
+            GradientClipping.ClipByGlobalNorm(_gradients.Span, maxGradientNorm);
         }
 
-        _optimizer.Step(_model.Parameters, _gradients);
+        _optimizer.Step(_model.Parameters, _gradients.Span);
         return value;
     }
 

@@ -29,13 +29,14 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
     /// </summary>
     public const int ParameterCount = 1096;
 
-    private readonly float[] _parameters = new float[ParameterCount];
+    // 64-byte aligned and pinned, so no 32-byte weight load straddles two cache lines.
+    private readonly global::FixedRnn.Numerics.AlignedFloats _parameters = new(ParameterCount);
 
     /// <summary>
     /// Every weight and bias, packed for the kernels: one flat buffer, so optimizers and serializers
     /// work on a single span. Any number of <see cref="State"/> streams may read it concurrently.
     /// </summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => _parameters.Span;
 
     int global::FixedRnn.IRecurrentModel<State>.InputSize => InputSize;
 
@@ -185,7 +186,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
         where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
-        ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float weights = ref _parameters.Start;
         ref float floats = ref state.Start;
 
         // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
@@ -545,7 +546,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
     private void BackwardCore<TBlock>(Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref State stateGradient)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float weights = ref _parameters.Start;
         ref float floats = ref stateGradient.Start;
         nint steps = trace.Steps;
         Layer1Backward<TBlock>(ref weights, ref gradients, trace, steps, ref outputGradients, ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.OutputGradients0));
@@ -1072,7 +1073,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
             global::FixedRnn.Numerics.PackedLayout.AddBias(bias, hidden: 2, sourceGate: 0, slot: 0, slots: 1, packedBias);
         }
 
-        staged.CopyTo(_parameters, 0);
+        global::System.MemoryExtensions.AsSpan(staged).CopyTo(Parameters);
     }
 
     /// <summary>Saves the parameters as a PyTorch <c>state_dict</c> in safetensors, layer k under <c>layers.{k}.</c>, the names <see cref="LoadPyTorch(string)"/> reads.</summary>

@@ -28,13 +28,14 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
     /// </summary>
     public const int ParameterCount = 648;
 
-    private readonly float[] _parameters = new float[ParameterCount];
+    // 64-byte aligned and pinned, so no 32-byte weight load straddles two cache lines.
+    private readonly global::FixedRnn.Numerics.AlignedFloats _parameters = new(ParameterCount);
 
     /// <summary>
     /// Every weight and bias, packed for the kernels: one flat buffer, so optimizers and serializers
     /// work on a single span. Any number of <see cref="State"/> streams may read it concurrently.
     /// </summary>
-    public global::System.Span<float> Parameters => _parameters;
+    public global::System.Span<float> Parameters => _parameters.Span;
 
     int global::FixedRnn.IRecurrentModel<State>.InputSize => InputSize;
 
@@ -184,7 +185,7 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
         where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
-        ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float weights = ref _parameters.Start;
         ref float floats = ref state.Start;
 
         // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
@@ -395,7 +396,7 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
     private void BackwardCore<TBlock>(Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref State stateGradient)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+        ref float weights = ref _parameters.Start;
         ref float floats = ref stateGradient.Start;
         nint steps = trace.Steps;
         // dL/dh of the top layer is dL/dOutputs, copied into whole blocks.
@@ -628,7 +629,7 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
             global::FixedRnn.Numerics.PackedLayout.AddBias(bias_hh, hidden: 24, sourceGate: 0, slot: 0, slots: 1, packedBias);
         }
 
-        staged.CopyTo(_parameters, 0);
+        global::System.MemoryExtensions.AsSpan(staged).CopyTo(Parameters);
     }
 
     /// <summary>Saves the parameters as a PyTorch <c>state_dict</c> in safetensors, layer k under <c>layers.{k}.</c>, the names <see cref="LoadPyTorch(string)"/> reads.</summary>
