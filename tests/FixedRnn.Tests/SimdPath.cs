@@ -6,7 +6,7 @@ namespace FixedRnn.Tests;
 internal static class SimdPath
 {
     public static string Describe()
-        => Vector256.IsHardwareAccelerated ? "Vector256"
+        => Vector256.IsHardwareAccelerated ? (Vector512.IsHardwareAccelerated ? "Vector256 with Vector512 activations" : "Vector256")
          : Vector128.IsHardwareAccelerated ? "Vector128"
          : "scalar";
 }

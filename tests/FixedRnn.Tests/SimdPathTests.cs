@@ -15,6 +15,8 @@ public sealed class SimdPathTests
         string expected =
             Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") == "0" ? "scalar"
             : Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0" ? "Vector128"
+            : Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0" ? "Vector256"
+            : System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector256 with Vector512 activations"
             : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "Vector256"
             : SimdPath.Describe();
 

@@ -40,20 +40,17 @@ internal static class GruEmitter
             layer,
             $"Layer {layer.Index}, {layer.Spec.Describe()}: advances h by one step.",
             "ref float weights, ref float input, ref float hidden, ref float gates",
-            blocks =>
+            blocks => KernelWriter.BlockGroups(writer, blocks, "n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).", group =>
             {
-                for (int block = 0; block < blocks; block++)
+                group.Activate("Sigmoid", "reset", block => $"r{block}");
+                group.Activate("Sigmoid", "update", block => $"z{block}");
+                group.Activate("Tanh", "n", block => $"TBlock.MultiplyAdd(reset{block}, nh{block}, nx{block})");
+                group.Each((block, units) => $"TBlock.Store(TBlock.MultiplyAdd(update{block}, TBlock.Load(ref hidden, {units}) - n{block}, n{block}), ref next, {units});");
+                foreach (int block in group.Blocks)
                 {
-                    using (KernelWriter.BlockScope(writer, block, "n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n)."))
-                    {
-                        writer.Line($"TBlock reset = TBlock.Sigmoid(r{block});");
-                        writer.Line($"TBlock update = TBlock.Sigmoid(z{block});");
-                        writer.Line($"TBlock n = TBlock.Tanh(TBlock.MultiplyAdd(reset, nh{block}, nx{block}));");
-                        writer.Line("TBlock.Store(TBlock.MultiplyAdd(update, TBlock.Load(ref hidden, units) - n, n), ref next, units);");
-                        KernelWriter.Record(writer, layer, block, "reset", "update", "n", $"nh{block}");
-                    }
+                    KernelWriter.Record(writer, layer, block, $"reset{block}", $"update{block}", $"n{block}", $"nh{block}");
                 }
-            });
+            }));
     }
 
     /// <summary>
@@ -81,18 +78,18 @@ internal static class GruEmitter
                     KernelWriter.AccumulatorsFromBias(writer, layer, blocks, new[] { 0, 1, 2 });
                     KernelWriter.MultiplyAccumulate(writer, layer, layer.InputWeights, "input", blocks);
                     KernelWriter.MultiplyAccumulate(writer, layer, layer.RecurrentWeights!, "hidden", blocks);
-                    for (int block = 0; block < blocks; block++)
+                    KernelWriter.BlockGroups(writer, blocks, "keep r*h, z and n's input half for the second pass.", group =>
                     {
-                        using (KernelWriter.BlockScope(writer, block, "keep r*h, z and n's input half for the second pass."))
+                        group.Activate("Sigmoid", "reset", block => $"r{block}");
+                        group.Activate("Sigmoid", "update", block => $"z{block}");
+                        group.Each((block, units) => $"TBlock.Store(reset{block} * TBlock.Load(ref hidden, {units}), ref resetHidden, {units});");
+                        group.Each((block, units) => $"TBlock.Store(update{block}, ref updates, {units});");
+                        group.Each((block, units) => $"TBlock.Store(n{block}, ref candidates, {units});");
+                        foreach (int block in group.Blocks)
                         {
-                            writer.Line($"TBlock reset = TBlock.Sigmoid(r{block});");
-                            writer.Line($"TBlock update = TBlock.Sigmoid(z{block});");
-                            writer.Line("TBlock.Store(reset * TBlock.Load(ref hidden, units), ref resetHidden, units);");
-                            writer.Line("TBlock.Store(update, ref updates, units);");
-                            writer.Line($"TBlock.Store(n{block}, ref candidates, units);");
-                            KernelWriter.Record(writer, layer, block, "reset", "update");
+                            KernelWriter.Record(writer, layer, block, $"reset{block}", $"update{block}");
                         }
-                    }
+                    });
                 });
                 using (writer.Block("if (TTrace.IsRecording)"))
                 {
@@ -110,15 +107,15 @@ internal static class GruEmitter
                     }
 
                     KernelWriter.MultiplyAccumulate(writer, layer, layer.CandidateWeights!, "resetHidden", blocks);
-                    for (int block = 0; block < blocks; block++)
+                    KernelWriter.BlockGroups(writer, blocks, "n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n).", group =>
                     {
-                        using (KernelWriter.BlockScope(writer, block, "n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n)."))
+                        group.Activate("Tanh", "activated", block => $"n{block}");
+                        group.Each((block, units) => $"TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, {units}), TBlock.Load(ref hidden, {units}) - activated{block}, activated{block}), ref hidden, {units});");
+                        foreach (int block in group.Blocks)
                         {
-                            writer.Line($"TBlock activated = TBlock.Tanh(n{block});");
-                            writer.Line("TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, units), TBlock.Load(ref hidden, units) - activated, activated), ref hidden, units);");
-                            KernelWriter.Record(writer, layer, block, firstSlot: 2, "activated");
+                            KernelWriter.Record(writer, layer, block, firstSlot: 2, $"activated{block}");
                         }
-                    }
+                    });
                 });
             });
     }

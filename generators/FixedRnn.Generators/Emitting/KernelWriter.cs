@@ -184,13 +184,24 @@ internal static class KernelWriter
         }
     }
 
-    /// <summary>Opens the scope of one block's lane-wise work, with <c>units</c> its first hidden unit.</summary>
-    public static IDisposable BlockScope(SourceWriter writer, int block, string comment)
+    /// <summary>
+    /// Writes a tile's lane-wise work two blocks at a time (the last alone when the count is odd), so
+    /// that <see cref="BlockGroup.Activate"/> can hand both blocks to one activation call.
+    /// </summary>
+    public static void BlockGroups(SourceWriter writer, int blocks, string comment, Action<BlockGroup> body)
     {
-        writer.Line($"// Block {block} of the tile: {comment}");
-        IDisposable scope = writer.Block();
-        writer.Line($"nuint units = (block + {block}) * 8;");
-        return scope;
+        for (int first = 0; first < blocks; first += 2)
+        {
+            int count = Math.Min(2, blocks - first);
+            writer.Line(count == 2
+                ? $"// Blocks {first} and {first + 1} of the tile, their activations in one call: {comment}"
+                : $"// Block {first} of the tile: {comment}");
+            using (writer.Block())
+            {
+                writer.Line($"nuint units = (block + {first}) * 8;");
+                body(new BlockGroup(writer, first, count));
+            }
+        }
     }
 
     /// <summary>A scratch vector of the layer's padded size on the stack, and a reference to its start.</summary>
@@ -225,4 +236,51 @@ internal static class KernelWriter
         Model.Activation.Relu => $"TBlock.Relu({value})",
         _ => value,
     };
+}
+
+/// <summary>
+/// One or two consecutive blocks of a tile, written by <see cref="KernelWriter.BlockGroups"/>. Each block's
+/// values are named with its index in the tile (<c>inputGate0</c>, <c>inputGate1</c>) and its lanes start at
+/// <see cref="Units"/>.
+/// </summary>
+internal sealed class BlockGroup
+{
+    private readonly SourceWriter _writer;
+
+    public BlockGroup(SourceWriter writer, int first, int count)
+    {
+        _writer = writer;
+        Blocks = Enumerable.Range(first, count).ToArray();
+    }
+
+    /// <summary>The blocks' indices within the tile.</summary>
+    public IReadOnlyList<int> Blocks { get; }
+
+    /// <summary>The first lane of <paramref name="block"/> relative to the scope's <c>units</c>.</summary>
+    public string Units(int block) => block == Blocks[0] ? "units" : $"units + {(block - Blocks[0]) * 8}";
+
+    /// <summary>
+    /// Declares <c>{result}{block}</c> = <paramref name="function"/>(<paramref name="argument"/>(block)) for
+    /// every block, as one call for a pair.
+    /// </summary>
+    public void Activate(string function, string result, Func<int, string> argument)
+    {
+        if (Blocks.Count == 2)
+        {
+            _writer.Line($"(TBlock {result}{Blocks[0]}, TBlock {result}{Blocks[1]}) = TBlock.{function}({argument(Blocks[0])}, {argument(Blocks[1])});");
+        }
+        else
+        {
+            _writer.Line($"TBlock {result}{Blocks[0]} = TBlock.{function}({argument(Blocks[0])});");
+        }
+    }
+
+    /// <summary>Writes <paramref name="line"/>(block, units) for every block.</summary>
+    public void Each(Func<int, string, string> line)
+    {
+        foreach (int block in Blocks)
+        {
+            _writer.Line(line(block, Units(block)));
+        }
+    }
 }

@@ -12,23 +12,21 @@ internal static class LstmEmitter
             layer,
             $"Layer {layer.Index}, {layer.Spec.Describe()}: advances h and c by one step.",
             "ref float weights, ref float input, ref float hidden, ref float cell, ref float gates",
-            blocks =>
+            blocks => KernelWriter.BlockGroups(writer, blocks, "c = f*c + i*g; h = o*tanh(c).", group =>
             {
-                for (int block = 0; block < blocks; block++)
+                group.Activate("Sigmoid", "inputGate", block => $"i{block}");
+                group.Activate("Sigmoid", "forgetGate", block => $"f{block}");
+                group.Activate("Tanh", "candidate", block => $"g{block}");
+                group.Activate("Sigmoid", "outputGate", block => $"o{block}");
+                group.Each((block, units) => $"TBlock c{block} = TBlock.MultiplyAdd(forgetGate{block}, TBlock.Load(ref cell, {units}), inputGate{block} * candidate{block});");
+                group.Each((block, units) => $"TBlock.Store(c{block}, ref cell, {units});");
+                group.Activate("Tanh", "tanhCell", block => $"c{block}");
+                group.Each((block, units) => $"TBlock.Store(outputGate{block} * tanhCell{block}, ref next, {units});");
+                foreach (int block in group.Blocks)
                 {
-                    using (KernelWriter.BlockScope(writer, block, "c = f*c + i*g; h = o*tanh(c)."))
-                    {
-                        writer.Line($"TBlock inputGate = TBlock.Sigmoid(i{block});");
-                        writer.Line($"TBlock forgetGate = TBlock.Sigmoid(f{block});");
-                        writer.Line($"TBlock candidate = TBlock.Tanh(g{block});");
-                        writer.Line($"TBlock outputGate = TBlock.Sigmoid(o{block});");
-                        writer.Line("TBlock c = TBlock.MultiplyAdd(forgetGate, TBlock.Load(ref cell, units), inputGate * candidate);");
-                        writer.Line("TBlock.Store(c, ref cell, units);");
-                        writer.Line("TBlock.Store(outputGate * TBlock.Tanh(c), ref next, units);");
-                        KernelWriter.Record(writer, layer, block, "inputGate", "forgetGate", "candidate", "outputGate");
-                    }
+                    KernelWriter.Record(writer, layer, block, $"inputGate{block}", $"forgetGate{block}", $"candidate{block}", $"outputGate{block}");
                 }
-            });
+            }));
     }
 
     public static void EmitBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)

@@ -16,6 +16,16 @@ internal static class RnnEmitter
             "ref float weights, ref float input, ref float hidden",
             blocks =>
             {
+                if (layer.Spec.Activation == Activation.Tanh)
+                {
+                    KernelWriter.BlockGroups(writer, blocks, "h = tanh(a).", group =>
+                    {
+                        group.Activate("Tanh", "h", block => $"a{block}");
+                        group.Each((block, units) => $"TBlock.Store(h{block}, ref next, {units});");
+                    });
+                    return;
+                }
+
                 writer.Line($"// h = {activation}(a) for each block of the tile.");
                 for (int block = 0; block < blocks; block++)
                 {

@@ -46,6 +46,42 @@ public readonly struct FloatBlock256 : IFloatBlock<FloatBlock256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatBlock256 Tanh(FloatBlock256 x) => new(Activations.Tanh(x._value));
 
+    /// <summary>
+    /// <see cref="Sigmoid(FloatBlock256)"/> of two blocks: one <see cref="Vector512{T}"/> evaluation where
+    /// Vector512 is accelerated (chosen when the JIT compiles the kernel), two Vector256 ones elsewhere.
+    /// Every lane gets the same bits either way: <see cref="Activations"/> runs the same algorithm at every width.
+    /// </summary>
+    /// <param name="first">The first block.</param>
+    /// <param name="second">The second block.</param>
+    /// <returns>The two activated blocks.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (FloatBlock256 First, FloatBlock256 Second) Sigmoid(FloatBlock256 first, FloatBlock256 second)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> both = Activations.Sigmoid(Vector512.Create(first._value, second._value));
+            return (new(both.GetLower()), new(both.GetUpper()));
+        }
+
+        return (Sigmoid(first), Sigmoid(second));
+    }
+
+    /// <summary><see cref="Tanh(FloatBlock256)"/> of two blocks; see <see cref="Sigmoid(FloatBlock256, FloatBlock256)"/>.</summary>
+    /// <param name="first">The first block.</param>
+    /// <param name="second">The second block.</param>
+    /// <returns>The two activated blocks.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (FloatBlock256 First, FloatBlock256 Second) Tanh(FloatBlock256 first, FloatBlock256 second)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> both = Activations.Tanh(Vector512.Create(first._value, second._value));
+            return (new(both.GetLower()), new(both.GetUpper()));
+        }
+
+        return (Tanh(first), Tanh(second));
+    }
+
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatBlock256 Relu(FloatBlock256 x) => new(Vector256.Min(Vector256.Max(x._value, Vector256<float>.Zero), Vector256.Create(Saturation.Limit)));

@@ -44,6 +44,16 @@ public interface IFloatBlock<TSelf>
     /// <summary>Lane-wise hyperbolic tangent (see <see cref="Activations"/> for its error bound).</summary>
     static abstract TSelf Tanh(TSelf x);
 
+    /// <summary>
+    /// <see cref="Sigmoid(TSelf)"/> of two blocks. Kernels call it for pairs of blocks so that a block type
+    /// can evaluate both in one 16-lane operation: the activations are long dependency chains, and one
+    /// instruction per step for both blocks halves what the out-of-order window has to hold.
+    /// </summary>
+    static virtual (TSelf First, TSelf Second) Sigmoid(TSelf first, TSelf second) => (TSelf.Sigmoid(first), TSelf.Sigmoid(second));
+
+    /// <summary><see cref="Tanh(TSelf)"/> of two blocks; see <see cref="Sigmoid(TSelf, TSelf)"/>.</summary>
+    static virtual (TSelf First, TSelf Second) Tanh(TSelf first, TSelf second) => (TSelf.Tanh(first), TSelf.Tanh(second));
+
     /// <summary>Lane-wise <c>max(x, 0)</c>, saturated at <see cref="Saturation.Limit"/> so the next layer's products stay finite; NaN stays NaN.</summary>
     static abstract TSelf Relu(TSelf x);
 

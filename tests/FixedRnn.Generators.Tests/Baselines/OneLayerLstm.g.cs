@@ -258,42 +258,35 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
                 g1 = TBlock.MultiplyAdd(feature, ref weights, row + 1040, g1);
                 o1 = TBlock.MultiplyAdd(feature, ref weights, row + 1048, o1);
             }
-            // Block 0 of the tile: c = f*c + i*g; h = o*tanh(c).
+            // Blocks 0 and 1 of the tile, their activations in one call: c = f*c + i*g; h = o*tanh(c).
             {
                 nuint units = (block + 0) * 8;
-                TBlock inputGate = TBlock.Sigmoid(i0);
-                TBlock forgetGate = TBlock.Sigmoid(f0);
-                TBlock candidate = TBlock.Tanh(g0);
-                TBlock outputGate = TBlock.Sigmoid(o0);
-                TBlock c = TBlock.MultiplyAdd(forgetGate, TBlock.Load(ref cell, units), inputGate * candidate);
-                TBlock.Store(c, ref cell, units);
-                TBlock.Store(outputGate * TBlock.Tanh(c), ref next, units);
+                (TBlock inputGate0, TBlock inputGate1) = TBlock.Sigmoid(i0, i1);
+                (TBlock forgetGate0, TBlock forgetGate1) = TBlock.Sigmoid(f0, f1);
+                (TBlock candidate0, TBlock candidate1) = TBlock.Tanh(g0, g1);
+                (TBlock outputGate0, TBlock outputGate1) = TBlock.Sigmoid(o0, o1);
+                TBlock c0 = TBlock.MultiplyAdd(forgetGate0, TBlock.Load(ref cell, units), inputGate0 * candidate0);
+                TBlock c1 = TBlock.MultiplyAdd(forgetGate1, TBlock.Load(ref cell, units + 8), inputGate1 * candidate1);
+                TBlock.Store(c0, ref cell, units);
+                TBlock.Store(c1, ref cell, units + 8);
+                (TBlock tanhCell0, TBlock tanhCell1) = TBlock.Tanh(c0, c1);
+                TBlock.Store(outputGate0 * tanhCell0, ref next, units);
+                TBlock.Store(outputGate1 * tanhCell1, ref next, units + 8);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 0) * 32;
-                    TBlock.Store(inputGate, ref gates, record + 0);
-                    TBlock.Store(forgetGate, ref gates, record + 8);
-                    TBlock.Store(candidate, ref gates, record + 16);
-                    TBlock.Store(outputGate, ref gates, record + 24);
+                    TBlock.Store(inputGate0, ref gates, record + 0);
+                    TBlock.Store(forgetGate0, ref gates, record + 8);
+                    TBlock.Store(candidate0, ref gates, record + 16);
+                    TBlock.Store(outputGate0, ref gates, record + 24);
                 }
-            }
-            // Block 1 of the tile: c = f*c + i*g; h = o*tanh(c).
-            {
-                nuint units = (block + 1) * 8;
-                TBlock inputGate = TBlock.Sigmoid(i1);
-                TBlock forgetGate = TBlock.Sigmoid(f1);
-                TBlock candidate = TBlock.Tanh(g1);
-                TBlock outputGate = TBlock.Sigmoid(o1);
-                TBlock c = TBlock.MultiplyAdd(forgetGate, TBlock.Load(ref cell, units), inputGate * candidate);
-                TBlock.Store(c, ref cell, units);
-                TBlock.Store(outputGate * TBlock.Tanh(c), ref next, units);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 1) * 32;
-                    TBlock.Store(inputGate, ref gates, record + 0);
-                    TBlock.Store(forgetGate, ref gates, record + 8);
-                    TBlock.Store(candidate, ref gates, record + 16);
-                    TBlock.Store(outputGate, ref gates, record + 24);
+                    TBlock.Store(inputGate1, ref gates, record + 0);
+                    TBlock.Store(forgetGate1, ref gates, record + 8);
+                    TBlock.Store(candidate1, ref gates, record + 16);
+                    TBlock.Store(outputGate1, ref gates, record + 24);
                 }
             }
         }
