@@ -80,7 +80,8 @@ internal static class DenseEmitter
                 BackwardWriter.WeightGradient(writer, layer, layer.InputWeights, "features", inputStride);
                 BackwardWriter.BiasGradient(writer, layer);
             },
-            suffix: "Backward");
+            suffix: "Backward",
+            recordsGates: false);
     }
 
     private static string Derivative(Activation activation, string y) => activation switch

@@ -5,15 +5,15 @@ namespace FixedRnn.Generators.Emitting;
 /// <summary>Emits a GRU layer's step and backward pass in either form; PyTorch's gate order r, z, n.</summary>
 internal static class GruEmitter
 {
-    public static void Emit(SourceWriter writer, LayerLayout layer)
+    public static void Emit(SourceWriter writer, LayerLayout layer, bool projected = false)
     {
         if (layer.Spec.ResetAfter)
         {
-            EmitResetAfter(writer, layer);
+            EmitResetAfter(writer, layer, projected);
         }
         else
         {
-            EmitResetBefore(writer, layer);
+            EmitResetBefore(writer, layer, projected);
         }
     }
 
@@ -33,7 +33,7 @@ internal static class GruEmitter
     /// Reset-after: <c>n = tanh(W_in x + b_in + r*(W_hn h + b_hn))</c>. The two halves of the candidate
     /// stay in separate accumulators (nx, nh) because r scales only the second.
     /// </summary>
-    private static void EmitResetAfter(SourceWriter writer, LayerLayout layer)
+    private static void EmitResetAfter(SourceWriter writer, LayerLayout layer, bool projected)
     {
         KernelWriter.SinglePassKernel(
             writer,
@@ -50,20 +50,23 @@ internal static class GruEmitter
                 {
                     KernelWriter.Record(writer, layer, block, $"reset{block}", $"update{block}", $"n{block}", $"nh{block}");
                 }
-            }));
+            }),
+            projected);
     }
 
     /// <summary>
     /// Reset-before: <c>n = tanh(W_in x + b_in + W_hn (r*h) + b_hn)</c>. <c>W_hn</c> needs every r first,
     /// so the step runs in two passes: r, z and the input half of n; then <c>W_hn (r*h)</c> and h.
     /// </summary>
-    private static void EmitResetBefore(SourceWriter writer, LayerLayout layer)
+    private static void EmitResetBefore(SourceWriter writer, LayerLayout layer, bool projected)
     {
+        string summary = $"Layer {layer.Index}, {layer.Spec.Describe()}: advances h by one step.";
+        string parameters = "ref float weights, ref float input, ref float hidden, ref float gates, ref float resetRecord";
         KernelWriter.Kernel(
             writer,
             layer,
-            $"Layer {layer.Index}, {layer.Spec.Describe()}: advances h by one step.",
-            "ref float weights, ref float input, ref float hidden, ref float gates, ref float resetRecord",
+            projected ? KernelWriter.ProjectedSummary(summary) : summary,
+            projected ? KernelWriter.ProjectedParameters(parameters) : parameters,
             () =>
             {
                 KernelWriter.StackScratch(writer, "resetHidden", layer.PaddedSize, "First pass results: r*h, z and the input half of n (b_in + b_hn folded in).");
@@ -75,8 +78,7 @@ internal static class GruEmitter
                 writer.Line("// First pass: r, z and n's input half.");
                 KernelWriter.Tiles(writer, layer, accumulatorsPerBlock: 3, blocks =>
                 {
-                    KernelWriter.AccumulatorsFromBias(writer, layer, blocks, new[] { 0, 1, 2 });
-                    KernelWriter.MultiplyAccumulate(writer, layer, layer.InputWeights, "input", blocks);
+                    KernelWriter.StartAccumulators(writer, layer, blocks, new[] { 0, 1, 2 }, projected);
                     KernelWriter.MultiplyAccumulate(writer, layer, layer.RecurrentWeights!, "hidden", blocks);
                     KernelWriter.BlockGroups(writer, blocks, "keep r*h, z and n's input half for the second pass.", group =>
                     {
@@ -117,7 +119,8 @@ internal static class GruEmitter
                         }
                     });
                 });
-            });
+            },
+            suffix: projected ? KernelWriter.Projected : string.Empty);
     }
 
     private static void EmitResetAfterBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)

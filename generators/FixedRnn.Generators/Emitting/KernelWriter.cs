@@ -24,9 +24,9 @@ internal static class KernelWriter
     /// Writes a kernel's signature, its layout constants, and a body. A layer that records gates for
     /// training takes the trace mode as a second type parameter.
     /// </summary>
-    public static void Kernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action body, string suffix = "")
+    public static void Kernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action body, string suffix = "", bool recordsGates = true)
     {
-        bool traced = suffix.Length == 0 && layer.RecordSlots > 0;
+        bool traced = recordsGates && layer.RecordSlots > 0;
         writer.Line($"/// <summary>{summary}</summary>");
         writer.Line($"private static void {layer.KernelName}{suffix}<TBlock{(traced ? ", TTrace" : string.Empty)}>({parameters})");
         writer.Indent();
@@ -39,15 +39,21 @@ internal static class KernelWriter
         writer.Unindent();
         using (writer.Block())
         {
+            // The projected variant gets b + W_ih x ready-made: neither the input weights nor the bias are its to read.
+            bool projected = suffix == Projected;
             writer.Line("// Where this layer's packed weights start within Parameters (floats).");
-            foreach (WeightSegment segment in Segments(layer))
+            foreach (WeightSegment segment in Segments(layer).Where(segment => !projected || segment != layer.InputWeights))
             {
                 string gates = string.Join(", ", segment.Targets.Select(target => layer.Accumulators[target]));
                 writer.Line($"const nuint {segment.Name} = {segment.Offset}; // {segment.Equation}: [{layer.Blocks} blocks][{segment.Rows} rows][{gates}][8 lanes]");
             }
 
-            string biasSlots = string.Join(", ", layer.Accumulators.Take(layer.BiasSlots));
-            writer.Line($"const nuint Bias = {layer.Bias}; // [{layer.Blocks} blocks][{biasSlots}][8 lanes]");
+            if (!projected)
+            {
+                string biasSlots = string.Join(", ", layer.Accumulators.Take(layer.BiasSlots));
+                writer.Line($"const nuint Bias = {layer.Bias}; // [{layer.Blocks} blocks][{biasSlots}][8 lanes]");
+            }
+
             writer.Line();
             body();
         }
@@ -73,23 +79,69 @@ internal static class KernelWriter
     /// <paramref name="finishTile"/> turns a tile's accumulators into the new h (in <c>next</c>, since every
     /// tile still reads the old h), which is copied over h at the end.
     /// </summary>
-    public static void SinglePassKernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action<int> finishTile)
+    /// <remarks>
+    /// With <paramref name="projected"/>, writes the <c>Projected</c> variant that <c>Forward</c> uses: the
+    /// accumulators start from a precomputed <c>b + W_ih x</c> row (see <see cref="InputProjectionWriter"/>)
+    /// passed as <c>projection</c> in place of <c>input</c>.
+    /// </remarks>
+    public static void SinglePassKernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action<int> finishTile, bool projected = false)
     {
-        Kernel(writer, layer, summary, parameters, () =>
+        Kernel(writer, layer, projected ? ProjectedSummary(summary) : summary, projected ? ProjectedParameters(parameters) : parameters, () =>
         {
             StackScratch(writer, "next", layer.PaddedSize, "The new h waits here: every tile still reads the old h.");
             writer.Line();
             int[] all = Enumerable.Range(0, layer.Accumulators.Count).ToArray();
             Tiles(writer, layer, accumulatorsPerBlock: all.Length, blocks =>
             {
-                AccumulatorsFromBias(writer, layer, blocks, all);
-                MultiplyAccumulate(writer, layer, layer.InputWeights, "input", blocks);
+                StartAccumulators(writer, layer, blocks, all, projected);
                 MultiplyAccumulate(writer, layer, layer.RecurrentWeights!, "hidden", blocks);
                 finishTile(blocks);
             });
             writer.Line();
             writer.Line($"nextBuffer.CopyTo({MemoryMarshal}.CreateSpan(ref hidden, {layer.PaddedSize}));");
-        });
+        },
+        suffix: projected ? Projected : string.Empty);
+    }
+
+    /// <summary>The suffix of a kernel variant that starts from a precomputed input projection.</summary>
+    public const string Projected = "Projected";
+
+    public static string ProjectedSummary(string summary)
+        => summary.Replace("by one step.", "by one step, from the step's row of the input projection b + W_ih x.");
+
+    public static string ProjectedParameters(string parameters) => parameters.Replace("ref float input,", "ref float projection,");
+
+    /// <summary>
+    /// Declares the tile's accumulators <paramref name="slots"/>: from the bias followed by <c>W_ih x</c>, or, when
+    /// <paramref name="projected"/>, from the step's projection row, which holds exactly that sum.
+    /// </summary>
+    public static void StartAccumulators(SourceWriter writer, LayerLayout layer, int blocks, IReadOnlyList<int> slots, bool projected)
+    {
+        if (projected)
+        {
+            AccumulatorsFromProjection(writer, layer, blocks, slots);
+        }
+        else
+        {
+            AccumulatorsFromBias(writer, layer, blocks, slots);
+            MultiplyAccumulate(writer, layer, layer.InputWeights, "input", blocks);
+        }
+    }
+
+    /// <summary>Declares the tile's accumulators <paramref name="slots"/>, each starting at its entry of the projection row (laid out like the bias).</summary>
+    public static void AccumulatorsFromProjection(SourceWriter writer, LayerLayout layer, int blocks, IReadOnlyList<int> slots)
+    {
+        int blockStride = layer.BiasSlots * LayerLayout.Lanes;
+        string names = string.Join(", ", slots.Select(slot => layer.Accumulators[slot]));
+        writer.Line($"// Accumulators {names} for each block of the tile, starting at b + W_ih x.");
+        for (int block = 0; block < blocks; block++)
+        {
+            foreach (int slot in slots)
+            {
+                int offset = (block * blockStride) + (slot * LayerLayout.Lanes);
+                writer.Line($"TBlock {layer.Accumulators[slot]}{block} = TBlock.Load(ref projection, (block * {blockStride}) + {offset});");
+            }
+        }
     }
 
     /// <summary>
@@ -205,10 +257,10 @@ internal static class KernelWriter
     }
 
     /// <summary>A scratch vector of the layer's padded size on the stack, and a reference to its start.</summary>
-    public static void StackScratch(SourceWriter writer, string name, int floats, string why)
+    public static void StackScratch(SourceWriter writer, string name, int floats, string why, string? length = null)
     {
         writer.Line($"// {why}");
-        writer.Line($"{Span} {name}Buffer = stackalloc float[{floats}];");
+        writer.Line($"{Span} {name}Buffer = stackalloc float[{length ?? floats.ToString(System.Globalization.CultureInfo.InvariantCulture)}];");
         writer.Line($"ref float {name} = ref {MemoryMarshal}.GetReference({name}Buffer);");
     }
 

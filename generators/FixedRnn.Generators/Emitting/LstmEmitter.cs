@@ -5,7 +5,7 @@ namespace FixedRnn.Generators.Emitting;
 /// <summary>Emits an LSTM layer's step and its backward pass: PyTorch's gates i, f, g, o.</summary>
 internal static class LstmEmitter
 {
-    public static void Emit(SourceWriter writer, LayerLayout layer)
+    public static void Emit(SourceWriter writer, LayerLayout layer, bool projected = false)
     {
         KernelWriter.SinglePassKernel(
             writer,
@@ -26,7 +26,8 @@ internal static class LstmEmitter
                 {
                     KernelWriter.Record(writer, layer, block, $"inputGate{block}", $"forgetGate{block}", $"candidate{block}", $"outputGate{block}");
                 }
-            }));
+            }),
+            projected);
     }
 
     public static void EmitBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)

@@ -73,7 +73,7 @@ internal static class ModelEmitter
             writer.Line();
             EmitStep(writer, layout);
             writer.Line();
-            EmitForward(writer);
+            EmitForward(writer, layout);
             writer.Line();
             EmitStepCore(writer, layout);
             foreach (LayerLayout layer in layout.Layers)
@@ -95,6 +95,8 @@ internal static class ModelEmitter
                         break;
                 }
             }
+
+            EmitForwardKernels(writer, layout);
 
             writer.Line();
             TrainingEmitter.Emit(writer, layout);
@@ -192,7 +194,7 @@ internal static class ModelEmitter
         }
     }
 
-    private static void EmitForward(SourceWriter writer)
+    private static void EmitForward(SourceWriter writer, ModelLayout layout)
     {
         writer.Line("/// <summary>");
         writer.Line("/// Runs a whole sequence: <paramref name=\"inputs\"/> is <c>[T, InputSize]</c> and <paramref name=\"outputs\"/>");
@@ -231,15 +233,80 @@ internal static class ModelEmitter
         }
 
         writer.Line();
+        EmitForwardCore(writer, layout);
+    }
+
+    /// <summary>The kernels only <c>Forward</c> uses: layer 0's input projection and its variant that starts from it.</summary>
+    private static void EmitForwardKernels(SourceWriter writer, ModelLayout layout)
+    {
+        LayerLayout first = layout.Layers[0];
+        if (!InputProjectionWriter.Applies(first))
+        {
+            return;
+        }
+
+        writer.Line();
+        EmitStepCore(writer, layout, projected: true);
+        writer.Line();
+        InputProjectionWriter.Emit(writer, first);
+        writer.Line();
+        switch (first.Spec.Kind)
+        {
+            case LayerKind.Lstm:
+                LstmEmitter.Emit(writer, first, projected: true);
+                break;
+            case LayerKind.Gru:
+                GruEmitter.Emit(writer, first, projected: true);
+                break;
+            default:
+                RnnEmitter.Emit(writer, first, projected: true);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// <c>Forward</c>'s loop. When <see cref="InputProjectionWriter.Applies"/>, the first layer's <c>b + W_ih x</c>
+    /// is computed a chunk of steps ahead and each step starts from its row; otherwise it is <c>Step</c>'s
+    /// core in a loop.
+    /// </summary>
+    private static void EmitForwardCore(SourceWriter writer, ModelLayout layout)
+    {
+        LayerLayout first = layout.Layers[0];
         writer.Line("private void ForwardCore<TBlock>(ref float inputs, int steps, ref State state, ref float outputs)");
         writer.Indent();
         writer.Line(KernelWriter.BlockConstraint);
         writer.Unindent();
         using (writer.Block())
         {
-            using (writer.Block("for (nint step = 0; step < steps; step++)"))
+            if (!InputProjectionWriter.Applies(first))
             {
-                writer.Line($"StepCore<TBlock, global::FixedRnn.Numerics.NoTrace>(ref {KernelWriter.Unsafe}.Add(ref inputs, step * InputSize), ref state, ref {KernelWriter.Unsafe}.Add(ref outputs, step * OutputSize), null, 0);");
+                using (writer.Block("for (nint step = 0; step < steps; step++)"))
+                {
+                    writer.Line($"StepCore<TBlock, global::FixedRnn.Numerics.NoTrace>(ref {KernelWriter.Unsafe}.Add(ref inputs, step * InputSize), ref state, ref {KernelWriter.Unsafe}.Add(ref outputs, step * OutputSize), null, 0);");
+                }
+
+                return;
+            }
+
+            int rowFloats = InputProjectionWriter.RowFloats(first);
+            writer.Line("// Layer 0's b + W_ih x does not depend on the state: it is computed for a chunk of steps at a");
+            writer.Line("// time, the steps sharing each weight load, and the recurrence starts from it.");
+            writer.Line($"const int ChunkSteps = {InputProjectionWriter.ChunkSteps(first)};");
+            writer.Line($"const int RowFloats = {rowFloats};");
+            writer.Line("ref float weights = ref _parameters.Start;");
+            writer.Line();
+            KernelWriter.StackScratch(writer, "saturated", -1, "Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.", "ChunkSteps * InputSize");
+            KernelWriter.StackScratch(writer, "projection", -1, "One row of b + W_ih x per step of the chunk.", "ChunkSteps * RowFloats");
+            writer.Line();
+            using (writer.Block("for (nint first = 0; first < steps; first += ChunkSteps)"))
+            {
+                writer.Line("int count = (int)global::System.Math.Min(ChunkSteps, steps - first);");
+                writer.Line($"global::FixedRnn.Numerics.Saturation.Clamp({KernelWriter.MemoryMarshal}.CreateReadOnlySpan(ref {KernelWriter.Unsafe}.Add(ref inputs, first * InputSize), count * InputSize), saturatedBuffer);");
+                writer.Line($"{InputProjectionWriter.KernelName(first)}<TBlock>(ref weights, ref saturated, count, ref projection);");
+                using (writer.Block("for (nint step = 0; step < count; step++)"))
+                {
+                    writer.Line($"StepProjected<TBlock>(ref weights, ref {KernelWriter.Unsafe}.Add(ref projection, step * RowFloats), ref state, ref {KernelWriter.Unsafe}.Add(ref outputs, (first + step) * OutputSize));");
+                }
             }
         }
     }
@@ -264,50 +331,82 @@ internal static class ModelEmitter
         }
     }
 
-    private static void EmitStepCore(SourceWriter writer, ModelLayout layout)
+    private static void EmitStepCore(SourceWriter writer, ModelLayout layout, bool projected = false)
     {
-        writer.Line("/// <summary>One step through every layer; when <typeparamref name=\"TTrace\"/> records, the gates go to <paramref name=\"trace\"/> at <paramref name=\"step\"/>.</summary>");
-        writer.Line("private void StepCore<TBlock, TTrace>(ref float input, ref State state, ref float output, Trace? trace, nint step)");
-        writer.Indent();
-        writer.Line(KernelWriter.BlockConstraint);
-        writer.Line(KernelWriter.TraceConstraint);
-        writer.Unindent();
+        if (projected)
+        {
+            writer.Line("/// <summary>One step through every layer, layer 0 starting from the step's row of its input projection.</summary>");
+            writer.Line("private static void StepProjected<TBlock>(ref float weights, ref float projection, ref State state, ref float output)");
+            writer.Indent();
+            writer.Line(KernelWriter.BlockConstraint);
+            writer.Unindent();
+        }
+        else
+        {
+            writer.Line("/// <summary>One step through every layer; when <typeparamref name=\"TTrace\"/> records, the gates go to <paramref name=\"trace\"/> at <paramref name=\"step\"/>.</summary>");
+            writer.Line("private void StepCore<TBlock, TTrace>(ref float input, ref State state, ref float output, Trace? trace, nint step)");
+            writer.Indent();
+            writer.Line(KernelWriter.BlockConstraint);
+            writer.Line(KernelWriter.TraceConstraint);
+            writer.Unindent();
+        }
+
         using (writer.Block())
         {
-            writer.Line("ref float weights = ref _parameters.Start;");
-            writer.Line("ref float floats = ref state.Start;");
-            writer.Line();
-            writer.Line("// Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.");
-            writer.Line($"{KernelWriter.Span} saturatedInput = stackalloc float[InputSize];");
-            writer.Line($"global::FixedRnn.Numerics.Saturation.Clamp({KernelWriter.MemoryMarshal}.CreateReadOnlySpan(ref input, InputSize), saturatedInput);");
-            writer.Line();
-            string input = $"ref {KernelWriter.MemoryMarshal}.GetReference(saturatedInput)";
+            string input;
+            if (projected)
+            {
+                writer.Line("ref float floats = ref state.Start;");
+                input = "ref projection";
+            }
+            else
+            {
+                writer.Line("ref float weights = ref _parameters.Start;");
+                writer.Line("ref float floats = ref state.Start;");
+                writer.Line();
+                writer.Line("// Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.");
+                writer.Line($"{KernelWriter.Span} saturatedInput = stackalloc float[InputSize];");
+                writer.Line($"global::FixedRnn.Numerics.Saturation.Clamp({KernelWriter.MemoryMarshal}.CreateReadOnlySpan(ref input, InputSize), saturatedInput);");
+                writer.Line();
+                input = $"ref {KernelWriter.MemoryMarshal}.GetReference(saturatedInput)";
+            }
+
+            string noRecord = $"ref {KernelWriter.Unsafe}.NullRef<float>()";
             foreach (LayerLayout layer in layout.Layers)
             {
                 string hidden = $"ref {KernelWriter.Unsafe}.Add(ref floats, {layer.HiddenState})";
-                string gates = layer.RecordSlots > 0 ? $", ref gates{layer.Index}" : string.Empty;
-                if (layer.RecordSlots > 0)
+                string gates = layer.RecordSlots > 0 ? (projected ? $", {noRecord}" : $", ref gates{layer.Index}") : string.Empty;
+                if (layer.RecordSlots > 0 && !projected)
                 {
-                    writer.Line($"ref float gates{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow(layer, $"trace!.Gates{layer.Index}", layer.RecordStride)} : ref {KernelWriter.Unsafe}.NullRef<float>();");
+                    writer.Line($"ref float gates{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow(layer, $"trace!.Gates{layer.Index}", layer.RecordStride)} : {noRecord};");
                 }
 
                 if (layer.IsResetBeforeGru)
                 {
-                    writer.Line($"ref float resetRecord{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow(layer, $"trace!.ResetHidden{layer.Index}", layer.PaddedSize)} : ref {KernelWriter.Unsafe}.NullRef<float>();");
-                    gates += $", ref resetRecord{layer.Index}";
+                    if (projected)
+                    {
+                        gates += $", {noRecord}";
+                    }
+                    else
+                    {
+                        writer.Line($"ref float resetRecord{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow(layer, $"trace!.ResetHidden{layer.Index}", layer.PaddedSize)} : {noRecord};");
+                        gates += $", ref resetRecord{layer.Index}";
+                    }
                 }
 
-                string typeArguments = layer.RecordSlots > 0 ? "TBlock, TTrace" : "TBlock";
+                string trace = projected ? "global::FixedRnn.Numerics.NoTrace" : "TTrace";
+                string typeArguments = layer.RecordSlots > 0 ? $"TBlock, {trace}" : "TBlock";
+                string kernel = projected && layer.Index == 0 ? layer.KernelName + KernelWriter.Projected : layer.KernelName;
                 switch (layer.Spec.Kind)
                 {
                     case LayerKind.Lstm:
-                        writer.Line($"{layer.KernelName}<{typeArguments}>(ref weights, {input}, {hidden}, ref {KernelWriter.Unsafe}.Add(ref floats, {layer.CellState}){gates});");
+                        writer.Line($"{kernel}<{typeArguments}>(ref weights, {input}, {hidden}, ref {KernelWriter.Unsafe}.Add(ref floats, {layer.CellState}){gates});");
                         break;
                     case LayerKind.Dense:
-                        writer.Line($"{layer.KernelName}<{typeArguments}>(ref weights, {input}, ref output{gates});");
+                        writer.Line($"{kernel}<{typeArguments}>(ref weights, {input}, ref output{gates});");
                         break;
                     default:
-                        writer.Line($"{layer.KernelName}<{typeArguments}>(ref weights, {input}, {hidden}{gates});");
+                        writer.Line($"{kernel}<{typeArguments}>(ref weights, {input}, {hidden}{gates});");
                         break;
                 }
 

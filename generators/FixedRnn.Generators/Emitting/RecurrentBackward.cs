@@ -96,7 +96,8 @@ internal static class RecurrentBackward
 
                 BackwardWriter.BiasGradient(writer, layer);
             },
-            suffix: "Backward");
+            suffix: "Backward",
+            recordsGates: false);
     }
 
     /// <summary>A loop over the layer's blocks with <c>units</c>, <c>slots</c> and <c>record</c> set for each.</summary>

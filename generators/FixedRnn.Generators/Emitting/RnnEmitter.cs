@@ -6,7 +6,7 @@ namespace FixedRnn.Generators.Emitting;
 /// <summary>Emits a vanilla RNN layer's step, <c>h = act(W_ih x + b_ih + W_hh h + b_hh)</c>, and its backward pass.</summary>
 internal static class RnnEmitter
 {
-    public static void Emit(SourceWriter writer, LayerLayout layer)
+    public static void Emit(SourceWriter writer, LayerLayout layer, bool projected = false)
     {
         string activation = layer.Spec.Activation.ToString().ToLowerInvariant();
         KernelWriter.SinglePassKernel(
@@ -31,7 +31,8 @@ internal static class RnnEmitter
                 {
                     writer.Line($"TBlock.Store({KernelWriter.Activate(layer.Spec.Activation, $"a{block}")}, ref next, (block + {block}) * 8);");
                 }
-            });
+            },
+            projected);
     }
 
     public static void EmitBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)

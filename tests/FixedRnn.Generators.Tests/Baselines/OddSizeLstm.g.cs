@@ -180,9 +180,28 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
     private void ForwardCore<TBlock>(ref float inputs, int steps, ref State state, ref float outputs)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        for (nint step = 0; step < steps; step++)
+        // Layer 0's b + W_ih x does not depend on the state: it is computed for a chunk of steps at a
+        // time, the steps sharing each weight load, and the recurrence starts from it.
+        const int ChunkSteps = 63;
+        const int RowFloats = 64;
+        ref float weights = ref _parameters.Start;
+
+        // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
+        global::System.Span<float> saturatedBuffer = stackalloc float[ChunkSteps * InputSize];
+        ref float saturated = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(saturatedBuffer);
+        // One row of b + W_ih x per step of the chunk.
+        global::System.Span<float> projectionBuffer = stackalloc float[ChunkSteps * RowFloats];
+        ref float projection = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projectionBuffer);
+
+        for (nint first = 0; first < steps; first += ChunkSteps)
         {
-            StepCore<TBlock, global::FixedRnn.Numerics.NoTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), null, 0);
+            int count = (int)global::System.Math.Min(ChunkSteps, steps - first);
+            global::FixedRnn.Numerics.Saturation.Clamp(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, first * InputSize), count * InputSize), saturatedBuffer);
+            Layer0Project<TBlock>(ref weights, ref saturated, count, ref projection);
+            for (nint step = 0; step < count; step++)
+            {
+                StepProjected<TBlock>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, (first + step) * OutputSize));
+            }
         }
     }
 
@@ -330,6 +349,212 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
         }
 
         paddedBuffer.Slice(0, 1).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 1));
+    }
+
+    /// <summary>One step through every layer, layer 0 starting from the step's row of its input projection.</summary>
+    private static void StepProjected<TBlock>(ref float weights, ref float projection, ref State state, ref float output)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        ref float floats = ref state.Start;
+        Layer0Projected<TBlock, global::FixedRnn.Numerics.NoTrace>(ref weights, ref projection, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 16), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
+        Layer1<TBlock, global::FixedRnn.Numerics.NoTrace>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref output, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
+    }
+
+    /// <summary>Layer 0's input projection: row s of <paramref name="projection"/> receives b + W_ih x_s for each of <paramref name="steps"/> saturated inputs.</summary>
+    private static void Layer0Project<TBlock>(ref float weights, ref float inputs, nint steps, ref float projection)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        const nuint InputWeights = 0; // W_ih x: [2 blocks][1 rows][i, f, g, o][8 lanes]
+        const nuint Bias = 896; // [2 blocks][i, f, g, o][8 lanes]
+        const nint RowFloats = 64;
+
+        nint step = 0;
+        // 3 steps at a time: each weight vector, loaded once, feeds the 3 steps' accumulators.
+        for (; step + 3 <= steps; step += 3)
+        {
+            ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize);
+            ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats);
+            // 2 tiles of 1 block (8 lanes): units 0–12.
+            for (nuint tile = 0; tile < 2; tile++)
+            {
+                nuint block = tile * 1;
+                // Accumulators i, f, g, o of each block and step, starting at the bias.
+                TBlock i0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 0);
+                TBlock i0s1 = i0s0;
+                TBlock i0s2 = i0s0;
+                TBlock f0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 8);
+                TBlock f0s1 = f0s0;
+                TBlock f0s2 = f0s0;
+                TBlock g0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 16);
+                TBlock g0s1 = g0s0;
+                TBlock g0s2 = g0s0;
+                TBlock o0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 24);
+                TBlock o0s1 = o0s0;
+                TBlock o0s2 = o0s0;
+                // W_ih x: each weight vector feeds all 3 steps.
+                for (nuint k = 0; k < 1; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(InputSize * 1) + k));
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(InputSize * 2) + k));
+                    nuint row = InputWeights + (block * 32) + (k * 32);
+                    TBlock weight0i = TBlock.Load(ref weights, row + 0);
+                    i0s0 = TBlock.MultiplyAdd(feature0, weight0i, i0s0);
+                    i0s1 = TBlock.MultiplyAdd(feature1, weight0i, i0s1);
+                    i0s2 = TBlock.MultiplyAdd(feature2, weight0i, i0s2);
+                    TBlock weight0f = TBlock.Load(ref weights, row + 8);
+                    f0s0 = TBlock.MultiplyAdd(feature0, weight0f, f0s0);
+                    f0s1 = TBlock.MultiplyAdd(feature1, weight0f, f0s1);
+                    f0s2 = TBlock.MultiplyAdd(feature2, weight0f, f0s2);
+                    TBlock weight0g = TBlock.Load(ref weights, row + 16);
+                    g0s0 = TBlock.MultiplyAdd(feature0, weight0g, g0s0);
+                    g0s1 = TBlock.MultiplyAdd(feature1, weight0g, g0s1);
+                    g0s2 = TBlock.MultiplyAdd(feature2, weight0g, g0s2);
+                    TBlock weight0o = TBlock.Load(ref weights, row + 24);
+                    o0s0 = TBlock.MultiplyAdd(feature0, weight0o, o0s0);
+                    o0s1 = TBlock.MultiplyAdd(feature1, weight0o, o0s1);
+                    o0s2 = TBlock.MultiplyAdd(feature2, weight0o, o0s2);
+                }
+                // Each step's row, laid out like the bias.
+                TBlock.Store(i0s0, ref rows, (block * 32) + 0);
+                TBlock.Store(i0s1, ref rows, (nuint)(RowFloats * 1) + (block * 32) + 0);
+                TBlock.Store(i0s2, ref rows, (nuint)(RowFloats * 2) + (block * 32) + 0);
+                TBlock.Store(f0s0, ref rows, (block * 32) + 8);
+                TBlock.Store(f0s1, ref rows, (nuint)(RowFloats * 1) + (block * 32) + 8);
+                TBlock.Store(f0s2, ref rows, (nuint)(RowFloats * 2) + (block * 32) + 8);
+                TBlock.Store(g0s0, ref rows, (block * 32) + 16);
+                TBlock.Store(g0s1, ref rows, (nuint)(RowFloats * 1) + (block * 32) + 16);
+                TBlock.Store(g0s2, ref rows, (nuint)(RowFloats * 2) + (block * 32) + 16);
+                TBlock.Store(o0s0, ref rows, (block * 32) + 24);
+                TBlock.Store(o0s1, ref rows, (nuint)(RowFloats * 1) + (block * 32) + 24);
+                TBlock.Store(o0s2, ref rows, (nuint)(RowFloats * 2) + (block * 32) + 24);
+            }
+        }
+
+        // The last steps one at a time.
+        for (; step < steps; step++)
+        {
+            ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize);
+            ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats);
+            // One tile of 2 blocks (16 lanes): units 0–12.
+            {
+                const nuint block = 0;
+                // Accumulators i, f, g, o of each block and step, starting at the bias.
+                TBlock i0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 0);
+                TBlock f0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 8);
+                TBlock g0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 16);
+                TBlock o0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 24);
+                TBlock i1s0 = TBlock.Load(ref weights, Bias + (block * 32) + 32);
+                TBlock f1s0 = TBlock.Load(ref weights, Bias + (block * 32) + 40);
+                TBlock g1s0 = TBlock.Load(ref weights, Bias + (block * 32) + 48);
+                TBlock o1s0 = TBlock.Load(ref weights, Bias + (block * 32) + 56);
+                // W_ih x: each weight vector feeds the step.
+                for (nuint k = 0; k < 1; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    nuint row = InputWeights + (block * 32) + (k * 32);
+                    TBlock weight0i = TBlock.Load(ref weights, row + 0);
+                    i0s0 = TBlock.MultiplyAdd(feature0, weight0i, i0s0);
+                    TBlock weight0f = TBlock.Load(ref weights, row + 8);
+                    f0s0 = TBlock.MultiplyAdd(feature0, weight0f, f0s0);
+                    TBlock weight0g = TBlock.Load(ref weights, row + 16);
+                    g0s0 = TBlock.MultiplyAdd(feature0, weight0g, g0s0);
+                    TBlock weight0o = TBlock.Load(ref weights, row + 24);
+                    o0s0 = TBlock.MultiplyAdd(feature0, weight0o, o0s0);
+                    TBlock weight1i = TBlock.Load(ref weights, row + 32);
+                    i1s0 = TBlock.MultiplyAdd(feature0, weight1i, i1s0);
+                    TBlock weight1f = TBlock.Load(ref weights, row + 40);
+                    f1s0 = TBlock.MultiplyAdd(feature0, weight1f, f1s0);
+                    TBlock weight1g = TBlock.Load(ref weights, row + 48);
+                    g1s0 = TBlock.MultiplyAdd(feature0, weight1g, g1s0);
+                    TBlock weight1o = TBlock.Load(ref weights, row + 56);
+                    o1s0 = TBlock.MultiplyAdd(feature0, weight1o, o1s0);
+                }
+                // Each step's row, laid out like the bias.
+                TBlock.Store(i0s0, ref rows, (block * 32) + 0);
+                TBlock.Store(f0s0, ref rows, (block * 32) + 8);
+                TBlock.Store(g0s0, ref rows, (block * 32) + 16);
+                TBlock.Store(o0s0, ref rows, (block * 32) + 24);
+                TBlock.Store(i1s0, ref rows, (block * 32) + 32);
+                TBlock.Store(f1s0, ref rows, (block * 32) + 40);
+                TBlock.Store(g1s0, ref rows, (block * 32) + 48);
+                TBlock.Store(o1s0, ref rows, (block * 32) + 56);
+            }
+        }
+    }
+
+    /// <summary>Layer 0, LSTM 1 → 13: advances h and c by one step, from the step's row of the input projection b + W_ih x.</summary>
+    private static void Layer0Projected<TBlock, TTrace>(ref float weights, ref float projection, ref float hidden, ref float cell, ref float gates)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
+    {
+        // Where this layer's packed weights start within Parameters (floats).
+        const nuint RecurrentWeights = 64; // W_hh h: [2 blocks][13 rows][i, f, g, o][8 lanes]
+
+        // The new h waits here: every tile still reads the old h.
+        global::System.Span<float> nextBuffer = stackalloc float[16];
+        ref float next = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(nextBuffer);
+
+        // One tile of 2 blocks (16 lanes): units 0–12.
+        {
+            const nuint block = 0;
+            // Accumulators i, f, g, o for each block of the tile, starting at b + W_ih x.
+            TBlock i0 = TBlock.Load(ref projection, (block * 32) + 0);
+            TBlock f0 = TBlock.Load(ref projection, (block * 32) + 8);
+            TBlock g0 = TBlock.Load(ref projection, (block * 32) + 16);
+            TBlock o0 = TBlock.Load(ref projection, (block * 32) + 24);
+            TBlock i1 = TBlock.Load(ref projection, (block * 32) + 32);
+            TBlock f1 = TBlock.Load(ref projection, (block * 32) + 40);
+            TBlock g1 = TBlock.Load(ref projection, (block * 32) + 48);
+            TBlock o1 = TBlock.Load(ref projection, (block * 32) + 56);
+            // W_hh h: each feature k, broadcast once, feeds i, f, g, o of every block in the tile.
+            for (nuint k = 0; k < 13; k++)
+            {
+                TBlock feature = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                nuint row = RecurrentWeights + (block * 416) + (k * 32);
+                i0 = TBlock.MultiplyAdd(feature, ref weights, row + 0, i0);
+                f0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, f0);
+                g0 = TBlock.MultiplyAdd(feature, ref weights, row + 16, g0);
+                o0 = TBlock.MultiplyAdd(feature, ref weights, row + 24, o0);
+                i1 = TBlock.MultiplyAdd(feature, ref weights, row + 416, i1);
+                f1 = TBlock.MultiplyAdd(feature, ref weights, row + 424, f1);
+                g1 = TBlock.MultiplyAdd(feature, ref weights, row + 432, g1);
+                o1 = TBlock.MultiplyAdd(feature, ref weights, row + 440, o1);
+            }
+            // Blocks 0 and 1 of the tile, their activations in one call: c = f*c + i*g; h = o*tanh(c).
+            {
+                nuint units = (block + 0) * 8;
+                (TBlock inputGate0, TBlock inputGate1) = TBlock.Sigmoid(i0, i1);
+                (TBlock forgetGate0, TBlock forgetGate1) = TBlock.Sigmoid(f0, f1);
+                (TBlock candidate0, TBlock candidate1) = TBlock.Tanh(g0, g1);
+                (TBlock outputGate0, TBlock outputGate1) = TBlock.Sigmoid(o0, o1);
+                TBlock c0 = TBlock.MultiplyAdd(forgetGate0, TBlock.Load(ref cell, units), inputGate0 * candidate0);
+                TBlock c1 = TBlock.MultiplyAdd(forgetGate1, TBlock.Load(ref cell, units + 8), inputGate1 * candidate1);
+                TBlock.Store(c0, ref cell, units);
+                TBlock.Store(c1, ref cell, units + 8);
+                (TBlock tanhCell0, TBlock tanhCell1) = TBlock.Tanh(c0, c1);
+                TBlock.Store(outputGate0 * tanhCell0, ref next, units);
+                TBlock.Store(outputGate1 * tanhCell1, ref next, units + 8);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 0) * 32;
+                    TBlock.Store(inputGate0, ref gates, record + 0);
+                    TBlock.Store(forgetGate0, ref gates, record + 8);
+                    TBlock.Store(candidate0, ref gates, record + 16);
+                    TBlock.Store(outputGate0, ref gates, record + 24);
+                }
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 1) * 32;
+                    TBlock.Store(inputGate1, ref gates, record + 0);
+                    TBlock.Store(forgetGate1, ref gates, record + 8);
+                    TBlock.Store(candidate1, ref gates, record + 16);
+                    TBlock.Store(outputGate1, ref gates, record + 24);
+                }
+            }
+        }
+
+        nextBuffer.CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref hidden, 16));
     }
 
     /// <summary>

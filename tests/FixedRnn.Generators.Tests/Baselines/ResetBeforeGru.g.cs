@@ -175,9 +175,28 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
     private void ForwardCore<TBlock>(ref float inputs, int steps, ref State state, ref float outputs)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        for (nint step = 0; step < steps; step++)
+        // Layer 0's b + W_ih x does not depend on the state: it is computed for a chunk of steps at a
+        // time, the steps sharing each weight load, and the recurrence starts from it.
+        const int ChunkSteps = 63;
+        const int RowFloats = 48;
+        ref float weights = ref _parameters.Start;
+
+        // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
+        global::System.Span<float> saturatedBuffer = stackalloc float[ChunkSteps * InputSize];
+        ref float saturated = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(saturatedBuffer);
+        // One row of b + W_ih x per step of the chunk.
+        global::System.Span<float> projectionBuffer = stackalloc float[ChunkSteps * RowFloats];
+        ref float projection = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projectionBuffer);
+
+        for (nint first = 0; first < steps; first += ChunkSteps)
         {
-            StepCore<TBlock, global::FixedRnn.Numerics.NoTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), null, 0);
+            int count = (int)global::System.Math.Min(ChunkSteps, steps - first);
+            global::FixedRnn.Numerics.Saturation.Clamp(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, first * InputSize), count * InputSize), saturatedBuffer);
+            Layer0Project<TBlock>(ref weights, ref saturated, count, ref projection);
+            for (nint step = 0; step < count; step++)
+            {
+                StepProjected<TBlock>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, (first + step) * OutputSize));
+            }
         }
     }
 
@@ -375,6 +394,223 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
         }
 
         paddedBuffer.Slice(0, 2).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 2));
+    }
+
+    /// <summary>One step through every layer, layer 0 starting from the step's row of its input projection.</summary>
+    private static void StepProjected<TBlock>(ref float weights, ref float projection, ref State state, ref float output)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        ref float floats = ref state.Start;
+        Layer0Projected<TBlock, global::FixedRnn.Numerics.NoTrace>(ref weights, ref projection, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
+        Layer1<TBlock, global::FixedRnn.Numerics.NoTrace>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref output, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
+    }
+
+    /// <summary>Layer 0's input projection: row s of <paramref name="projection"/> receives b + W_ih x_s for each of <paramref name="steps"/> saturated inputs.</summary>
+    private static void Layer0Project<TBlock>(ref float weights, ref float inputs, nint steps, ref float projection)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        const nuint InputWeights = 0; // W_ih x: [2 blocks][3 rows][r, z, n][8 lanes]
+        const nuint Bias = 912; // [2 blocks][r, z, n][8 lanes]
+        const nint RowFloats = 48;
+
+        nint step = 0;
+        // 3 steps at a time: each weight vector, loaded once, feeds the 3 steps' accumulators.
+        for (; step + 3 <= steps; step += 3)
+        {
+            ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize);
+            ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats);
+            // 2 tiles of 1 block (8 lanes): units 0–15.
+            for (nuint tile = 0; tile < 2; tile++)
+            {
+                nuint block = tile * 1;
+                // Accumulators r, z, n of each block and step, starting at the bias.
+                TBlock r0s0 = TBlock.Load(ref weights, Bias + (block * 24) + 0);
+                TBlock r0s1 = r0s0;
+                TBlock r0s2 = r0s0;
+                TBlock z0s0 = TBlock.Load(ref weights, Bias + (block * 24) + 8);
+                TBlock z0s1 = z0s0;
+                TBlock z0s2 = z0s0;
+                TBlock n0s0 = TBlock.Load(ref weights, Bias + (block * 24) + 16);
+                TBlock n0s1 = n0s0;
+                TBlock n0s2 = n0s0;
+                // W_ih x: each weight vector feeds all 3 steps.
+                for (nuint k = 0; k < 3; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(InputSize * 1) + k));
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(InputSize * 2) + k));
+                    nuint row = InputWeights + (block * 72) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row + 0);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    r0s2 = TBlock.MultiplyAdd(feature2, weight0r, r0s2);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    z0s2 = TBlock.MultiplyAdd(feature2, weight0z, z0s2);
+                    TBlock weight0n = TBlock.Load(ref weights, row + 16);
+                    n0s0 = TBlock.MultiplyAdd(feature0, weight0n, n0s0);
+                    n0s1 = TBlock.MultiplyAdd(feature1, weight0n, n0s1);
+                    n0s2 = TBlock.MultiplyAdd(feature2, weight0n, n0s2);
+                }
+                // Each step's row, laid out like the bias.
+                TBlock.Store(r0s0, ref rows, (block * 24) + 0);
+                TBlock.Store(r0s1, ref rows, (nuint)(RowFloats * 1) + (block * 24) + 0);
+                TBlock.Store(r0s2, ref rows, (nuint)(RowFloats * 2) + (block * 24) + 0);
+                TBlock.Store(z0s0, ref rows, (block * 24) + 8);
+                TBlock.Store(z0s1, ref rows, (nuint)(RowFloats * 1) + (block * 24) + 8);
+                TBlock.Store(z0s2, ref rows, (nuint)(RowFloats * 2) + (block * 24) + 8);
+                TBlock.Store(n0s0, ref rows, (block * 24) + 16);
+                TBlock.Store(n0s1, ref rows, (nuint)(RowFloats * 1) + (block * 24) + 16);
+                TBlock.Store(n0s2, ref rows, (nuint)(RowFloats * 2) + (block * 24) + 16);
+            }
+        }
+
+        // The last steps one at a time.
+        for (; step < steps; step++)
+        {
+            ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize);
+            ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats);
+            // One tile of 2 blocks (16 lanes): units 0–15.
+            {
+                const nuint block = 0;
+                // Accumulators r, z, n of each block and step, starting at the bias.
+                TBlock r0s0 = TBlock.Load(ref weights, Bias + (block * 24) + 0);
+                TBlock z0s0 = TBlock.Load(ref weights, Bias + (block * 24) + 8);
+                TBlock n0s0 = TBlock.Load(ref weights, Bias + (block * 24) + 16);
+                TBlock r1s0 = TBlock.Load(ref weights, Bias + (block * 24) + 24);
+                TBlock z1s0 = TBlock.Load(ref weights, Bias + (block * 24) + 32);
+                TBlock n1s0 = TBlock.Load(ref weights, Bias + (block * 24) + 40);
+                // W_ih x: each weight vector feeds the step.
+                for (nuint k = 0; k < 3; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    nuint row = InputWeights + (block * 72) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row + 0);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    TBlock weight0n = TBlock.Load(ref weights, row + 16);
+                    n0s0 = TBlock.MultiplyAdd(feature0, weight0n, n0s0);
+                    TBlock weight1r = TBlock.Load(ref weights, row + 72);
+                    r1s0 = TBlock.MultiplyAdd(feature0, weight1r, r1s0);
+                    TBlock weight1z = TBlock.Load(ref weights, row + 80);
+                    z1s0 = TBlock.MultiplyAdd(feature0, weight1z, z1s0);
+                    TBlock weight1n = TBlock.Load(ref weights, row + 88);
+                    n1s0 = TBlock.MultiplyAdd(feature0, weight1n, n1s0);
+                }
+                // Each step's row, laid out like the bias.
+                TBlock.Store(r0s0, ref rows, (block * 24) + 0);
+                TBlock.Store(z0s0, ref rows, (block * 24) + 8);
+                TBlock.Store(n0s0, ref rows, (block * 24) + 16);
+                TBlock.Store(r1s0, ref rows, (block * 24) + 24);
+                TBlock.Store(z1s0, ref rows, (block * 24) + 32);
+                TBlock.Store(n1s0, ref rows, (block * 24) + 40);
+            }
+        }
+    }
+
+    /// <summary>Layer 0, GRU (reset-before) 3 → 16: advances h by one step, from the step's row of the input projection b + W_ih x.</summary>
+    private static void Layer0Projected<TBlock, TTrace>(ref float weights, ref float projection, ref float hidden, ref float gates, ref float resetRecord)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
+    {
+        // Where this layer's packed weights start within Parameters (floats).
+        const nuint RecurrentWeights = 144; // W_hh h: [2 blocks][16 rows][r, z][8 lanes]
+        const nuint CandidateWeights = 656; // W_hn (r*h): [2 blocks][16 rows][n][8 lanes]
+
+        // First pass results: r*h, z and the input half of n (b_in + b_hn folded in).
+        global::System.Span<float> resetHiddenBuffer = stackalloc float[16];
+        ref float resetHidden = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(resetHiddenBuffer);
+        global::System.Span<float> updateBuffer = stackalloc float[16];
+        ref float updates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(updateBuffer);
+        global::System.Span<float> candidateBuffer = stackalloc float[16];
+        ref float candidates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(candidateBuffer);
+
+        // First pass: r, z and n's input half.
+        // One tile of 2 blocks (16 lanes): units 0–15.
+        {
+            const nuint block = 0;
+            // Accumulators r, z, n for each block of the tile, starting at b + W_ih x.
+            TBlock r0 = TBlock.Load(ref projection, (block * 24) + 0);
+            TBlock z0 = TBlock.Load(ref projection, (block * 24) + 8);
+            TBlock n0 = TBlock.Load(ref projection, (block * 24) + 16);
+            TBlock r1 = TBlock.Load(ref projection, (block * 24) + 24);
+            TBlock z1 = TBlock.Load(ref projection, (block * 24) + 32);
+            TBlock n1 = TBlock.Load(ref projection, (block * 24) + 40);
+            // W_hh h: each feature k, broadcast once, feeds r, z of every block in the tile.
+            for (nuint k = 0; k < 16; k++)
+            {
+                TBlock feature = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                nuint row = RecurrentWeights + (block * 256) + (k * 16);
+                r0 = TBlock.MultiplyAdd(feature, ref weights, row + 0, r0);
+                z0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, z0);
+                r1 = TBlock.MultiplyAdd(feature, ref weights, row + 256, r1);
+                z1 = TBlock.MultiplyAdd(feature, ref weights, row + 264, z1);
+            }
+            // Blocks 0 and 1 of the tile, their activations in one call: keep r*h, z and n's input half for the second pass.
+            {
+                nuint units = (block + 0) * 8;
+                (TBlock reset0, TBlock reset1) = TBlock.Sigmoid(r0, r1);
+                (TBlock update0, TBlock update1) = TBlock.Sigmoid(z0, z1);
+                TBlock.Store(reset0 * TBlock.Load(ref hidden, units), ref resetHidden, units);
+                TBlock.Store(reset1 * TBlock.Load(ref hidden, units + 8), ref resetHidden, units + 8);
+                TBlock.Store(update0, ref updates, units);
+                TBlock.Store(update1, ref updates, units + 8);
+                TBlock.Store(n0, ref candidates, units);
+                TBlock.Store(n1, ref candidates, units + 8);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 0) * 24;
+                    TBlock.Store(reset0, ref gates, record + 0);
+                    TBlock.Store(update0, ref gates, record + 8);
+                }
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 1) * 24;
+                    TBlock.Store(reset1, ref gates, record + 0);
+                    TBlock.Store(update1, ref gates, record + 8);
+                }
+            }
+        }
+        if (TTrace.IsRecording)
+        {
+            resetHiddenBuffer.CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref resetRecord, 16));
+        }
+
+        // Second pass: n += W_hn (r*h); h is updated in place, as this pass reads only r*h.
+        // One tile of 2 blocks (16 lanes): units 0–15.
+        {
+            const nuint block = 0;
+            // Accumulators n for each block of the tile, starting at n's input half.
+            TBlock n0 = TBlock.Load(ref candidates, (block + 0) * 8);
+            TBlock n1 = TBlock.Load(ref candidates, (block + 1) * 8);
+            // W_hn (r*h): each feature k, broadcast once, feeds n of every block in the tile.
+            for (nuint k = 0; k < 16; k++)
+            {
+                TBlock feature = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref resetHidden, k));
+                nuint row = CandidateWeights + (block * 128) + (k * 8);
+                n0 = TBlock.MultiplyAdd(feature, ref weights, row + 0, n0);
+                n1 = TBlock.MultiplyAdd(feature, ref weights, row + 128, n1);
+            }
+            // Blocks 0 and 1 of the tile, their activations in one call: n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n).
+            {
+                nuint units = (block + 0) * 8;
+                (TBlock activated0, TBlock activated1) = TBlock.Tanh(n0, n1);
+                TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, units), TBlock.Load(ref hidden, units) - activated0, activated0), ref hidden, units);
+                TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, units + 8), TBlock.Load(ref hidden, units + 8) - activated1, activated1), ref hidden, units + 8);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 0) * 24;
+                    TBlock.Store(activated0, ref gates, record + 16);
+                }
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 1) * 24;
+                    TBlock.Store(activated1, ref gates, record + 16);
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -174,9 +174,28 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
     private void ForwardCore<TBlock>(ref float inputs, int steps, ref State state, ref float outputs)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        for (nint step = 0; step < steps; step++)
+        // Layer 0's b + W_ih x does not depend on the state: it is computed for a chunk of steps at a
+        // time, the steps sharing each weight load, and the recurrence starts from it.
+        const int ChunkSteps = 63;
+        const int RowFloats = 24;
+        ref float weights = ref _parameters.Start;
+
+        // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
+        global::System.Span<float> saturatedBuffer = stackalloc float[ChunkSteps * InputSize];
+        ref float saturated = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(saturatedBuffer);
+        // One row of b + W_ih x per step of the chunk.
+        global::System.Span<float> projectionBuffer = stackalloc float[ChunkSteps * RowFloats];
+        ref float projection = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projectionBuffer);
+
+        for (nint first = 0; first < steps; first += ChunkSteps)
         {
-            StepCore<TBlock, global::FixedRnn.Numerics.NoTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), null, 0);
+            int count = (int)global::System.Math.Min(ChunkSteps, steps - first);
+            global::FixedRnn.Numerics.Saturation.Clamp(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, first * InputSize), count * InputSize), saturatedBuffer);
+            Layer0Project<TBlock>(ref weights, ref saturated, count, ref projection);
+            for (nint step = 0; step < count; step++)
+            {
+                StepProjected<TBlock>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, (first + step) * OutputSize));
+            }
         }
     }
 
@@ -234,6 +253,144 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
                 a1 = TBlock.MultiplyAdd(feature, ref weights, row + 16, a1);
                 a2 = TBlock.MultiplyAdd(feature, ref weights, row + 32, a2);
             }
+            // W_hh h: each feature k, broadcast once, feeds a of every block in the tile.
+            for (nuint k = 0; k < 24; k++)
+            {
+                TBlock feature = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                nuint row = RecurrentWeights + (block * 192) + (k * 8);
+                a0 = TBlock.MultiplyAdd(feature, ref weights, row + 0, a0);
+                a1 = TBlock.MultiplyAdd(feature, ref weights, row + 192, a1);
+                a2 = TBlock.MultiplyAdd(feature, ref weights, row + 384, a2);
+            }
+            // h = relu(a) for each block of the tile.
+            TBlock.Store(TBlock.Relu(a0), ref next, (block + 0) * 8);
+            TBlock.Store(TBlock.Relu(a1), ref next, (block + 1) * 8);
+            TBlock.Store(TBlock.Relu(a2), ref next, (block + 2) * 8);
+        }
+
+        nextBuffer.CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref hidden, 24));
+    }
+
+    /// <summary>One step through every layer, layer 0 starting from the step's row of its input projection.</summary>
+    private static void StepProjected<TBlock>(ref float weights, ref float projection, ref State state, ref float output)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        ref float floats = ref state.Start;
+        Layer0Projected<TBlock>(ref weights, ref projection, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0));
+        global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), OutputSize)
+            .CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, OutputSize));
+    }
+
+    /// <summary>Layer 0's input projection: row s of <paramref name="projection"/> receives b + W_ih x_s for each of <paramref name="steps"/> saturated inputs.</summary>
+    private static void Layer0Project<TBlock>(ref float weights, ref float inputs, nint steps, ref float projection)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        const nuint InputWeights = 0; // W_ih x: [3 blocks][2 rows][a][8 lanes]
+        const nuint Bias = 624; // [3 blocks][a][8 lanes]
+        const nint RowFloats = 24;
+
+        nint step = 0;
+        // 3 steps at a time: each weight vector, loaded once, feeds the 3 steps' accumulators.
+        for (; step + 3 <= steps; step += 3)
+        {
+            ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize);
+            ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats);
+            // One tile of 3 blocks (24 lanes): units 0–23.
+            {
+                const nuint block = 0;
+                // Accumulators a of each block and step, starting at the bias.
+                TBlock a0s0 = TBlock.Load(ref weights, Bias + (block * 8) + 0);
+                TBlock a0s1 = a0s0;
+                TBlock a0s2 = a0s0;
+                TBlock a1s0 = TBlock.Load(ref weights, Bias + (block * 8) + 8);
+                TBlock a1s1 = a1s0;
+                TBlock a1s2 = a1s0;
+                TBlock a2s0 = TBlock.Load(ref weights, Bias + (block * 8) + 16);
+                TBlock a2s1 = a2s0;
+                TBlock a2s2 = a2s0;
+                // W_ih x: each weight vector feeds all 3 steps.
+                for (nuint k = 0; k < 2; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(InputSize * 1) + k));
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(InputSize * 2) + k));
+                    nuint row = InputWeights + (block * 16) + (k * 8);
+                    TBlock weight0a = TBlock.Load(ref weights, row + 0);
+                    a0s0 = TBlock.MultiplyAdd(feature0, weight0a, a0s0);
+                    a0s1 = TBlock.MultiplyAdd(feature1, weight0a, a0s1);
+                    a0s2 = TBlock.MultiplyAdd(feature2, weight0a, a0s2);
+                    TBlock weight1a = TBlock.Load(ref weights, row + 16);
+                    a1s0 = TBlock.MultiplyAdd(feature0, weight1a, a1s0);
+                    a1s1 = TBlock.MultiplyAdd(feature1, weight1a, a1s1);
+                    a1s2 = TBlock.MultiplyAdd(feature2, weight1a, a1s2);
+                    TBlock weight2a = TBlock.Load(ref weights, row + 32);
+                    a2s0 = TBlock.MultiplyAdd(feature0, weight2a, a2s0);
+                    a2s1 = TBlock.MultiplyAdd(feature1, weight2a, a2s1);
+                    a2s2 = TBlock.MultiplyAdd(feature2, weight2a, a2s2);
+                }
+                // Each step's row, laid out like the bias.
+                TBlock.Store(a0s0, ref rows, (block * 8) + 0);
+                TBlock.Store(a0s1, ref rows, (nuint)(RowFloats * 1) + (block * 8) + 0);
+                TBlock.Store(a0s2, ref rows, (nuint)(RowFloats * 2) + (block * 8) + 0);
+                TBlock.Store(a1s0, ref rows, (block * 8) + 8);
+                TBlock.Store(a1s1, ref rows, (nuint)(RowFloats * 1) + (block * 8) + 8);
+                TBlock.Store(a1s2, ref rows, (nuint)(RowFloats * 2) + (block * 8) + 8);
+                TBlock.Store(a2s0, ref rows, (block * 8) + 16);
+                TBlock.Store(a2s1, ref rows, (nuint)(RowFloats * 1) + (block * 8) + 16);
+                TBlock.Store(a2s2, ref rows, (nuint)(RowFloats * 2) + (block * 8) + 16);
+            }
+        }
+
+        // The last steps one at a time.
+        for (; step < steps; step++)
+        {
+            ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize);
+            ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats);
+            // One tile of 3 blocks (24 lanes): units 0–23.
+            {
+                const nuint block = 0;
+                // Accumulators a of each block and step, starting at the bias.
+                TBlock a0s0 = TBlock.Load(ref weights, Bias + (block * 8) + 0);
+                TBlock a1s0 = TBlock.Load(ref weights, Bias + (block * 8) + 8);
+                TBlock a2s0 = TBlock.Load(ref weights, Bias + (block * 8) + 16);
+                // W_ih x: each weight vector feeds the step.
+                for (nuint k = 0; k < 2; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    nuint row = InputWeights + (block * 16) + (k * 8);
+                    TBlock weight0a = TBlock.Load(ref weights, row + 0);
+                    a0s0 = TBlock.MultiplyAdd(feature0, weight0a, a0s0);
+                    TBlock weight1a = TBlock.Load(ref weights, row + 16);
+                    a1s0 = TBlock.MultiplyAdd(feature0, weight1a, a1s0);
+                    TBlock weight2a = TBlock.Load(ref weights, row + 32);
+                    a2s0 = TBlock.MultiplyAdd(feature0, weight2a, a2s0);
+                }
+                // Each step's row, laid out like the bias.
+                TBlock.Store(a0s0, ref rows, (block * 8) + 0);
+                TBlock.Store(a1s0, ref rows, (block * 8) + 8);
+                TBlock.Store(a2s0, ref rows, (block * 8) + 16);
+            }
+        }
+    }
+
+    /// <summary>Layer 0, RNN (relu) 2 → 24: advances h by one step, from the step's row of the input projection b + W_ih x.</summary>
+    private static void Layer0Projected<TBlock>(ref float weights, ref float projection, ref float hidden)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        // Where this layer's packed weights start within Parameters (floats).
+        const nuint RecurrentWeights = 48; // W_hh h: [3 blocks][24 rows][a][8 lanes]
+
+        // The new h waits here: every tile still reads the old h.
+        global::System.Span<float> nextBuffer = stackalloc float[24];
+        ref float next = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(nextBuffer);
+
+        // One tile of 3 blocks (24 lanes): units 0–23.
+        {
+            const nuint block = 0;
+            // Accumulators a for each block of the tile, starting at b + W_ih x.
+            TBlock a0 = TBlock.Load(ref projection, (block * 8) + 0);
+            TBlock a1 = TBlock.Load(ref projection, (block * 8) + 8);
+            TBlock a2 = TBlock.Load(ref projection, (block * 8) + 16);
             // W_hh h: each feature k, broadcast once, feeds a of every block in the tile.
             for (nuint k = 0; k < 24; k++)
             {

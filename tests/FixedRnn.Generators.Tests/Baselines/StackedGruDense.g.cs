@@ -181,9 +181,28 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
     private void ForwardCore<TBlock>(ref float inputs, int steps, ref State state, ref float outputs)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        for (nint step = 0; step < steps; step++)
+        // Layer 0's b + W_ih x does not depend on the state: it is computed for a chunk of steps at a
+        // time, the steps sharing each weight load, and the recurrence starts from it.
+        const int ChunkSteps = 63;
+        const int RowFloats = 64;
+        ref float weights = ref _parameters.Start;
+
+        // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
+        global::System.Span<float> saturatedBuffer = stackalloc float[ChunkSteps * InputSize];
+        ref float saturated = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(saturatedBuffer);
+        // One row of b + W_ih x per step of the chunk.
+        global::System.Span<float> projectionBuffer = stackalloc float[ChunkSteps * RowFloats];
+        ref float projection = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projectionBuffer);
+
+        for (nint first = 0; first < steps; first += ChunkSteps)
         {
-            StepCore<TBlock, global::FixedRnn.Numerics.NoTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), null, 0);
+            int count = (int)global::System.Math.Min(ChunkSteps, steps - first);
+            global::FixedRnn.Numerics.Saturation.Clamp(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, first * InputSize), count * InputSize), saturatedBuffer);
+            Layer0Project<TBlock>(ref weights, ref saturated, count, ref projection);
+            for (nint step = 0; step < count; step++)
+            {
+                StepProjected<TBlock>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, (first + step) * OutputSize));
+            }
         }
     }
 
@@ -436,6 +455,201 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
         }
 
         paddedBuffer.Slice(0, 1).CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, 1));
+    }
+
+    /// <summary>One step through every layer, layer 0 starting from the step's row of its input projection.</summary>
+    private static void StepProjected<TBlock>(ref float weights, ref float projection, ref State state, ref float output)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        ref float floats = ref state.Start;
+        Layer0Projected<TBlock, global::FixedRnn.Numerics.NoTrace>(ref weights, ref projection, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
+        Layer1<TBlock, global::FixedRnn.Numerics.NoTrace>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 16), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
+        Layer2<TBlock, global::FixedRnn.Numerics.NoTrace>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 16), ref output, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
+    }
+
+    /// <summary>Layer 0's input projection: row s of <paramref name="projection"/> receives b + W_ih x_s for each of <paramref name="steps"/> saturated inputs.</summary>
+    private static void Layer0Project<TBlock>(ref float weights, ref float inputs, nint steps, ref float projection)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+    {
+        const nuint InputWeights = 0; // W_ih x: [2 blocks][4 rows][r, z, nx][8 lanes]
+        const nuint Bias = 960; // [2 blocks][r, z, nx, nh][8 lanes]
+        const nint RowFloats = 64;
+
+        nint step = 0;
+        // 3 steps at a time: each weight vector, loaded once, feeds the 3 steps' accumulators.
+        for (; step + 3 <= steps; step += 3)
+        {
+            ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize);
+            ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats);
+            // nh takes no input: its row entries are its bias.
+            for (nuint block = 0; block < 2; block++)
+            {
+                TBlock nh = TBlock.Load(ref weights, Bias + (block * 32) + 24);
+                TBlock.Store(nh, ref rows, (block * 32) + 24);
+                TBlock.Store(nh, ref rows, (nuint)(RowFloats * 1) + (block * 32) + 24);
+                TBlock.Store(nh, ref rows, (nuint)(RowFloats * 2) + (block * 32) + 24);
+            }
+            // 2 tiles of 1 block (8 lanes): units 0–15.
+            for (nuint tile = 0; tile < 2; tile++)
+            {
+                nuint block = tile * 1;
+                // Accumulators r, z, nx of each block and step, starting at the bias.
+                TBlock r0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 0);
+                TBlock r0s1 = r0s0;
+                TBlock r0s2 = r0s0;
+                TBlock z0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 8);
+                TBlock z0s1 = z0s0;
+                TBlock z0s2 = z0s0;
+                TBlock nx0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 16);
+                TBlock nx0s1 = nx0s0;
+                TBlock nx0s2 = nx0s0;
+                // W_ih x: each weight vector feeds all 3 steps.
+                for (nuint k = 0; k < 4; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    TBlock feature1 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(InputSize * 1) + k));
+                    TBlock feature2 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, (nuint)(InputSize * 2) + k));
+                    nuint row = InputWeights + (block * 96) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row + 0);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    r0s2 = TBlock.MultiplyAdd(feature2, weight0r, r0s2);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    z0s2 = TBlock.MultiplyAdd(feature2, weight0z, z0s2);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    nx0s1 = TBlock.MultiplyAdd(feature1, weight0nx, nx0s1);
+                    nx0s2 = TBlock.MultiplyAdd(feature2, weight0nx, nx0s2);
+                }
+                // Each step's row, laid out like the bias.
+                TBlock.Store(r0s0, ref rows, (block * 32) + 0);
+                TBlock.Store(r0s1, ref rows, (nuint)(RowFloats * 1) + (block * 32) + 0);
+                TBlock.Store(r0s2, ref rows, (nuint)(RowFloats * 2) + (block * 32) + 0);
+                TBlock.Store(z0s0, ref rows, (block * 32) + 8);
+                TBlock.Store(z0s1, ref rows, (nuint)(RowFloats * 1) + (block * 32) + 8);
+                TBlock.Store(z0s2, ref rows, (nuint)(RowFloats * 2) + (block * 32) + 8);
+                TBlock.Store(nx0s0, ref rows, (block * 32) + 16);
+                TBlock.Store(nx0s1, ref rows, (nuint)(RowFloats * 1) + (block * 32) + 16);
+                TBlock.Store(nx0s2, ref rows, (nuint)(RowFloats * 2) + (block * 32) + 16);
+            }
+        }
+
+        // The last steps one at a time.
+        for (; step < steps; step++)
+        {
+            ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize);
+            ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats);
+            // nh takes no input: its row entries are its bias.
+            for (nuint block = 0; block < 2; block++)
+            {
+                TBlock nh = TBlock.Load(ref weights, Bias + (block * 32) + 24);
+                TBlock.Store(nh, ref rows, (block * 32) + 24);
+            }
+            // One tile of 2 blocks (16 lanes): units 0–15.
+            {
+                const nuint block = 0;
+                // Accumulators r, z, nx of each block and step, starting at the bias.
+                TBlock r0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 0);
+                TBlock z0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 8);
+                TBlock nx0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 16);
+                TBlock r1s0 = TBlock.Load(ref weights, Bias + (block * 32) + 32);
+                TBlock z1s0 = TBlock.Load(ref weights, Bias + (block * 32) + 40);
+                TBlock nx1s0 = TBlock.Load(ref weights, Bias + (block * 32) + 48);
+                // W_ih x: each weight vector feeds the step.
+                for (nuint k = 0; k < 4; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    nuint row = InputWeights + (block * 96) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row + 0);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    TBlock weight1r = TBlock.Load(ref weights, row + 96);
+                    r1s0 = TBlock.MultiplyAdd(feature0, weight1r, r1s0);
+                    TBlock weight1z = TBlock.Load(ref weights, row + 104);
+                    z1s0 = TBlock.MultiplyAdd(feature0, weight1z, z1s0);
+                    TBlock weight1nx = TBlock.Load(ref weights, row + 112);
+                    nx1s0 = TBlock.MultiplyAdd(feature0, weight1nx, nx1s0);
+                }
+                // Each step's row, laid out like the bias.
+                TBlock.Store(r0s0, ref rows, (block * 32) + 0);
+                TBlock.Store(z0s0, ref rows, (block * 32) + 8);
+                TBlock.Store(nx0s0, ref rows, (block * 32) + 16);
+                TBlock.Store(r1s0, ref rows, (block * 32) + 32);
+                TBlock.Store(z1s0, ref rows, (block * 32) + 40);
+                TBlock.Store(nx1s0, ref rows, (block * 32) + 48);
+            }
+        }
+    }
+
+    /// <summary>Layer 0, GRU (reset-after) 4 → 16: advances h by one step, from the step's row of the input projection b + W_ih x.</summary>
+    private static void Layer0Projected<TBlock, TTrace>(ref float weights, ref float projection, ref float hidden, ref float gates)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
+    {
+        // Where this layer's packed weights start within Parameters (floats).
+        const nuint RecurrentWeights = 192; // W_hh h: [2 blocks][16 rows][r, z, nh][8 lanes]
+
+        // The new h waits here: every tile still reads the old h.
+        global::System.Span<float> nextBuffer = stackalloc float[16];
+        ref float next = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(nextBuffer);
+
+        // One tile of 2 blocks (16 lanes): units 0–15.
+        {
+            const nuint block = 0;
+            // Accumulators r, z, nx, nh for each block of the tile, starting at b + W_ih x.
+            TBlock r0 = TBlock.Load(ref projection, (block * 32) + 0);
+            TBlock z0 = TBlock.Load(ref projection, (block * 32) + 8);
+            TBlock nx0 = TBlock.Load(ref projection, (block * 32) + 16);
+            TBlock nh0 = TBlock.Load(ref projection, (block * 32) + 24);
+            TBlock r1 = TBlock.Load(ref projection, (block * 32) + 32);
+            TBlock z1 = TBlock.Load(ref projection, (block * 32) + 40);
+            TBlock nx1 = TBlock.Load(ref projection, (block * 32) + 48);
+            TBlock nh1 = TBlock.Load(ref projection, (block * 32) + 56);
+            // W_hh h: each feature k, broadcast once, feeds r, z, nh of every block in the tile.
+            for (nuint k = 0; k < 16; k++)
+            {
+                TBlock feature = TBlock.Broadcast(global::System.Runtime.CompilerServices.Unsafe.Add(ref hidden, k));
+                nuint row = RecurrentWeights + (block * 384) + (k * 24);
+                r0 = TBlock.MultiplyAdd(feature, ref weights, row + 0, r0);
+                z0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, z0);
+                nh0 = TBlock.MultiplyAdd(feature, ref weights, row + 16, nh0);
+                r1 = TBlock.MultiplyAdd(feature, ref weights, row + 384, r1);
+                z1 = TBlock.MultiplyAdd(feature, ref weights, row + 392, z1);
+                nh1 = TBlock.MultiplyAdd(feature, ref weights, row + 400, nh1);
+            }
+            // Blocks 0 and 1 of the tile, their activations in one call: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
+            {
+                nuint units = (block + 0) * 8;
+                (TBlock reset0, TBlock reset1) = TBlock.Sigmoid(r0, r1);
+                (TBlock update0, TBlock update1) = TBlock.Sigmoid(z0, z1);
+                (TBlock n0, TBlock n1) = TBlock.Tanh(TBlock.MultiplyAdd(reset0, nh0, nx0), TBlock.MultiplyAdd(reset1, nh1, nx1));
+                TBlock.Store(TBlock.MultiplyAdd(update0, TBlock.Load(ref hidden, units) - n0, n0), ref next, units);
+                TBlock.Store(TBlock.MultiplyAdd(update1, TBlock.Load(ref hidden, units + 8) - n1, n1), ref next, units + 8);
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 0) * 32;
+                    TBlock.Store(reset0, ref gates, record + 0);
+                    TBlock.Store(update0, ref gates, record + 8);
+                    TBlock.Store(n0, ref gates, record + 16);
+                    TBlock.Store(nh0, ref gates, record + 24);
+                }
+                if (TTrace.IsRecording)
+                {
+                    nuint record = (block + 1) * 32;
+                    TBlock.Store(reset1, ref gates, record + 0);
+                    TBlock.Store(update1, ref gates, record + 8);
+                    TBlock.Store(n1, ref gates, record + 16);
+                    TBlock.Store(nh1, ref gates, record + 24);
+                }
+            }
+        }
+
+        nextBuffer.CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref hidden, 16));
     }
 
     /// <summary>

@@ -1,0 +1,124 @@
+using System;
+using FixedRnn.Training;
+using Xunit;
+
+namespace FixedRnn.Tests;
+
+/// <summary>
+/// <c>Forward</c> computes the first layer's input projection a chunk of steps ahead and several steps
+/// per weight load; <c>Step</c> computes it inside each step. The same additions happen in the same order
+/// either way, so the two must agree to the bit, across chunk boundaries and with saturated inputs.
+/// </summary>
+public sealed class ForwardMatchesStepTests
+{
+    // 1–5 cover the 3-step tiles and the one-step remainder; the others cross chunks of every model below.
+    public static readonly TheoryData<int> Lengths = new() { 1, 2, 3, 4, 5, 47, 48, 49, 64, 65, 97, 200 };
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Lstm(int steps) => AssertSame<Lstm8To32, Lstm8To32.State, Lstm8To32.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void LstmOddSize(int steps) => AssertSame<LstmCell3To13, LstmCell3To13.State, LstmCell3To13.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void ResetAfterGru(int steps) => AssertSame<Gru5To37, Gru5To37.State, Gru5To37.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void ResetAfterGruWide(int steps) => AssertSame<Gru16To256, Gru16To256.State, Gru16To256.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void ResetBeforeGru(int steps) => AssertSame<ResetBeforeGru8To130, ResetBeforeGru8To130.State, ResetBeforeGru8To130.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void RnnTanh(int steps) => AssertSame<RnnTanh4To50, RnnTanh4To50.State, RnnTanh4To50.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void RnnReluWithDenseHead(int steps) => AssertSame<ReluDenseHead, ReluDenseHead.State, ReluDenseHead.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void MixedStack(int steps) => AssertSame<MixedStack, MixedStack.State, MixedStack.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void StackedGru(int steps) => AssertSame<StackedGruDense, StackedGruDense.State, StackedGruDense.Trace>(steps);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    public void LstmTooWideToHoist(int steps) => AssertSame<Lstm1024, Lstm1024.State, Lstm1024.Trace>(steps);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    public void LstmWithDenseHead(int steps) => AssertSame<Lstm37To50Dense13, Lstm37To50Dense13.State, Lstm37To50Dense13.Trace>(steps);
+
+    private static void AssertSame<TModel, TState, TTrace>(int steps)
+        where TModel : ITrainableModel<TState, TTrace>, new()
+        where TState : struct
+        where TTrace : class
+    {
+        var model = new TModel();
+        model.Initialize(InitializationScheme.PyTorch, 7);
+        var random = new Random(steps);
+        float[] inputs = new float[steps * model.InputSize];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = (float)((random.NextDouble() * 6) - 3);
+        }
+
+        // Inputs that only make sense after saturation, at both ends of the range.
+        inputs[0] = float.PositiveInfinity;
+        inputs[^1] = -1e38f;
+
+        // A state that is not the zero state, so the recurrent half matters from the first step.
+        TState initial = default;
+        float[] warmup = new float[4 * model.InputSize];
+        warmup.AsSpan().Fill(0.5f);
+        model.Forward(warmup, ref initial, new float[4 * model.OutputSize]);
+
+        TState forwardState = initial;
+        float[] forwarded = new float[steps * model.OutputSize];
+        model.Forward(inputs, ref forwardState, forwarded);
+
+        TState stepState = initial;
+        float[] stepped = new float[steps * model.OutputSize];
+        for (int step = 0; step < steps; step++)
+        {
+            model.Step(inputs.AsSpan(step * model.InputSize, model.InputSize), ref stepState, stepped.AsSpan(step * model.OutputSize, model.OutputSize));
+        }
+
+        Assert.True(stepped.AsSpan().SequenceEqual(forwarded), $"{typeof(TModel).Name}, T = {steps}: Forward's outputs differ from Step's.");
+        for (int layer = 0; layer < model.LayerCount; layer++)
+        {
+            if (IsRecurrent(model, ref stepState, layer))
+            {
+                Assert.True(model.GetHiddenState(ref stepState, layer).SequenceEqual(model.GetHiddenState(ref forwardState, layer)), $"{typeof(TModel).Name}, T = {steps}: layer {layer}'s h differs.");
+            }
+        }
+
+        Assert.True(stepped.AsSpan().IndexOfAnyExcept(0f) >= 0, "The outputs are all zero: the comparison proves nothing.");
+    }
+
+    private static bool IsRecurrent<TModel, TState>(TModel model, ref TState state, int layer)
+        where TModel : IRecurrentModel<TState>
+        where TState : struct
+    {
+        try
+        {
+            _ = model.GetHiddenState(ref state, layer);
+            return true;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return false;
+        }
+    }
+}
