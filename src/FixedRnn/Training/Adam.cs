@@ -1,5 +1,7 @@
 using System;
-using System.Numerics.Tensors;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace FixedRnn.Training;
 
@@ -24,12 +26,6 @@ public class Adam : Optimizer
 {
     private readonly float[] _firstMoment;
     private readonly float[] _secondMoment;
-
-    // Holds g², then the denominator, then the update; reused so a step needs no memory beyond the moments.
-    private readonly float[] _scratch;
-
-    // The L2-decayed gradient; only needed when the decay is added to the gradient, which must not be modified.
-    private readonly float[]? _decayedGradient;
 
     private readonly bool _decoupledWeightDecay;
 
@@ -65,11 +61,6 @@ public class Adam : Optimizer
 
         _firstMoment = new float[parameterCount];
         _secondMoment = new float[parameterCount];
-        _scratch = new float[parameterCount];
-        if (weightDecay != 0 && !decoupledWeightDecay)
-        {
-            _decayedGradient = new float[parameterCount];
-        }
     }
 
     /// <summary>Gets the decay rate of the first-moment estimate.</summary>
@@ -93,46 +84,101 @@ public class Adam : Optimizer
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// One pass over the parameters, reading each of p, g, m and v once: a step is bound by memory traffic, and
+    /// the straightforward form (one vector operation per term, as PyTorch's foreach implementation does) passes
+    /// over the buffers ten times. Each element still goes through PyTorch's operations in PyTorch's order, every
+    /// product and sum rounded separately (no fused multiply-add), so the result is the same bit for bit.
+    /// </remarks>
     protected sealed override void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        ReadOnlySpan<float> g = gradients;
-        if (WeightDecay != 0)
+        double step = StepCount;
+        var constants = new StepConstants(
+            Beta1,
+            (float)(1.0 - Beta1),
+            Beta2,
+            (float)(1.0 - Beta2),
+            Epsilon,
+            // PyTorch computes the bias corrections and the step size from Python floats, i.e. in double.
+            StepSize: (float)(LearningRate / (1.0 - Math.Pow(Beta1, step))),
+            BiasCorrection2Sqrt: (float)Math.Sqrt(1.0 - Math.Pow(Beta2, step)),
+            L2Decay: _decoupledWeightDecay ? 0 : WeightDecay,
+            // PyTorch forms 1 - lr·wd from Python floats, i.e. in double, before scaling the float parameters.
+            DecoupledScale: _decoupledWeightDecay && WeightDecay != 0 ? (float)(1.0 - ((double)LearningRate * WeightDecay)) : 1f);
+
+        ref float p = ref MemoryMarshal.GetReference(parameters);
+        ref float g = ref MemoryMarshal.GetReference(gradients);
+        ref float m = ref MemoryMarshal.GetArrayDataReference(_firstMoment);
+        ref float v = ref MemoryMarshal.GetArrayDataReference(_secondMoment);
+        nuint length = (nuint)parameters.Length;
+        nuint i = 0;
+        if (Vector.IsHardwareAccelerated)
         {
-            if (_decoupledWeightDecay)
+            nuint lanes = (nuint)Vector<float>.Count;
+            for (; i + lanes <= length; i += lanes)
             {
-                // PyTorch forms 1 - lr·wd from Python floats, i.e. in double, before scaling the float parameters.
-                TensorPrimitives.Multiply(parameters, (float)(1.0 - ((double)LearningRate * WeightDecay)), parameters);
-            }
-            else
-            {
-                TensorPrimitives.MultiplyAdd(parameters, WeightDecay, gradients, _decayedGradient);
-                g = _decayedGradient;
+                Vector<float> parameter = Vector.LoadUnsafe(ref p, i);
+                Vector<float> gradient = Vector.LoadUnsafe(ref g, i);
+                Vector<float> first = Vector.LoadUnsafe(ref m, i);
+                Vector<float> second = Vector.LoadUnsafe(ref v, i);
+                if (constants.DecoupledScale != 1f)
+                {
+                    parameter *= constants.DecoupledScale;
+                }
+
+                if (constants.L2Decay != 0)
+                {
+                    gradient = (parameter * constants.L2Decay) + gradient;
+                }
+
+                first *= constants.Beta1;
+                first = (gradient * constants.OneMinusBeta1) + first;
+                second *= constants.Beta2;
+                second = (gradient * constants.OneMinusBeta2 * gradient) + second;
+                Vector<float> denominator = (Vector.SquareRoot(second) / constants.BiasCorrection2Sqrt) + new Vector<float>(constants.Epsilon);
+                parameter = ((first / denominator) * -constants.StepSize) + parameter;
+                first.StoreUnsafe(ref m, i);
+                second.StoreUnsafe(ref v, i);
+                parameter.StoreUnsafe(ref p, i);
             }
         }
 
-        Span<float> m = _firstMoment;
-        Span<float> v = _secondMoment;
-        Span<float> scratch = _scratch;
+        for (; i < length; i++)
+        {
+            float parameter = Unsafe.Add(ref p, i);
+            float gradient = Unsafe.Add(ref g, i);
+            if (constants.DecoupledScale != 1f)
+            {
+                parameter *= constants.DecoupledScale;
+            }
 
-        TensorPrimitives.Multiply(m, Beta1, m);
-        TensorPrimitives.MultiplyAdd(g, (float)(1.0 - Beta1), m, m);
+            if (constants.L2Decay != 0)
+            {
+                gradient = (parameter * constants.L2Decay) + gradient;
+            }
 
-        TensorPrimitives.Multiply(v, Beta2, v);
-        TensorPrimitives.Multiply(g, (float)(1.0 - Beta2), scratch);
-        TensorPrimitives.MultiplyAdd(scratch, g, v, v);
-
-        double step = StepCount;
-        double biasCorrection1 = 1.0 - Math.Pow(Beta1, step);
-        double biasCorrection2 = 1.0 - Math.Pow(Beta2, step);
-        float stepSize = (float)(LearningRate / biasCorrection1);
-        float biasCorrection2Sqrt = (float)Math.Sqrt(biasCorrection2);
-
-        TensorPrimitives.Sqrt(v, scratch);
-        TensorPrimitives.Divide(scratch, biasCorrection2Sqrt, scratch);
-        TensorPrimitives.Add(scratch, Epsilon, scratch);
-        TensorPrimitives.Divide(m, scratch, scratch);
-        TensorPrimitives.MultiplyAdd(scratch, -stepSize, parameters, parameters);
+            float first = Unsafe.Add(ref m, i) * constants.Beta1;
+            first = (gradient * constants.OneMinusBeta1) + first;
+            float second = Unsafe.Add(ref v, i) * constants.Beta2;
+            second = (gradient * constants.OneMinusBeta2 * gradient) + second;
+            float denominator = (MathF.Sqrt(second) / constants.BiasCorrection2Sqrt) + constants.Epsilon;
+            Unsafe.Add(ref m, i) = first;
+            Unsafe.Add(ref v, i) = second;
+            Unsafe.Add(ref p, i) = ((first / denominator) * -constants.StepSize) + parameter;
+        }
     }
+
+    /// <summary>The per-step scalars of <see cref="StepCore"/>, in the precision PyTorch uses for each.</summary>
+    private readonly record struct StepConstants(
+        float Beta1,
+        float OneMinusBeta1,
+        float Beta2,
+        float OneMinusBeta2,
+        float Epsilon,
+        float StepSize,
+        float BiasCorrection2Sqrt,
+        float L2Decay,
+        float DecoupledScale);
 
     private static void ThrowIfNotBeta(float beta, string paramName)
     {
