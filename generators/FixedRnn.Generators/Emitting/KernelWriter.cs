@@ -57,6 +57,8 @@ internal static class KernelWriter
             writer.Line();
             body();
         }
+
+        writer.WriteDeferred();
     }
 
     public static IEnumerable<WeightSegment> Segments(LayerLayout layer)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Text;
 
 namespace FixedRnn.Generators.Helpers;
@@ -11,7 +12,26 @@ internal sealed class SourceWriter
 {
     private const string IndentUnit = "    ";
     private readonly StringBuilder _builder = new();
+    private readonly List<Action> _deferred = new();
     private int _indent;
+
+    /// <summary>
+    /// Queues a member that the member being written needs (a helper method), to be written after it by
+    /// <see cref="WriteDeferred"/>.
+    /// </summary>
+    public void Defer(Action write) => _deferred.Add(write);
+
+    /// <summary>Writes the queued members, each after a blank line.</summary>
+    public void WriteDeferred()
+    {
+        Action[] pending = _deferred.ToArray();
+        _deferred.Clear();
+        foreach (Action write in pending)
+        {
+            Line();
+            write();
+        }
+    }
 
     public void Line(string text = "")
     {
