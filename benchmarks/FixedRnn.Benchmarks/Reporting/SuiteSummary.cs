@@ -90,6 +90,7 @@ public static class SuiteSummary
         {
             text.AppendLine(Invariant, $"Measured Vector256 FMA peak (12 register chains): **{peakGflops:F1} GFLOP/s** on one core ({peak!.Nanoseconds / 1000:F1} µs for {PeakBenchmarks.FlopsPerInvoke:N0} FLOPs: {peakGflops / 32:F2} G cycles/s if both FMA ports retire one 8-lane FMA per cycle).");
             text.AppendLine(Invariant, $"Each FMA fed by a 32-byte L1 load, as in the kernels: {F(Gflops(nameof(PeakBenchmarks.Fma256WithAlignedLoads)), "F1")} GFLOP/s from 64-byte-aligned data ({Pct(Gflops(nameof(PeakBenchmarks.Fma256WithAlignedLoads)) / peakGflops)} of peak), {F(Gflops(nameof(PeakBenchmarks.Fma256WithLoadsOffset16)), "F1")} GFLOP/s from data 16 bytes off alignment ({Pct(Gflops(nameof(PeakBenchmarks.Fma256WithLoadsOffset16)) / peakGflops)}).");
+            text.AppendLine(Invariant, $"The same FLOPs as 16-lane FMAs fed by 64-byte aligned loads (Vector512{(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? string.Empty : ", not accelerated here")}): {F(Gflops(nameof(PeakBenchmarks.Fma512WithAlignedLoads)), "F1")} GFLOP/s ({Pct(Gflops(nameof(PeakBenchmarks.Fma512WithAlignedLoads)) / peakGflops)}).");
         }
         else
         {
