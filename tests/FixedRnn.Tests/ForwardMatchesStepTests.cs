@@ -5,7 +5,7 @@ using Xunit;
 namespace FixedRnn.Tests;
 
 /// <summary>
-/// <c>Forward</c> computes the first layer's input projection a chunk of steps ahead and several steps
+/// <c>Forward</c> computes the first layer's input projection (when it has at least 8 features) a chunk of steps ahead and several steps
 /// per weight load; <c>Step</c> computes it inside each step. The same additions happen in the same order
 /// either way, so the two must agree to the bit, across chunk boundaries and with saturated inputs.
 /// </summary>
@@ -56,9 +56,16 @@ public sealed class ForwardMatchesStepTests
     public void LstmTooWideToHoist(int steps) => AssertSame<Lstm1024, Lstm1024.State, Lstm1024.Trace>(steps);
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(7)]
+    [MemberData(nameof(Lengths))]
     public void LstmWithDenseHead(int steps) => AssertSame<Lstm37To50Dense13, Lstm37To50Dense13.State, Lstm37To50Dense13.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void RnnFirstStack(int steps) => AssertSame<HoistedRnnStack, HoistedRnnStack.State, HoistedRnnStack.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void ResetBeforeGruFirstStack(int steps) => AssertSame<HoistedResetBeforeStack, HoistedResetBeforeStack.State, HoistedResetBeforeStack.Trace>(steps);
 
     private static void AssertSame<TModel, TState, TTrace>(int steps)
         where TModel : ITrainableModel<TState, TTrace>, new()
@@ -122,3 +129,14 @@ public sealed class ForwardMatchesStepTests
         }
     }
 }
+
+[RecurrentModel(inputSize: 12)]
+[Rnn(40)]
+[Gru(9)]
+[Dense(3)]
+public partial class HoistedRnnStack;
+
+[RecurrentModel(inputSize: 9)]
+[Gru(21, ResetAfter = false)]
+[Lstm(5)]
+public partial class HoistedResetBeforeStack;
