@@ -102,12 +102,19 @@ public sealed class ForwardMatchesStepTests
             model.Step(inputs.AsSpan(step * model.InputSize, model.InputSize), ref stepState, stepped.AsSpan(step * model.OutputSize, model.OutputSize));
         }
 
+        // The recording Forward that training runs takes the same path.
+        TState recordState = initial;
+        float[] recorded = new float[steps * model.OutputSize];
+        model.Forward(inputs, ref recordState, recorded, model.CreateTrace(steps));
+
         Assert.True(stepped.AsSpan().SequenceEqual(forwarded), $"{typeof(TModel).Name}, T = {steps}: Forward's outputs differ from Step's.");
+        Assert.True(stepped.AsSpan().SequenceEqual(recorded), $"{typeof(TModel).Name}, T = {steps}: the recording Forward's outputs differ from Step's.");
         for (int layer = 0; layer < model.LayerCount; layer++)
         {
             if (IsRecurrent(model, ref stepState, layer))
             {
                 Assert.True(model.GetHiddenState(ref stepState, layer).SequenceEqual(model.GetHiddenState(ref forwardState, layer)), $"{typeof(TModel).Name}, T = {steps}: layer {layer}'s h differs.");
+                Assert.True(model.GetHiddenState(ref stepState, layer).SequenceEqual(model.GetHiddenState(ref recordState, layer)), $"{typeof(TModel).Name}, T = {steps}: layer {layer}'s h differs after the recording Forward.");
             }
         }
 

@@ -305,7 +305,7 @@ internal static class ModelEmitter
                 writer.Line($"{InputProjectionWriter.KernelName(first)}<TBlock>(ref weights, ref saturated, count, ref projection);");
                 using (writer.Block("for (nint step = 0; step < count; step++)"))
                 {
-                    writer.Line($"StepProjected<TBlock>(ref weights, ref {KernelWriter.Unsafe}.Add(ref projection, step * RowFloats), ref state, ref {KernelWriter.Unsafe}.Add(ref outputs, (first + step) * OutputSize));");
+                    writer.Line($"StepProjected<TBlock, global::FixedRnn.Numerics.NoTrace>(ref weights, ref {KernelWriter.Unsafe}.Add(ref projection, step * RowFloats), ref state, ref {KernelWriter.Unsafe}.Add(ref outputs, (first + step) * OutputSize), null, 0);");
                 }
             }
         }
@@ -335,10 +335,11 @@ internal static class ModelEmitter
     {
         if (projected)
         {
-            writer.Line("/// <summary>One step through every layer, layer 0 starting from the step's row of its input projection.</summary>");
-            writer.Line("private static void StepProjected<TBlock>(ref float weights, ref float projection, ref State state, ref float output)");
+            writer.Line("/// <summary>One step through every layer, layer 0 starting from the step's row of its input projection; records like <see cref=\"StepCore\"/>.</summary>");
+            writer.Line("private static void StepProjected<TBlock, TTrace>(ref float weights, ref float projection, ref State state, ref float output, Trace? trace, nint step)");
             writer.Indent();
             writer.Line(KernelWriter.BlockConstraint);
+            writer.Line(KernelWriter.TraceConstraint);
             writer.Unindent();
         }
         else
@@ -375,27 +376,19 @@ internal static class ModelEmitter
             foreach (LayerLayout layer in layout.Layers)
             {
                 string hidden = $"ref {KernelWriter.Unsafe}.Add(ref floats, {layer.HiddenState})";
-                string gates = layer.RecordSlots > 0 ? (projected ? $", {noRecord}" : $", ref gates{layer.Index}") : string.Empty;
-                if (layer.RecordSlots > 0 && !projected)
+                string gates = layer.RecordSlots > 0 ? $", ref gates{layer.Index}" : string.Empty;
+                if (layer.RecordSlots > 0)
                 {
                     writer.Line($"ref float gates{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow(layer, $"trace!.Gates{layer.Index}", layer.RecordStride)} : {noRecord};");
                 }
 
                 if (layer.IsResetBeforeGru)
                 {
-                    if (projected)
-                    {
-                        gates += $", {noRecord}";
-                    }
-                    else
-                    {
-                        writer.Line($"ref float resetRecord{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow(layer, $"trace!.ResetHidden{layer.Index}", layer.PaddedSize)} : {noRecord};");
-                        gates += $", ref resetRecord{layer.Index}";
-                    }
+                    writer.Line($"ref float resetRecord{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow(layer, $"trace!.ResetHidden{layer.Index}", layer.PaddedSize)} : {noRecord};");
+                    gates += $", ref resetRecord{layer.Index}";
                 }
 
-                string trace = projected ? "global::FixedRnn.Numerics.NoTrace" : "TTrace";
-                string typeArguments = layer.RecordSlots > 0 ? $"TBlock, {trace}" : "TBlock";
+                string typeArguments = layer.RecordSlots > 0 ? "TBlock, TTrace" : "TBlock";
                 string kernel = projected && layer.Index == 0 ? layer.KernelName + KernelWriter.Projected : layer.KernelName;
                 switch (layer.Spec.Kind)
                 {

@@ -65,10 +65,34 @@ internal static class TrainingEmitter
             writer.Line("// Backward must see the inputs the kernels used: saturated as in StepCore.");
             writer.Line($"global::FixedRnn.Numerics.Saturation.Clamp({MemoryMarshal}.CreateReadOnlySpan(ref inputs, steps * InputSize), trace.Inputs);");
             writer.Line("RecordState(ref state, trace, 0);");
-            using (writer.Block("for (nint step = 0; step < steps; step++)"))
+            LayerLayout first = layout.Layers[0];
+            if (InputProjectionWriter.Applies(first))
             {
-                writer.Line($"StepCore<TBlock, global::FixedRnn.Numerics.RecordTrace>(ref {Unsafe}.Add(ref inputs, step * InputSize), ref state, ref {Unsafe}.Add(ref outputs, step * OutputSize), trace, step);");
-                writer.Line("RecordState(ref state, trace, step + 1);");
+                writer.Line();
+                writer.Line("// As in Forward: layer 0's b + W_ih x a chunk of steps ahead, here from the saturated inputs in the trace.");
+                writer.Line($"const int ChunkSteps = {InputProjectionWriter.ChunkSteps(first)};");
+                writer.Line($"const int RowFloats = {InputProjectionWriter.RowFloats(first)};");
+                writer.Line("ref float weights = ref _parameters.Start;");
+                writer.Line($"ref float saturated = ref {MemoryMarshal}.GetArrayDataReference(trace.Inputs);");
+                KernelWriter.StackScratch(writer, "projection", -1, "One row of b + W_ih x per step of the chunk.", "ChunkSteps * RowFloats");
+                using (writer.Block("for (nint first = 0; first < steps; first += ChunkSteps)"))
+                {
+                    writer.Line("int count = (int)global::System.Math.Min(ChunkSteps, steps - first);");
+                    writer.Line($"{InputProjectionWriter.KernelName(first)}<TBlock>(ref weights, ref {Unsafe}.Add(ref saturated, first * InputSize), count, ref projection);");
+                    using (writer.Block("for (nint step = first; step < first + count; step++)"))
+                    {
+                        writer.Line($"StepProjected<TBlock, global::FixedRnn.Numerics.RecordTrace>(ref weights, ref {Unsafe}.Add(ref projection, (step - first) * RowFloats), ref state, ref {Unsafe}.Add(ref outputs, step * OutputSize), trace, step);");
+                        writer.Line("RecordState(ref state, trace, step + 1);");
+                    }
+                }
+            }
+            else
+            {
+                using (writer.Block("for (nint step = 0; step < steps; step++)"))
+                {
+                    writer.Line($"StepCore<TBlock, global::FixedRnn.Numerics.RecordTrace>(ref {Unsafe}.Add(ref inputs, step * InputSize), ref state, ref {Unsafe}.Add(ref outputs, step * OutputSize), trace, step);");
+                    writer.Line("RecordState(ref state, trace, step + 1);");
+                }
             }
         }
 

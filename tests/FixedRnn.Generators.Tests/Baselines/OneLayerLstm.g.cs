@@ -199,7 +199,7 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
             Layer0Project<TBlock>(ref weights, ref saturated, count, ref projection);
             for (nint step = 0; step < count; step++)
             {
-                StepProjected<TBlock>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, (first + step) * OutputSize));
+                StepProjected<TBlock, global::FixedRnn.Numerics.NoTrace>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, step * RowFloats), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, (first + step) * OutputSize), null, 0);
             }
         }
     }
@@ -313,12 +313,14 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
         nextBuffer.CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref hidden, 32));
     }
 
-    /// <summary>One step through every layer, layer 0 starting from the step's row of its input projection.</summary>
-    private static void StepProjected<TBlock>(ref float weights, ref float projection, ref State state, ref float output)
+    /// <summary>One step through every layer, layer 0 starting from the step's row of its input projection; records like <see cref="StepCore"/>.</summary>
+    private static void StepProjected<TBlock, TTrace>(ref float weights, ref float projection, ref State state, ref float output, Trace? trace, nint step)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
     {
         ref float floats = ref state.Start;
-        Layer0Projected<TBlock, global::FixedRnn.Numerics.NoTrace>(ref weights, ref projection, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 32), ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>());
+        ref float gates0 = ref TTrace.IsRecording ? ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 128) : ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>();
+        Layer0Projected<TBlock, TTrace>(ref weights, ref projection, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 32), ref gates0);
         global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref floats, 0), OutputSize)
             .CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref output, OutputSize));
     }
@@ -608,10 +610,24 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
         // Backward must see the inputs the kernels used: saturated as in StepCore.
         global::FixedRnn.Numerics.Saturation.Clamp(global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace.Inputs);
         RecordState(ref state, trace, 0);
-        for (nint step = 0; step < steps; step++)
+
+        // As in Forward: layer 0's b + W_ih x a chunk of steps ahead, here from the saturated inputs in the trace.
+        const int ChunkSteps = 60;
+        const int RowFloats = 128;
+        ref float weights = ref _parameters.Start;
+        ref float saturated = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Inputs);
+        // One row of b + W_ih x per step of the chunk.
+        global::System.Span<float> projectionBuffer = stackalloc float[ChunkSteps * RowFloats];
+        ref float projection = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projectionBuffer);
+        for (nint first = 0; first < steps; first += ChunkSteps)
         {
-            StepCore<TBlock, global::FixedRnn.Numerics.RecordTrace>(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref inputs, step * InputSize), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), trace, step);
-            RecordState(ref state, trace, step + 1);
+            int count = (int)global::System.Math.Min(ChunkSteps, steps - first);
+            Layer0Project<TBlock>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref saturated, first * InputSize), count, ref projection);
+            for (nint step = first; step < first + count; step++)
+            {
+                StepProjected<TBlock, global::FixedRnn.Numerics.RecordTrace>(ref weights, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projection, (step - first) * RowFloats), ref state, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputs, step * OutputSize), trace, step);
+                RecordState(ref state, trace, step + 1);
+            }
         }
     }
 
