@@ -98,6 +98,7 @@ public sealed class MachineInfo
         }
 
         isa.Add(Vector256.IsHardwareAccelerated ? "Vector256 accelerated" : "Vector256 not accelerated");
+        isa.Add(Vector512.IsHardwareAccelerated ? "Vector512 accelerated (the kernels' paired activations use it)" : "Vector512 not accelerated");
         return new MachineInfo
         {
             CpuModel = model,
