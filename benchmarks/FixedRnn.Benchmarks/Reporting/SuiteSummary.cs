@@ -51,7 +51,7 @@ public static class SuiteSummary
                 var result = new Result(report.ResultStatistics.Min, report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase));
                 string type = benchmarkCase.Descriptor.Type.Name;
                 string method = benchmarkCase.Descriptor.WorkloadMethod.Name;
-                if (type == nameof(PeakBenchmarks))
+                if (type is nameof(PeakBenchmarks) or nameof(ActivationBenchmarks))
                 {
                     probes[method] = result;
                     continue;
@@ -95,6 +95,14 @@ public static class SuiteSummary
         else
         {
             text.AppendLine("The peak probe (PeakBenchmarks.Fma256Registers) did not run: no fractions of peak.");
+        }
+
+        if (probes.TryGetValue(nameof(ActivationBenchmarks.Sigmoid256), out Result? sigmoid) && probes.TryGetValue(nameof(ActivationBenchmarks.Tanh256), out Result? tanh))
+        {
+            string paired = probes.TryGetValue(nameof(ActivationBenchmarks.Sigmoid512Pairs), out Result? sigmoidPairs) && probes.TryGetValue(nameof(ActivationBenchmarks.Tanh512Pairs), out Result? tanhPairs)
+                ? string.Create(Invariant, $"; evaluated two blocks at a time as Vector512 (the kernels' paired path{(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? string.Empty : ", not accelerated here")}): {sigmoidPairs.Nanoseconds:F2} and {tanhPairs.Nanoseconds:F2} ns")
+                : string.Empty;
+            text.AppendLine(Invariant, $"Activations per 8-lane block, throughput of independent inputs: sigmoid {sigmoid.Nanoseconds:F2} ns, tanh {tanh.Nanoseconds:F2} ns as Vector256{paired} (for scale: one 8-lane FMA takes {(peakGflops is null ? "-" : (16 / peakGflops.Value).ToString("F3", Invariant))} ns at the measured peak).");
         }
 
         text.AppendLine(Invariant, $"Read bandwidth with 32-byte loads: {F(l2Bandwidth, "F1")} GB/s from a {PeakBenchmarks.L2Bytes / 1024} KiB buffer (L2), {F(l3Bandwidth, "F1")} GB/s from a {PeakBenchmarks.L3Bytes / 1024 / 1024} MiB buffer (L3).");
