@@ -100,27 +100,53 @@ internal static class GruEmitter
 
                 writer.Line();
                 writer.Line("// Second pass: n += W_hn (r*h); h is updated in place, as this pass reads only r*h.");
-                KernelWriter.Tiles(writer, layer, accumulatorsPerBlock: 1, blocks =>
-                {
-                    writer.Line("// Accumulators n for each block of the tile, starting at n's input half.");
-                    for (int block = 0; block < blocks; block++)
-                    {
-                        writer.Line($"TBlock n{block} = TBlock.Load(ref candidates, (block + {block}) * 8);");
-                    }
-
-                    KernelWriter.MultiplyAccumulate(writer, layer, layer.CandidateWeights!, "resetHidden", blocks);
-                    KernelWriter.BlockGroups(writer, blocks, "n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n).", group =>
-                    {
-                        group.Activate("Tanh", "activated", block => $"n{block}");
-                        group.Each((block, units) => $"TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, {units}), TBlock.Load(ref hidden, {units}) - activated{block}, activated{block}), ref hidden, {units});");
-                        foreach (int block in group.Blocks)
-                        {
-                            KernelWriter.Record(writer, layer, block, firstSlot: 2, $"activated{block}");
-                        }
-                    });
-                });
+                writer.Line($"{CandidatePass(layer)}<TBlock, TTrace>(ref weights, ref hidden, ref gates, ref resetHidden, ref updates, ref candidates);");
+                writer.Defer(CandidatePass(layer), () => EmitCandidatePass(writer, layer));
             },
-            suffix: projected ? KernelWriter.Projected : string.Empty);
+            suffix: projected ? KernelWriter.Projected : string.Empty,
+            unused: layer.CandidateWeights);
+    }
+
+    private static string CandidatePass(LayerLayout layer) => $"{layer.KernelName}CandidatePass";
+
+    /// <summary>
+    /// The reset-before step's second pass, a method of its own: with the first pass in the same method, a wide
+    /// layer's inlined activations passed the JIT's 1,024 tracked locals where Vector512 is not accelerated
+    /// (two Vector256 evaluations per block pair), and the kernel ran 2× slower with its values on the stack.
+    /// </summary>
+    private static void EmitCandidatePass(SourceWriter writer, LayerLayout layer)
+    {
+        writer.Line($"/// <summary>Layer {layer.Index}'s second pass: n = tanh(n + W_hn (r*h)) from the first pass's results, then h = (1-z)*n + z*h in place.</summary>");
+        writer.Line($"private static void {CandidatePass(layer)}<TBlock, TTrace>(ref float weights, ref float hidden, ref float gates, ref float resetHidden, ref float updates, ref float candidates)");
+        writer.Indent();
+        writer.Line(KernelWriter.BlockConstraint);
+        writer.Line(KernelWriter.TraceConstraint);
+        writer.Unindent();
+        using (writer.Block())
+        {
+            WeightSegment segment = layer.CandidateWeights!;
+            writer.Line($"const nuint {segment.Name} = {segment.Offset}; // {segment.Equation}: [{layer.Blocks} blocks][{segment.Rows} rows][n][8 lanes]");
+            writer.Line();
+            KernelWriter.Tiles(writer, layer, accumulatorsPerBlock: 1, blocks =>
+            {
+                writer.Line("// Accumulators n for each block of the tile, starting at n's input half.");
+                for (int block = 0; block < blocks; block++)
+                {
+                    writer.Line($"TBlock n{block} = TBlock.Load(ref candidates, (block + {block}) * 8);");
+                }
+
+                KernelWriter.MultiplyAccumulate(writer, layer, segment, "resetHidden", blocks);
+                KernelWriter.BlockGroups(writer, blocks, "n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n).", group =>
+                {
+                    group.Activate("Tanh", "activated", block => $"n{block}");
+                    group.Each((block, units) => $"TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, {units}), TBlock.Load(ref hidden, {units}) - activated{block}, activated{block}), ref hidden, {units});");
+                    foreach (int block in group.Blocks)
+                    {
+                        KernelWriter.Record(writer, layer, block, firstSlot: 2, $"activated{block}");
+                    }
+                });
+            });
+        }
     }
 
     private static void EmitResetAfterBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)

@@ -24,7 +24,7 @@ internal static class KernelWriter
     /// Writes a kernel's signature, its layout constants, and a body. A layer that records gates for
     /// training takes the trace mode as a second type parameter.
     /// </summary>
-    public static void Kernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action body, string suffix = "", bool recordsGates = true)
+    public static void Kernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action body, string suffix = "", bool recordsGates = true, WeightSegment? unused = null)
     {
         bool traced = recordsGates && layer.RecordSlots > 0;
         writer.Line($"/// <summary>{summary}</summary>");
@@ -42,7 +42,7 @@ internal static class KernelWriter
             // The projected variant gets b + W_ih x ready-made: neither the input weights nor the bias are its to read.
             bool projected = suffix == Projected;
             writer.Line("// Where this layer's packed weights start within Parameters (floats).");
-            foreach (WeightSegment segment in Segments(layer).Where(segment => !projected || segment != layer.InputWeights))
+            foreach (WeightSegment segment in Segments(layer).Where(segment => (!projected || segment != layer.InputWeights) && segment != unused))
             {
                 string gates = string.Join(", ", segment.Targets.Select(target => layer.Accumulators[target]));
                 writer.Line($"const nuint {segment.Name} = {segment.Offset}; // {segment.Equation}: [{layer.Blocks} blocks][{segment.Rows} rows][{gates}][8 lanes]");

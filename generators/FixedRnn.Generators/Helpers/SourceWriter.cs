@@ -13,6 +13,7 @@ internal sealed class SourceWriter
     private const string IndentUnit = "    ";
     private readonly StringBuilder _builder = new();
     private readonly List<Action> _deferred = new();
+    private readonly HashSet<string> _deferredKeys = new();
     private int _indent;
 
     /// <summary>
@@ -20,6 +21,15 @@ internal sealed class SourceWriter
     /// <see cref="WriteDeferred"/>.
     /// </summary>
     public void Defer(Action write) => _deferred.Add(write);
+
+    /// <summary>Like <see cref="Defer(Action)"/>, once per <paramref name="key"/>: for a helper that several members call.</summary>
+    public void Defer(string key, Action write)
+    {
+        if (_deferredKeys.Add(key))
+        {
+            _deferred.Add(write);
+        }
+    }
 
     /// <summary>Writes the queued members, each after a blank line.</summary>
     public void WriteDeferred()

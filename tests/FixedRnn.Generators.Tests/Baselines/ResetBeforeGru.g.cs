@@ -208,7 +208,6 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
         // Where this layer's packed weights start within Parameters (floats).
         const nuint InputWeights = 0; // W_ih x: [2 blocks][3 rows][r, z, n][8 lanes]
         const nuint RecurrentWeights = 144; // W_hh h: [2 blocks][16 rows][r, z][8 lanes]
-        const nuint CandidateWeights = 656; // W_hn (r*h): [2 blocks][16 rows][n][8 lanes]
         const nuint Bias = 912; // [2 blocks][r, z, n][8 lanes]
 
         // First pass results: r*h, z and the input half of n (b_in + b_hn folded in).
@@ -305,6 +304,16 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
         }
 
         // Second pass: n += W_hn (r*h); h is updated in place, as this pass reads only r*h.
+        Layer0CandidatePass<TBlock, TTrace>(ref weights, ref hidden, ref gates, ref resetHidden, ref updates, ref candidates);
+    }
+
+    /// <summary>Layer 0's second pass: n = tanh(n + W_hn (r*h)) from the first pass's results, then h = (1-z)*n + z*h in place.</summary>
+    private static void Layer0CandidatePass<TBlock, TTrace>(ref float weights, ref float hidden, ref float gates, ref float resetHidden, ref float updates, ref float candidates)
+        where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
+        where TTrace : struct, global::FixedRnn.Numerics.ITraceMode
+    {
+        const nuint CandidateWeights = 656; // W_hn (r*h): [2 blocks][16 rows][n][8 lanes]
+
         // One tile of 2 blocks (16 lanes): units 0–15.
         {
             const nuint block = 0;
