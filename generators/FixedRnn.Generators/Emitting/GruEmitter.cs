@@ -40,7 +40,7 @@ internal static class GruEmitter
             layer,
             $"Layer {layer.Index}, {layer.Spec.Describe()}: advances h by one step.",
             "ref float weights, ref float input, ref float hidden, ref float gates",
-            blocks => KernelWriter.BlockGroups(writer, layer, blocks, "n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).", group =>
+            blocks => KernelWriter.BlockGroups(writer, blocks, "n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).", group =>
             {
                 group.Activate("Sigmoid", "reset", block => $"r{block}");
                 group.Activate("Sigmoid", "update", block => $"z{block}");
@@ -80,7 +80,7 @@ internal static class GruEmitter
                 {
                     KernelWriter.StartAccumulators(writer, layer, blocks, new[] { 0, 1, 2 }, projected);
                     KernelWriter.MultiplyAccumulate(writer, layer, layer.RecurrentWeights!, "hidden", blocks);
-                    KernelWriter.BlockGroups(writer, layer, blocks, "keep r*h, z and n's input half for the second pass.", group =>
+                    KernelWriter.BlockGroups(writer, blocks, "keep r*h, z and n's input half for the second pass.", group =>
                     {
                         group.Activate("Sigmoid", "reset", block => $"r{block}");
                         group.Activate("Sigmoid", "update", block => $"z{block}");
@@ -136,7 +136,7 @@ internal static class GruEmitter
                 }
 
                 KernelWriter.MultiplyAccumulate(writer, layer, segment, "resetHidden", blocks);
-                KernelWriter.BlockGroups(writer, layer, blocks, "n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n).", group =>
+                KernelWriter.BlockGroups(writer, blocks, "n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n).", group =>
                 {
                     group.Activate("Tanh", "activated", block => $"n{block}");
                     group.Each((block, units) => $"TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, {units}), TBlock.Load(ref hidden, {units}) - activated{block}, activated{block}), ref hidden, {units});");

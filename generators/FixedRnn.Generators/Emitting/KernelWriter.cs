@@ -238,22 +238,15 @@ internal static class KernelWriter
         }
     }
 
-    /// <summary>Layers of fewer blocks activate them one at a time (see <see cref="BlockGroups"/>).</summary>
-    private const int MinimumBlocksToPair = 3;
-
     /// <summary>
     /// Writes a tile's lane-wise work two blocks at a time (the last alone when the count is odd), so
-    /// that <see cref="BlockGroup.Activate"/> can hand both blocks to one activation call: one Vector512
-    /// evaluation where it is accelerated. Layers of at most 16 units (2 blocks) keep one block at a time:
-    /// there the pairing measured 2–11% slower with Vector512 on than off (benchmarks/README.md), while it
-    /// was faster for most wider layers.
+    /// that <see cref="BlockGroup.Activate"/> can hand both blocks to one activation call.
     /// </summary>
-    public static void BlockGroups(SourceWriter writer, LayerLayout layer, int blocks, string comment, Action<BlockGroup> body)
+    public static void BlockGroups(SourceWriter writer, int blocks, string comment, Action<BlockGroup> body)
     {
-        int groupSize = layer.Blocks >= MinimumBlocksToPair ? 2 : 1;
-        for (int first = 0; first < blocks; first += groupSize)
+        for (int first = 0; first < blocks; first += 2)
         {
-            int count = Math.Min(groupSize, blocks - first);
+            int count = Math.Min(2, blocks - first);
             writer.Line(count == 2
                 ? $"// Blocks {first} and {first + 1} of the tile, their activations in one call: {comment}"
                 : $"// Block {first} of the tile: {comment}");

@@ -12,7 +12,7 @@ internal static class LstmEmitter
             layer,
             $"Layer {layer.Index}, {layer.Spec.Describe()}: advances h and c by one step.",
             "ref float weights, ref float input, ref float hidden, ref float cell, ref float gates",
-            blocks => KernelWriter.BlockGroups(writer, layer, blocks, "c = f*c + i*g; h = o*tanh(c).", group =>
+            blocks => KernelWriter.BlockGroups(writer, blocks, "c = f*c + i*g; h = o*tanh(c).", group =>
             {
                 group.Activate("Sigmoid", "inputGate", block => $"i{block}");
                 group.Activate("Sigmoid", "forgetGate", block => $"f{block}");

@@ -18,7 +18,7 @@ internal static class RnnEmitter
             {
                 if (layer.Spec.Activation == Activation.Tanh)
                 {
-                    KernelWriter.BlockGroups(writer, layer, blocks, "h = tanh(a).", group =>
+                    KernelWriter.BlockGroups(writer, blocks, "h = tanh(a).", group =>
                     {
                         group.Activate("Tanh", "h", block => $"a{block}");
                         group.Each((block, units) => $"TBlock.Store(h{block}, ref next, {units});");

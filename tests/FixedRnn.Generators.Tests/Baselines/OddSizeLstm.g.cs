@@ -258,17 +258,20 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
                 g1 = TBlock.MultiplyAdd(feature, ref weights, row + 432, g1);
                 o1 = TBlock.MultiplyAdd(feature, ref weights, row + 440, o1);
             }
-            // Block 0 of the tile: c = f*c + i*g; h = o*tanh(c).
+            // Blocks 0 and 1 of the tile, their activations in one call: c = f*c + i*g; h = o*tanh(c).
             {
                 nuint units = (block + 0) * 8;
-                TBlock inputGate0 = TBlock.Sigmoid(i0);
-                TBlock forgetGate0 = TBlock.Sigmoid(f0);
-                TBlock candidate0 = TBlock.Tanh(g0);
-                TBlock outputGate0 = TBlock.Sigmoid(o0);
+                (TBlock inputGate0, TBlock inputGate1) = TBlock.Sigmoid(i0, i1);
+                (TBlock forgetGate0, TBlock forgetGate1) = TBlock.Sigmoid(f0, f1);
+                (TBlock candidate0, TBlock candidate1) = TBlock.Tanh(g0, g1);
+                (TBlock outputGate0, TBlock outputGate1) = TBlock.Sigmoid(o0, o1);
                 TBlock c0 = TBlock.MultiplyAdd(forgetGate0, TBlock.Load(ref cell, units), inputGate0 * candidate0);
+                TBlock c1 = TBlock.MultiplyAdd(forgetGate1, TBlock.Load(ref cell, units + 8), inputGate1 * candidate1);
                 TBlock.Store(c0, ref cell, units);
-                TBlock tanhCell0 = TBlock.Tanh(c0);
+                TBlock.Store(c1, ref cell, units + 8);
+                (TBlock tanhCell0, TBlock tanhCell1) = TBlock.Tanh(c0, c1);
                 TBlock.Store(outputGate0 * tanhCell0, ref next, units);
+                TBlock.Store(outputGate1 * tanhCell1, ref next, units + 8);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 0) * 32;
@@ -277,18 +280,6 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
                     TBlock.Store(candidate0, ref gates, record + 16);
                     TBlock.Store(outputGate0, ref gates, record + 24);
                 }
-            }
-            // Block 1 of the tile: c = f*c + i*g; h = o*tanh(c).
-            {
-                nuint units = (block + 1) * 8;
-                TBlock inputGate1 = TBlock.Sigmoid(i1);
-                TBlock forgetGate1 = TBlock.Sigmoid(f1);
-                TBlock candidate1 = TBlock.Tanh(g1);
-                TBlock outputGate1 = TBlock.Sigmoid(o1);
-                TBlock c1 = TBlock.MultiplyAdd(forgetGate1, TBlock.Load(ref cell, units), inputGate1 * candidate1);
-                TBlock.Store(c1, ref cell, units);
-                TBlock tanhCell1 = TBlock.Tanh(c1);
-                TBlock.Store(outputGate1 * tanhCell1, ref next, units);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 1) * 32;

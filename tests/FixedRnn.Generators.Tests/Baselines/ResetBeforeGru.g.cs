@@ -273,29 +273,23 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
                 r1 = TBlock.MultiplyAdd(feature, ref weights, row + 256, r1);
                 z1 = TBlock.MultiplyAdd(feature, ref weights, row + 264, z1);
             }
-            // Block 0 of the tile: keep r*h, z and n's input half for the second pass.
+            // Blocks 0 and 1 of the tile, their activations in one call: keep r*h, z and n's input half for the second pass.
             {
                 nuint units = (block + 0) * 8;
-                TBlock reset0 = TBlock.Sigmoid(r0);
-                TBlock update0 = TBlock.Sigmoid(z0);
+                (TBlock reset0, TBlock reset1) = TBlock.Sigmoid(r0, r1);
+                (TBlock update0, TBlock update1) = TBlock.Sigmoid(z0, z1);
                 TBlock.Store(reset0 * TBlock.Load(ref hidden, units), ref resetHidden, units);
+                TBlock.Store(reset1 * TBlock.Load(ref hidden, units + 8), ref resetHidden, units + 8);
                 TBlock.Store(update0, ref updates, units);
+                TBlock.Store(update1, ref updates, units + 8);
                 TBlock.Store(n0, ref candidates, units);
+                TBlock.Store(n1, ref candidates, units + 8);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 0) * 24;
                     TBlock.Store(reset0, ref gates, record + 0);
                     TBlock.Store(update0, ref gates, record + 8);
                 }
-            }
-            // Block 1 of the tile: keep r*h, z and n's input half for the second pass.
-            {
-                nuint units = (block + 1) * 8;
-                TBlock reset1 = TBlock.Sigmoid(r1);
-                TBlock update1 = TBlock.Sigmoid(z1);
-                TBlock.Store(reset1 * TBlock.Load(ref hidden, units), ref resetHidden, units);
-                TBlock.Store(update1, ref updates, units);
-                TBlock.Store(n1, ref candidates, units);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 1) * 24;
@@ -334,22 +328,17 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
                 n0 = TBlock.MultiplyAdd(feature, ref weights, row + 0, n0);
                 n1 = TBlock.MultiplyAdd(feature, ref weights, row + 128, n1);
             }
-            // Block 0 of the tile: n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n).
+            // Blocks 0 and 1 of the tile, their activations in one call: n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n).
             {
                 nuint units = (block + 0) * 8;
-                TBlock activated0 = TBlock.Tanh(n0);
+                (TBlock activated0, TBlock activated1) = TBlock.Tanh(n0, n1);
                 TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, units), TBlock.Load(ref hidden, units) - activated0, activated0), ref hidden, units);
+                TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, units + 8), TBlock.Load(ref hidden, units + 8) - activated1, activated1), ref hidden, units + 8);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 0) * 24;
                     TBlock.Store(activated0, ref gates, record + 16);
                 }
-            }
-            // Block 1 of the tile: n = tanh(n); h = (1-z)*n + z*h, as n + z*(h-n).
-            {
-                nuint units = (block + 1) * 8;
-                TBlock activated1 = TBlock.Tanh(n1);
-                TBlock.Store(TBlock.MultiplyAdd(TBlock.Load(ref updates, units), TBlock.Load(ref hidden, units) - activated1, activated1), ref hidden, units);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 1) * 24;

@@ -290,13 +290,14 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
                 z1 = TBlock.MultiplyAdd(feature, ref weights, row + 392, z1);
                 nh1 = TBlock.MultiplyAdd(feature, ref weights, row + 400, nh1);
             }
-            // Block 0 of the tile: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
+            // Blocks 0 and 1 of the tile, their activations in one call: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
             {
                 nuint units = (block + 0) * 8;
-                TBlock reset0 = TBlock.Sigmoid(r0);
-                TBlock update0 = TBlock.Sigmoid(z0);
-                TBlock n0 = TBlock.Tanh(TBlock.MultiplyAdd(reset0, nh0, nx0));
+                (TBlock reset0, TBlock reset1) = TBlock.Sigmoid(r0, r1);
+                (TBlock update0, TBlock update1) = TBlock.Sigmoid(z0, z1);
+                (TBlock n0, TBlock n1) = TBlock.Tanh(TBlock.MultiplyAdd(reset0, nh0, nx0), TBlock.MultiplyAdd(reset1, nh1, nx1));
                 TBlock.Store(TBlock.MultiplyAdd(update0, TBlock.Load(ref hidden, units) - n0, n0), ref next, units);
+                TBlock.Store(TBlock.MultiplyAdd(update1, TBlock.Load(ref hidden, units + 8) - n1, n1), ref next, units + 8);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 0) * 32;
@@ -305,14 +306,6 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
                     TBlock.Store(n0, ref gates, record + 16);
                     TBlock.Store(nh0, ref gates, record + 24);
                 }
-            }
-            // Block 1 of the tile: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
-            {
-                nuint units = (block + 1) * 8;
-                TBlock reset1 = TBlock.Sigmoid(r1);
-                TBlock update1 = TBlock.Sigmoid(z1);
-                TBlock n1 = TBlock.Tanh(TBlock.MultiplyAdd(reset1, nh1, nx1));
-                TBlock.Store(TBlock.MultiplyAdd(update1, TBlock.Load(ref hidden, units) - n1, n1), ref next, units);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 1) * 32;
@@ -377,13 +370,14 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
                 z1 = TBlock.MultiplyAdd(feature, ref weights, row + 392, z1);
                 nh1 = TBlock.MultiplyAdd(feature, ref weights, row + 400, nh1);
             }
-            // Block 0 of the tile: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
+            // Blocks 0 and 1 of the tile, their activations in one call: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
             {
                 nuint units = (block + 0) * 8;
-                TBlock reset0 = TBlock.Sigmoid(r0);
-                TBlock update0 = TBlock.Sigmoid(z0);
-                TBlock n0 = TBlock.Tanh(TBlock.MultiplyAdd(reset0, nh0, nx0));
+                (TBlock reset0, TBlock reset1) = TBlock.Sigmoid(r0, r1);
+                (TBlock update0, TBlock update1) = TBlock.Sigmoid(z0, z1);
+                (TBlock n0, TBlock n1) = TBlock.Tanh(TBlock.MultiplyAdd(reset0, nh0, nx0), TBlock.MultiplyAdd(reset1, nh1, nx1));
                 TBlock.Store(TBlock.MultiplyAdd(update0, TBlock.Load(ref hidden, units) - n0, n0), ref next, units);
+                TBlock.Store(TBlock.MultiplyAdd(update1, TBlock.Load(ref hidden, units + 8) - n1, n1), ref next, units + 8);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 0) * 32;
@@ -392,14 +386,6 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
                     TBlock.Store(n0, ref gates, record + 16);
                     TBlock.Store(nh0, ref gates, record + 24);
                 }
-            }
-            // Block 1 of the tile: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
-            {
-                nuint units = (block + 1) * 8;
-                TBlock reset1 = TBlock.Sigmoid(r1);
-                TBlock update1 = TBlock.Sigmoid(z1);
-                TBlock n1 = TBlock.Tanh(TBlock.MultiplyAdd(reset1, nh1, nx1));
-                TBlock.Store(TBlock.MultiplyAdd(update1, TBlock.Load(ref hidden, units) - n1, n1), ref next, units);
                 if (TTrace.IsRecording)
                 {
                     nuint record = (block + 1) * 32;
