@@ -132,19 +132,7 @@ internal static class KernelWriter
 
     /// <summary>Declares the tile's accumulators <paramref name="slots"/>, each starting at its entry of the projection row (laid out like the bias).</summary>
     public static void AccumulatorsFromProjection(SourceWriter writer, LayerLayout layer, int blocks, IReadOnlyList<int> slots)
-    {
-        int blockStride = layer.BiasSlots * LayerLayout.Lanes;
-        string names = string.Join(", ", slots.Select(slot => layer.Accumulators[slot]));
-        writer.Line($"// Accumulators {names} for each block of the tile, starting at b + W_ih x.");
-        for (int block = 0; block < blocks; block++)
-        {
-            foreach (int slot in slots)
-            {
-                int offset = (block * blockStride) + (slot * LayerLayout.Lanes);
-                writer.Line($"TBlock {layer.Accumulators[slot]}{block} = TBlock.Load(ref projection, (block * {blockStride}) + {offset});");
-            }
-        }
-    }
+        => AccumulatorsFrom(writer, layer, blocks, slots, "b + W_ih x", "ref projection, ");
 
     /// <summary>
     /// Writes one pass over every block of the layer in register tiles; <paramref name="tileBody"/>
@@ -181,16 +169,20 @@ internal static class KernelWriter
 
     /// <summary>Declares the tile's accumulators <paramref name="slots"/>, each starting at its bias.</summary>
     public static void AccumulatorsFromBias(SourceWriter writer, LayerLayout layer, int blocks, IReadOnlyList<int> slots)
+        => AccumulatorsFrom(writer, layer, blocks, slots, "the bias", "ref weights, Bias + ");
+
+    /// <summary>Declares the accumulators from a buffer laid out like the bias, <c>[block][slot][lane]</c>, at <paramref name="source"/>.</summary>
+    private static void AccumulatorsFrom(SourceWriter writer, LayerLayout layer, int blocks, IReadOnlyList<int> slots, string what, string source)
     {
         int blockStride = layer.BiasSlots * LayerLayout.Lanes;
         string names = string.Join(", ", slots.Select(slot => layer.Accumulators[slot]));
-        writer.Line($"// Accumulators {names} for each block of the tile, starting at the bias.");
+        writer.Line($"// Accumulators {names} for each block of the tile, starting at {what}.");
         for (int block = 0; block < blocks; block++)
         {
             foreach (int slot in slots)
             {
                 int offset = (block * blockStride) + (slot * LayerLayout.Lanes);
-                writer.Line($"TBlock {layer.Accumulators[slot]}{block} = TBlock.Load(ref weights, Bias + (block * {blockStride}) + {offset});");
+                writer.Line($"TBlock {layer.Accumulators[slot]}{block} = TBlock.Load({source}(block * {blockStride}) + {offset});");
             }
         }
     }

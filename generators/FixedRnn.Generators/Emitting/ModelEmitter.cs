@@ -333,24 +333,16 @@ internal static class ModelEmitter
 
     private static void EmitStepCore(SourceWriter writer, ModelLayout layout, bool projected = false)
     {
-        if (projected)
-        {
-            writer.Line("/// <summary>One step through every layer, layer 0 starting from the step's row of its input projection; records like <see cref=\"StepCore\"/>.</summary>");
-            writer.Line("private static void StepProjected<TBlock, TTrace>(ref float weights, ref float projection, ref State state, ref float output, Trace? trace, nint step)");
-            writer.Indent();
-            writer.Line(KernelWriter.BlockConstraint);
-            writer.Line(KernelWriter.TraceConstraint);
-            writer.Unindent();
-        }
-        else
-        {
-            writer.Line("/// <summary>One step through every layer; when <typeparamref name=\"TTrace\"/> records, the gates go to <paramref name=\"trace\"/> at <paramref name=\"step\"/>.</summary>");
-            writer.Line("private void StepCore<TBlock, TTrace>(ref float input, ref State state, ref float output, Trace? trace, nint step)");
-            writer.Indent();
-            writer.Line(KernelWriter.BlockConstraint);
-            writer.Line(KernelWriter.TraceConstraint);
-            writer.Unindent();
-        }
+        writer.Line(projected
+            ? "/// <summary>One step through every layer, layer 0 starting from the step's row of its input projection; records like <see cref=\"StepCore\"/>.</summary>"
+            : "/// <summary>One step through every layer; when <typeparamref name=\"TTrace\"/> records, the gates go to <paramref name=\"trace\"/> at <paramref name=\"step\"/>.</summary>");
+        writer.Line(projected
+            ? "private static void StepProjected<TBlock, TTrace>(ref float weights, ref float projection, ref State state, ref float output, Trace? trace, nint step)"
+            : "private void StepCore<TBlock, TTrace>(ref float input, ref State state, ref float output, Trace? trace, nint step)");
+        writer.Indent();
+        writer.Line(KernelWriter.BlockConstraint);
+        writer.Line(KernelWriter.TraceConstraint);
+        writer.Unindent();
 
         using (writer.Block())
         {
