@@ -50,7 +50,7 @@ public sealed class SafeTensorsFuzzTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"{Cases:N0} cases: {accepted:N0} accepted, {rejected:N0} rejected; slowest {TimeSpan.FromTicks(slowest).TotalMilliseconds:F2} ms.");
-        Assert.Equal(Cases, accepted + rejected);
+        Assert.True(accepted > 0, "No mutation was accepted: the fuzzer never reaches ReadSingles on a parsed file.");
         Assert.True(rejected > Cases / 2, "Too few mutations were rejected: the fuzzer is not reaching the validation.");
         Assert.True(TimeSpan.FromTicks(slowest) < TimeSpan.FromSeconds(1), "A single file took over a second: a possible hang.");
     }

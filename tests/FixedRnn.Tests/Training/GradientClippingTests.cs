@@ -13,7 +13,7 @@ public sealed class GradientClippingTests
     private const double AbsoluteTolerance = 1e-7;
 
     private static readonly SafeTensorsFile References =
-        SafeTensorsFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "training_references.safetensors"));
+        SafeTensorsFile.Read(Fixture.PathOf("training_references.safetensors"));
 
     [Theory]
     [InlineData("clipped", 1f)]
@@ -24,8 +24,8 @@ public sealed class GradientClippingTests
 
         float norm = GradientClipping.ClipByGlobalNorm(gradients, maxNorm);
 
-        AssertClose(References.ReadSingles($"clip_{name}_norm"), [norm], $"{name} norm");
-        AssertClose(References.ReadSingles($"clip_{name}_output"), gradients, $"{name} gradients");
+        ParityAssert.Close(References.ReadSingles($"clip_{name}_norm"), [norm], RelativeTolerance, AbsoluteTolerance, $"{name} norm");
+        ParityAssert.Close(References.ReadSingles($"clip_{name}_output"), gradients, RelativeTolerance, AbsoluteTolerance, $"{name} gradients");
     }
 
     [Fact]
@@ -110,17 +110,5 @@ public sealed class GradientClippingTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
-
-    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double error = Math.Abs((double)actual[i] - expected[i]);
-            Assert.True(
-                error <= Math.Max(RelativeTolerance * Math.Abs(expected[i]), AbsoluteTolerance),
-                $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (error {error:E2}).");
-        }
     }
 }

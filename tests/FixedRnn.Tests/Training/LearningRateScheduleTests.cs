@@ -14,7 +14,7 @@ public sealed class LearningRateScheduleTests
     private const double AbsoluteTolerance = 1e-7;
 
     private static readonly SafeTensorsFile References =
-        SafeTensorsFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "training_references.safetensors"));
+        SafeTensorsFile.Read(Fixture.PathOf("training_references.safetensors"));
 
     public static TheoryData<string> Schedules => new() { "lr_step_decay", "lr_exponential", "lr_cosine", "lr_cosine_zero_minimum" };
 

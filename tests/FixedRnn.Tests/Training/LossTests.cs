@@ -13,7 +13,7 @@ public sealed class LossTests
     private const double AbsoluteTolerance = 1e-7;
 
     private static readonly SafeTensorsFile References =
-        SafeTensorsFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "training_references.safetensors"));
+        SafeTensorsFile.Read(Fixture.PathOf("training_references.safetensors"));
 
     public static TheoryData<string> RegressionLosses => new() { "mse", "mae", "huber_delta_1", "huber_delta_0_5" };
 
@@ -29,8 +29,8 @@ public sealed class LossTests
 
         float loss = RegressionLoss(name)(predictions, targets, gradient);
 
-        AssertClose(References.ReadSingles($"{name}_loss"), [loss], $"{name} loss");
-        AssertClose(References.ReadSingles($"{name}_gradient"), gradient, $"{name} gradient");
+        ParityAssert.Close(References.ReadSingles($"{name}_loss"), [loss], RelativeTolerance, AbsoluteTolerance, $"{name} loss");
+        ParityAssert.Close(References.ReadSingles($"{name}_gradient"), gradient, RelativeTolerance, AbsoluteTolerance, $"{name} gradient");
     }
 
     [Theory]
@@ -88,7 +88,7 @@ public sealed class LossTests
 
         float loss = Losses.MeanSquaredError(predictions, targets, Span<float>.Empty);
 
-        AssertClose([0.1f * 0.1f], [loss], "mean of a million squares");
+        ParityAssert.Close([0.1f * 0.1f], [loss], RelativeTolerance, AbsoluteTolerance, "mean of a million squares");
     }
 
     [Theory]
@@ -103,9 +103,9 @@ public sealed class LossTests
         float loss = Losses.SoftmaxCrossEntropy(logits, classes, labels, gradient);
         float lossWithoutGradient = Losses.SoftmaxCrossEntropy(logits, classes, labels, Span<float>.Empty);
 
-        AssertClose(References.ReadSingles($"{name}_loss"), [loss], $"{name} loss");
-        AssertClose(References.ReadSingles($"{name}_loss"), [lossWithoutGradient], $"{name} loss without gradient");
-        AssertClose(References.ReadSingles($"{name}_gradient"), gradient, $"{name} gradient");
+        ParityAssert.Close(References.ReadSingles($"{name}_loss"), [loss], RelativeTolerance, AbsoluteTolerance, $"{name} loss");
+        ParityAssert.Close(References.ReadSingles($"{name}_loss"), [lossWithoutGradient], RelativeTolerance, AbsoluteTolerance, $"{name} loss without gradient");
+        ParityAssert.Close(References.ReadSingles($"{name}_gradient"), gradient, RelativeTolerance, AbsoluteTolerance, $"{name} gradient");
     }
 
     [Fact]
@@ -208,16 +208,4 @@ public sealed class LossTests
     };
 
     private static int[] Labels(string name) => Array.ConvertAll(References.ReadSingles(name), label => checked((int)label));
-
-    private static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double error = Math.Abs((double)actual[i] - expected[i]);
-            Assert.True(
-                error <= Math.Max(RelativeTolerance * Math.Abs(expected[i]), AbsoluteTolerance),
-                $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (error {error:E2}).");
-        }
-    }
 }

@@ -17,7 +17,7 @@ public sealed class OptimizerTests
     private const double RelativeTolerance = 1e-5;
 
     private static readonly SafeTensorsFile References =
-        SafeTensorsFile.Read(Path.Combine(AppContext.BaseDirectory, "Fixtures", "training_references.safetensors"));
+        SafeTensorsFile.Read(Fixture.PathOf("training_references.safetensors"));
 
     public static TheoryData<string> Configurations => new()
     {
