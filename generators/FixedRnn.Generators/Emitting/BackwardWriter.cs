@@ -33,13 +33,17 @@ internal static class BackwardWriter
         string gates = string.Join(", ", segment.Targets.Select(target => layer.Accumulators[target]));
         (string target, string product) = Transpose(segment.Equation);
         string method = $"{layer.KernelName}{segment.Name}Transposed";
-        writer.Line($"// {target} {(accumulate ? "+=" : "=")} {product}, the gradient over {gates}.");
+        writer.Line($"// {target} {(accumulate ? "+=" : "=")} {product} · d({gates}).");
         writer.Line($"{method}<TBlock>(ref weights, ref {gradients}, ref {output});");
         writer.Defer(() =>
         {
             writer.Line($"/// <summary>");
             writer.Line($"/// Layer {layer.Index}: output[k] {(accumulate ? "+=" : "=")} Σ over blocks and {gates} of {segment.Equation.Split(' ')[0]}[block][k][gate] · gradients[block][gate],");
-            writer.Line($"/// for each of the {segment.Rows} rows k, in groups of {RowGroup} rows, each a dot product over every block and gate.");
+            writer.Line(segment.Rows > RowGroup
+                ? $"/// for each of the {segment.Rows} rows k, {RowGroup} rows at a time, each a dot product over every block and gate."
+                : segment.Rows == 1
+                ? "/// for its one row k, a dot product over every block and gate."
+                : $"/// for all {segment.Rows} rows k at once, each a dot product over every block and gate.");
             writer.Line("/// </summary>");
             writer.Line("/// <remarks>");
             writer.Line("/// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the");
@@ -52,11 +56,11 @@ internal static class BackwardWriter
             writer.Unindent();
             using (writer.Block())
             {
-                writer.Line($"const nuint {segment.Name} = {segment.Offset};");
+                KernelWriter.WeightConstants(writer, layer, new[] { segment }, bias: false);
                 int full = segment.Rows / RowGroup * RowGroup;
                 if (full > 0)
                 {
-                    using (writer.Block(full == RowGroup ? "" : $"for (nuint k = 0; k < {full}; k += {RowGroup})"))
+                    using (writer.Block(full == RowGroup ? null : $"for (nuint k = 0; k < {full}; k += {RowGroup})"))
                     {
                         if (full == RowGroup)
                         {

@@ -81,7 +81,7 @@ internal static class DenseEmitter
                 BackwardWriter.BiasGradient(writer, layer);
             },
             suffix: "Backward",
-            recordsGates: false);
+            traced: false);
     }
 
     private static string Derivative(Activation activation, string y) => activation switch

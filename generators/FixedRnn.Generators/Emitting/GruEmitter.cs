@@ -17,15 +17,15 @@ internal static class GruEmitter
         }
     }
 
-    public static void EmitBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)
+    public static void EmitBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride)
     {
         if (layer.Spec.ResetAfter)
         {
-            EmitResetAfterBackward(writer, layer, inputSource, inputStride, downstreamStride);
+            EmitResetAfterBackward(writer, layer, inputSource, inputStride);
         }
         else
         {
-            EmitResetBeforeBackward(writer, layer, inputSource, inputStride, downstreamStride);
+            EmitResetBeforeBackward(writer, layer, inputSource, inputStride);
         }
     }
 
@@ -69,11 +69,9 @@ internal static class GruEmitter
             projected ? KernelWriter.ProjectedParameters(parameters) : parameters,
             () =>
             {
-                KernelWriter.StackScratch(writer, "resetHidden", layer.PaddedSize, "First pass results: r*h, z and the input half of n (b_in + b_hn folded in).");
-                writer.Line($"{KernelWriter.Span} updateBuffer = stackalloc float[{layer.PaddedSize}];");
-                writer.Line($"ref float updates = ref {KernelWriter.MemoryMarshal}.GetReference(updateBuffer);");
-                writer.Line($"{KernelWriter.Span} candidateBuffer = stackalloc float[{layer.PaddedSize}];");
-                writer.Line($"ref float candidates = ref {KernelWriter.MemoryMarshal}.GetReference(candidateBuffer);");
+                KernelWriter.StackScratch(writer, "resetHidden", layer.PaddedSize, "First pass results: r*h,");
+                KernelWriter.StackScratch(writer, "updates", layer.PaddedSize, "z,");
+                KernelWriter.StackScratch(writer, "candidates", layer.PaddedSize, "and the input half of n (b_in + b_hn folded in).");
                 writer.Line();
                 writer.Line("// First pass: r, z and n's input half.");
                 KernelWriter.Tiles(writer, layer, accumulatorsPerBlock: 3, blocks =>
@@ -99,12 +97,14 @@ internal static class GruEmitter
                 }
 
                 writer.Line();
-                writer.Line("// Second pass: n += W_hn (r*h); h is updated in place, as this pass reads only r*h.");
+                writer.Line("// Second pass: n += W_hn (r*h), a product over r*h only, so each unit's h can be updated in place once read.");
                 writer.Line($"{CandidatePass(layer)}<TBlock, TTrace>(ref weights, ref hidden, ref gates, ref resetHidden, ref updates, ref candidates);");
                 writer.Defer(CandidatePass(layer), () => EmitCandidatePass(writer, layer));
             },
             suffix: projected ? KernelWriter.Projected : string.Empty,
-            unused: layer.CandidateWeights);
+            // W_hn is the second pass's (CandidatePass); the projected variant gets b + W_ih x ready-made.
+            segments: projected ? new[] { layer.RecurrentWeights! } : new[] { layer.InputWeights, layer.RecurrentWeights! },
+            bias: !projected);
     }
 
     private static string CandidatePass(LayerLayout layer) => $"{layer.KernelName}CandidatePass";
@@ -125,7 +125,7 @@ internal static class GruEmitter
         using (writer.Block())
         {
             WeightSegment segment = layer.CandidateWeights!;
-            writer.Line($"const nuint {segment.Name} = {segment.Offset}; // {segment.Equation}: [{layer.Blocks} blocks][{segment.Rows} rows][n][8 lanes]");
+            KernelWriter.WeightConstants(writer, layer, new[] { segment }, bias: false);
             writer.Line();
             KernelWriter.Tiles(writer, layer, accumulatorsPerBlock: 1, blocks =>
             {
@@ -149,9 +149,9 @@ internal static class GruEmitter
         }
     }
 
-    private static void EmitResetAfterBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)
+    private static void EmitResetAfterBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride)
     {
-        RecurrentBackward.Emit(writer, layer, inputSource, inputStride, () => RecurrentBackward.StandardStep(writer, layer, downstreamStride, hiddenGradientAccumulates: true, elementwise: () =>
+        RecurrentBackward.Emit(writer, layer, inputSource, inputStride, () => RecurrentBackward.StandardStep(writer, layer, inputStride, hiddenGradientAccumulates: true, elementwise: () =>
         {
             writer.Line("TBlock reset = TBlock.Load(ref stepGates, record);");
             writer.Line("TBlock update = TBlock.Load(ref stepGates, record + 8);");
@@ -169,7 +169,7 @@ internal static class GruEmitter
         }));
     }
 
-    private static void EmitResetBeforeBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)
+    private static void EmitResetBeforeBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride)
     {
         RecurrentBackward.Emit(writer, layer, inputSource, inputStride, () =>
         {
@@ -192,7 +192,7 @@ internal static class GruEmitter
                 writer.Line("TBlock.Store(resetHiddenGradient * before * reset * (one - reset), ref stepGradients, slots);");
                 writer.Line("TBlock.Store(TBlock.MultiplyAdd(resetHiddenGradient, reset, TBlock.Load(ref hiddenGradient, units)), ref hiddenGradient, units);");
             });
-            RecurrentBackward.SendBack(writer, layer, downstreamStride, hiddenGradientAccumulates: true);
+            RecurrentBackward.SendBack(writer, layer, inputStride, hiddenGradientAccumulates: true);
         });
     }
 }

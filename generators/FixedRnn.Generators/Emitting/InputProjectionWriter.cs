@@ -36,10 +36,10 @@ internal static class InputProjectionWriter
     /// <summary>
     /// Whether <c>Forward</c> hoists <paramref name="layer"/>'s projection. It must be a recurrent first layer
     /// with at least <see cref="MinimumInputSize"/> features: with fewer, storing and reloading the projection
-    /// row costs about what the few FMAs it saves did (measured: LSTM 1 → 16, Forward 4% slower hoisted; 8 → 32
-    /// even; 16 → 64 8% faster). And a tile's worth of steps must fit the stack budget (up to about 2,700 floats
-    /// per step: an LSTM of 512 or a GRU of 680 units) rather than take hundreds of KiB of stack. Otherwise
-    /// <c>Forward</c> runs <c>Step</c>'s core in a loop.
+    /// row costs about what the few FMAs it saves did (in a one-off in-process timing: LSTM 1 → 16 Forward 4%
+    /// slower hoisted, 8 → 32 even, 16 → 64 8% faster). And a tile's worth of steps must fit the stack budget:
+    /// up to about 2,700 floats per step, an LSTM of 512 units or a reset-after GRU of 640 with few inputs,
+    /// rather than hundreds of KiB of stack. Otherwise <c>Forward</c> runs <c>Step</c>'s core in a loop.
     /// </summary>
     public static bool Applies(LayerLayout layer)
         => layer.Index == 0
@@ -66,9 +66,7 @@ internal static class InputProjectionWriter
         writer.Unindent();
         using (writer.Block())
         {
-            string targets = string.Join(", ", segment.Targets.Select(target => layer.Accumulators[target]));
-            writer.Line($"const nuint {segment.Name} = {segment.Offset}; // {segment.Equation}: [{layer.Blocks} blocks][{segment.Rows} rows][{targets}][8 lanes]");
-            writer.Line($"const nuint Bias = {layer.Bias}; // [{layer.Blocks} blocks][{string.Join(", ", layer.Accumulators.Take(layer.BiasSlots))}][8 lanes]");
+            KernelWriter.WeightConstants(writer, layer, new[] { segment }, bias: true);
             writer.Line($"const nint RowFloats = {rowFloats};");
             writer.Line();
             writer.Line("nint step = 0;");

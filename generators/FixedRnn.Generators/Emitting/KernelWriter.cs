@@ -21,12 +21,13 @@ internal static class KernelWriter
     private const int UnrollRows = 4;
 
     /// <summary>
-    /// Writes a kernel's signature, its layout constants, and a body. A layer that records gates for
-    /// training takes the trace mode as a second type parameter.
+    /// Writes a kernel's signature, the layout constants it reads (<paramref name="segments"/>, every segment
+    /// by default, and the bias), and a body. A forward kernel of a layer that records gates for training
+    /// (<paramref name="traced"/>) takes the trace mode as a second type parameter.
     /// </summary>
-    public static void Kernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action body, string suffix = "", bool recordsGates = true, WeightSegment? unused = null)
+    public static void Kernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action body, string suffix = "", bool traced = true, IEnumerable<WeightSegment>? segments = null, bool bias = true)
     {
-        bool traced = recordsGates && layer.RecordSlots > 0;
+        traced = traced && layer.RecordSlots > 0;
         writer.Line($"/// <summary>{summary}</summary>");
         writer.Line($"private static void {layer.KernelName}{suffix}<TBlock{(traced ? ", TTrace" : string.Empty)}>({parameters})");
         writer.Indent();
@@ -39,26 +40,29 @@ internal static class KernelWriter
         writer.Unindent();
         using (writer.Block())
         {
-            // The projected variant gets b + W_ih x ready-made: neither the input weights nor the bias are its to read.
-            bool projected = suffix == Projected;
             writer.Line("// Where this layer's packed weights start within Parameters (floats).");
-            foreach (WeightSegment segment in Segments(layer).Where(segment => (!projected || segment != layer.InputWeights) && segment != unused))
-            {
-                string gates = string.Join(", ", segment.Targets.Select(target => layer.Accumulators[target]));
-                writer.Line($"const nuint {segment.Name} = {segment.Offset}; // {segment.Equation}: [{layer.Blocks} blocks][{segment.Rows} rows][{gates}][8 lanes]");
-            }
-
-            if (!projected)
-            {
-                string biasSlots = string.Join(", ", layer.Accumulators.Take(layer.BiasSlots));
-                writer.Line($"const nuint Bias = {layer.Bias}; // [{layer.Blocks} blocks][{biasSlots}][8 lanes]");
-            }
-
+            WeightConstants(writer, layer, segments ?? Segments(layer), bias);
             writer.Line();
             body();
         }
 
         writer.WriteDeferred();
+    }
+
+    /// <summary>One <c>const nuint</c> per segment (and the bias) giving where it starts within Parameters, with its layout.</summary>
+    public static void WeightConstants(SourceWriter writer, LayerLayout layer, IEnumerable<WeightSegment> segments, bool bias)
+    {
+        foreach (WeightSegment segment in segments)
+        {
+            string gates = string.Join(", ", segment.Targets.Select(target => layer.Accumulators[target]));
+            writer.Line($"const nuint {segment.Name} = {segment.Offset}; // {segment.Equation}: [{layer.Blocks} blocks][{segment.Rows} rows][{gates}][8 lanes]");
+        }
+
+        if (bias)
+        {
+            string biasSlots = string.Join(", ", layer.Accumulators.Take(layer.BiasSlots));
+            writer.Line($"const nuint Bias = {layer.Bias}; // [{layer.Blocks} blocks][{biasSlots}][8 lanes]");
+        }
     }
 
     public static IEnumerable<WeightSegment> Segments(LayerLayout layer)
@@ -102,7 +106,10 @@ internal static class KernelWriter
             writer.Line();
             writer.Line($"nextBuffer.CopyTo({MemoryMarshal}.CreateSpan(ref hidden, {layer.PaddedSize}));");
         },
-        suffix: projected ? Projected : string.Empty);
+        suffix: projected ? Projected : string.Empty,
+        // The projected variant gets b + W_ih x ready-made: neither the input weights nor the bias are its to read.
+        segments: projected ? new[] { layer.RecurrentWeights! } : null,
+        bias: !projected);
     }
 
     /// <summary>The suffix of a kernel variant that starts from a precomputed input projection.</summary>
@@ -250,11 +257,15 @@ internal static class KernelWriter
         }
     }
 
-    /// <summary>A scratch vector of the layer's padded size on the stack, and a reference to its start.</summary>
-    public static void StackScratch(SourceWriter writer, string name, int floats, string why, string? length = null)
+    /// <summary>A scratch vector of <paramref name="floats"/> floats on the stack, and a reference to its start.</summary>
+    public static void StackScratch(SourceWriter writer, string name, int floats, string why)
+        => StackScratch(writer, name, floats.ToString(System.Globalization.CultureInfo.InvariantCulture), why);
+
+    /// <summary>A scratch vector on the stack whose length is the C# expression <paramref name="length"/>, and a reference to its start.</summary>
+    public static void StackScratch(SourceWriter writer, string name, string length, string why)
     {
         writer.Line($"// {why}");
-        writer.Line($"{Span} {name}Buffer = stackalloc float[{length ?? floats.ToString(System.Globalization.CultureInfo.InvariantCulture)}];");
+        writer.Line($"{Span} {name}Buffer = stackalloc float[{length}];");
         writer.Line($"ref float {name} = ref {MemoryMarshal}.GetReference({name}Buffer);");
     }
 

@@ -30,9 +30,9 @@ internal static class LstmEmitter
             projected);
     }
 
-    public static void EmitBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)
+    public static void EmitBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride)
     {
-        RecurrentBackward.Emit(writer, layer, inputSource, inputStride, () => RecurrentBackward.StandardStep(writer, layer, downstreamStride, hiddenGradientAccumulates: false, elementwise: () =>
+        RecurrentBackward.Emit(writer, layer, inputSource, inputStride, () => RecurrentBackward.StandardStep(writer, layer, inputStride, hiddenGradientAccumulates: false, elementwise: () =>
         {
             writer.Line("TBlock inputGate = TBlock.Load(ref stepGates, record);");
             writer.Line("TBlock forgetGate = TBlock.Load(ref stepGates, record + 8);");

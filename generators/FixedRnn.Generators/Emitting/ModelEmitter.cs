@@ -295,8 +295,8 @@ internal static class ModelEmitter
             writer.Line($"const int RowFloats = {rowFloats};");
             writer.Line("ref float weights = ref _parameters.Start;");
             writer.Line();
-            KernelWriter.StackScratch(writer, "saturated", -1, "Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.", "ChunkSteps * InputSize");
-            KernelWriter.StackScratch(writer, "projection", -1, "One row of b + W_ih x per step of the chunk.", "ChunkSteps * RowFloats");
+            KernelWriter.StackScratch(writer, "saturated", "ChunkSteps * InputSize", "Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.");
+            KernelWriter.StackScratch(writer, "projection", "ChunkSteps * RowFloats", "One row of b + W_ih x per step of the chunk.");
             writer.Line();
             using (writer.Block("for (nint first = 0; first < steps; first += ChunkSteps)"))
             {

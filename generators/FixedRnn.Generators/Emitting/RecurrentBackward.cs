@@ -52,14 +52,21 @@ internal static class RecurrentBackward
                 }
 
                 writer.Line($"ref float features = ref {inputSource};");
-                writer.Line("TBlock one = TBlock.Broadcast(1f);");
+                if (layer.Spec.Kind != LayerKind.Rnn || layer.Spec.Activation != Activation.Relu)
+                {
+                    // 1 - x, x(1 - x): the derivatives of tanh and sigmoid; relu's needs none.
+                    writer.Line("TBlock one = TBlock.Broadcast(1f);");
+                }
+
                 if (layer.IsResetBeforeGru)
                 {
                     KernelWriter.StackScratch(writer, "resetGradient", layer.PaddedSize, "dL/d(r*h) of the current step.");
                 }
 
                 writer.Line();
-                writer.Line("// hiddenGradient (and cellGradient) arrive as dL/d(final state) and leave as dL/d(initial state).");
+                writer.Line(layer.Spec.Kind == LayerKind.Lstm
+                    ? "// hiddenGradient and cellGradient arrive as dL/d(final state) and leave as dL/d(initial state)."
+                    : "// hiddenGradient arrives as dL/d(final state) and leaves as dL/d(initial state).");
                 using (writer.Block("for (nint t = steps - 1; t >= 0; t--)"))
                 {
                     if (layer.RecordSlots > 0)
@@ -97,7 +104,7 @@ internal static class RecurrentBackward
                 BackwardWriter.BiasGradient(writer, layer);
             },
             suffix: "Backward",
-            recordsGates: false);
+            traced: false);
     }
 
     /// <summary>A loop over the layer's blocks with <c>units</c>, <c>slots</c> and <c>record</c> set for each.</summary>
@@ -121,19 +128,19 @@ internal static class RecurrentBackward
     /// One step of a single-pass cell: the block-wise gradient, then dL/dh_{t-1} and dL/dx_t through the
     /// transposed recurrent and input weights.
     /// </summary>
-    public static void StandardStep(SourceWriter writer, LayerLayout layer, int downstreamStride, bool hiddenGradientAccumulates, Action elementwise)
+    public static void StandardStep(SourceWriter writer, LayerLayout layer, int inputStride, bool hiddenGradientAccumulates, Action elementwise)
     {
         BlockLoop(writer, layer, "Through the cell, block by block: dL/dh → dL/d(pre-activations).", elementwise);
-        SendBack(writer, layer, downstreamStride, hiddenGradientAccumulates);
+        SendBack(writer, layer, inputStride, hiddenGradientAccumulates);
     }
 
     /// <summary>dL/dh_{t-1} through W_hh and, when wanted, dL/dx_t through W_ih.</summary>
-    public static void SendBack(SourceWriter writer, LayerLayout layer, int downstreamStride, bool hiddenGradientAccumulates)
+    public static void SendBack(SourceWriter writer, LayerLayout layer, int inputStride, bool hiddenGradientAccumulates)
     {
         BackwardWriter.TransposedProduct(writer, layer, layer.RecurrentWeights!, "stepGradients", "hiddenGradient", hiddenGradientAccumulates);
         using (writer.Block("if (hasDownstream)"))
         {
-            writer.Line($"ref float stepDownstream = ref {Unsafe}.Add(ref downstream, t * {downstreamStride});");
+            writer.Line($"ref float stepDownstream = ref {Unsafe}.Add(ref downstream, t * {inputStride});");
             BackwardWriter.TransposedProduct(writer, layer, layer.InputWeights, "stepGradients", "stepDownstream", accumulate: false);
         }
     }

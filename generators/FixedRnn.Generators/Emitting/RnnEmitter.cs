@@ -35,9 +35,9 @@ internal static class RnnEmitter
             projected);
     }
 
-    public static void EmitBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, int downstreamStride)
+    public static void EmitBackward(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride)
     {
-        RecurrentBackward.Emit(writer, layer, inputSource, inputStride, () => RecurrentBackward.StandardStep(writer, layer, downstreamStride, hiddenGradientAccumulates: false, elementwise: () =>
+        RecurrentBackward.Emit(writer, layer, inputSource, inputStride, () => RecurrentBackward.StandardStep(writer, layer, inputStride, hiddenGradientAccumulates: false, elementwise: () =>
         {
             writer.Line("TBlock h = TBlock.Load(ref hiddenAfter, units);");
             writer.Line("TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);");

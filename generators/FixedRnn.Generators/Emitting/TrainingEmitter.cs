@@ -74,7 +74,7 @@ internal static class TrainingEmitter
                 writer.Line($"const int RowFloats = {InputProjectionWriter.RowFloats(first)};");
                 writer.Line("ref float weights = ref _parameters.Start;");
                 writer.Line($"ref float saturated = ref {MemoryMarshal}.GetArrayDataReference(trace.Inputs);");
-                KernelWriter.StackScratch(writer, "projection", -1, "One row of b + W_ih x per step of the chunk.", "ChunkSteps * RowFloats");
+                KernelWriter.StackScratch(writer, "projection", "ChunkSteps * RowFloats", "One row of b + W_ih x per step of the chunk.");
                 using (writer.Block("for (nint first = 0; first < steps; first += ChunkSteps)"))
                 {
                     writer.Line("int count = (int)global::System.Math.Min(ChunkSteps, steps - first);");
@@ -218,13 +218,13 @@ internal static class TrainingEmitter
         switch (layer.Spec.Kind)
         {
             case LayerKind.Lstm:
-                LstmEmitter.EmitBackward(writer, layer, inputSource, inputStride, downstreamStride: inputStride);
+                LstmEmitter.EmitBackward(writer, layer, inputSource, inputStride);
                 break;
             case LayerKind.Gru:
-                GruEmitter.EmitBackward(writer, layer, inputSource, inputStride, downstreamStride: inputStride);
+                GruEmitter.EmitBackward(writer, layer, inputSource, inputStride);
                 break;
             case LayerKind.Rnn:
-                RnnEmitter.EmitBackward(writer, layer, inputSource, inputStride, downstreamStride: inputStride);
+                RnnEmitter.EmitBackward(writer, layer, inputSource, inputStride);
                 break;
             default:
                 DenseEmitter.EmitBackward(writer, layer, inputSource, inputStride);

@@ -58,15 +58,6 @@ internal sealed class SourceWriter
         _builder.Append('\n');
     }
 
-    /// <summary>Writes several lines, each at the current indentation.</summary>
-    public void Lines(string text)
-    {
-        foreach (string line in text.Replace("\r\n", "\n").Split('\n'))
-        {
-            Line(line);
-        }
-    }
-
     public IDisposable Block(string? header = null, string closing = "}")
     {
         if (header is not null)

@@ -518,7 +518,7 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
             global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputGradients, t * 1), 1)
                 .CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref stepGradients, 1));
             ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 16);
-            // dh = Wᵀ, the gradient over y.
+            // dh = Wᵀ · d(y).
             Layer1InputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
         }
 
@@ -612,7 +612,7 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
 
     /// <summary>
     /// Layer 1: output[k] = Σ over blocks and y of W[block][k][gate] · gradients[block][gate],
-    /// for each of the 13 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for each of the 13 rows k, 8 rows at a time, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -622,8 +622,7 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
     private static void Layer1InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint InputWeights = 960;
-
+        const nuint InputWeights = 960; // W h: [1 blocks][13 rows][y][8 lanes]
         {
             const nuint k = 0;
             TBlock sum0 = TBlock.Broadcast(0f);
@@ -700,7 +699,7 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
         ref float features = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Inputs);
         TBlock one = TBlock.Broadcast(1f);
 
-        // hiddenGradient (and cellGradient) arrive as dL/d(final state) and leave as dL/d(initial state).
+        // hiddenGradient and cellGradient arrive as dL/d(final state) and leave as dL/d(initial state).
         for (nint t = steps - 1; t >= 0; t--)
         {
             ref float stepGates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, t * 64);
@@ -728,12 +727,12 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
                 TBlock.Store(dc * inputGate * (one - (candidate * candidate)), ref stepGradients, slots + 16);
                 TBlock.Store(dh * tanhCell * outputGate * (one - outputGate), ref stepGradients, slots + 24);
             }
-            // dh = W_hhᵀ, the gradient over i, f, g, o.
+            // dh = W_hhᵀ · d(i, f, g, o).
             Layer0RecurrentWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref hiddenGradient);
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 1);
-                // dx = W_ihᵀ, the gradient over i, f, g, o.
+                // dx = W_ihᵀ · d(i, f, g, o).
                 Layer0InputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
             }
         }
@@ -880,7 +879,7 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
 
     /// <summary>
     /// Layer 0: output[k] = Σ over blocks and i, f, g, o of W_hh[block][k][gate] · gradients[block][gate],
-    /// for each of the 13 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for each of the 13 rows k, 8 rows at a time, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -890,8 +889,7 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
     private static void Layer0RecurrentWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint RecurrentWeights = 64;
-
+        const nuint RecurrentWeights = 64; // W_hh h: [2 blocks][13 rows][i, f, g, o][8 lanes]
         {
             const nuint k = 0;
             TBlock sum0 = TBlock.Broadcast(0f);
@@ -998,7 +996,7 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
 
     /// <summary>
     /// Layer 0: output[k] = Σ over blocks and i, f, g, o of W_ih[block][k][gate] · gradients[block][gate],
-    /// for each of the 1 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for its one row k, a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -1008,7 +1006,7 @@ partial class OddSizeLstm : global::FixedRnn.ITrainableModel<OddSizeLstm.State, 
     private static void Layer0InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint InputWeights = 0;
+        const nuint InputWeights = 0; // W_ih x: [2 blocks][1 rows][i, f, g, o][8 lanes]
         {
             const nuint k = 0;
             TBlock sum0 = TBlock.Broadcast(0f);

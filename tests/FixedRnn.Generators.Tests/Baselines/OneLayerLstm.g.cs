@@ -718,7 +718,7 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
         ref float features = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Inputs);
         TBlock one = TBlock.Broadcast(1f);
 
-        // hiddenGradient (and cellGradient) arrive as dL/d(final state) and leave as dL/d(initial state).
+        // hiddenGradient and cellGradient arrive as dL/d(final state) and leave as dL/d(initial state).
         for (nint t = steps - 1; t >= 0; t--)
         {
             ref float stepGates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, t * 128);
@@ -746,12 +746,12 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
                 TBlock.Store(dc * inputGate * (one - (candidate * candidate)), ref stepGradients, slots + 16);
                 TBlock.Store(dh * tanhCell * outputGate * (one - outputGate), ref stepGradients, slots + 24);
             }
-            // dh = W_hhᵀ, the gradient over i, f, g, o.
+            // dh = W_hhᵀ · d(i, f, g, o).
             Layer0RecurrentWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref hiddenGradient);
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 8);
-                // dx = W_ihᵀ, the gradient over i, f, g, o.
+                // dx = W_ihᵀ · d(i, f, g, o).
                 Layer0InputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
             }
         }
@@ -962,7 +962,7 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
 
     /// <summary>
     /// Layer 0: output[k] = Σ over blocks and i, f, g, o of W_hh[block][k][gate] · gradients[block][gate],
-    /// for each of the 32 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for each of the 32 rows k, 8 rows at a time, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -972,7 +972,7 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
     private static void Layer0RecurrentWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint RecurrentWeights = 1024;
+        const nuint RecurrentWeights = 1024; // W_hh h: [4 blocks][32 rows][i, f, g, o][8 lanes]
         for (nuint k = 0; k < 32; k += 8)
         {
             TBlock sum0 = TBlock.Broadcast(0f);
@@ -1037,7 +1037,7 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
 
     /// <summary>
     /// Layer 0: output[k] = Σ over blocks and i, f, g, o of W_ih[block][k][gate] · gradients[block][gate],
-    /// for each of the 8 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for all 8 rows k at once, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -1047,8 +1047,7 @@ partial class OneLayerLstm : global::FixedRnn.ITrainableModel<OneLayerLstm.State
     private static void Layer0InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint InputWeights = 0;
-
+        const nuint InputWeights = 0; // W_ih x: [4 blocks][8 rows][i, f, g, o][8 lanes]
         {
             const nuint k = 0;
             TBlock sum0 = TBlock.Broadcast(0f);

@@ -210,13 +210,15 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
         const nuint RecurrentWeights = 144; // W_hh h: [2 blocks][16 rows][r, z][8 lanes]
         const nuint Bias = 912; // [2 blocks][r, z, n][8 lanes]
 
-        // First pass results: r*h, z and the input half of n (b_in + b_hn folded in).
+        // First pass results: r*h,
         global::System.Span<float> resetHiddenBuffer = stackalloc float[16];
         ref float resetHidden = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(resetHiddenBuffer);
-        global::System.Span<float> updateBuffer = stackalloc float[16];
-        ref float updates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(updateBuffer);
-        global::System.Span<float> candidateBuffer = stackalloc float[16];
-        ref float candidates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(candidateBuffer);
+        // z,
+        global::System.Span<float> updatesBuffer = stackalloc float[16];
+        ref float updates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(updatesBuffer);
+        // and the input half of n (b_in + b_hn folded in).
+        global::System.Span<float> candidatesBuffer = stackalloc float[16];
+        ref float candidates = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(candidatesBuffer);
 
         // First pass: r, z and n's input half.
         // One tile of 2 blocks (16 lanes): units 0–15.
@@ -303,7 +305,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
             resetHiddenBuffer.CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref resetRecord, 16));
         }
 
-        // Second pass: n += W_hn (r*h); h is updated in place, as this pass reads only r*h.
+        // Second pass: n += W_hn (r*h), a product over r*h only, so each unit's h can be updated in place once read.
         Layer0CandidatePass<TBlock, TTrace>(ref weights, ref hidden, ref gates, ref resetHidden, ref updates, ref candidates);
     }
 
@@ -578,7 +580,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
                 TBlock.Store(TBlock.Load(ref stepGradients, units) * (one - (y * y)), ref stepGradients, units);
             }
             ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 16);
-            // dh = Wᵀ, the gradient over y.
+            // dh = Wᵀ · d(y).
             Layer1InputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
         }
 
@@ -644,7 +646,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
 
     /// <summary>
     /// Layer 1: output[k] = Σ over blocks and y of W[block][k][gate] · gradients[block][gate],
-    /// for each of the 16 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for each of the 16 rows k, 8 rows at a time, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -654,7 +656,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
     private static void Layer1InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint InputWeights = 960;
+        const nuint InputWeights = 960; // W h: [1 blocks][16 rows][y][8 lanes]
         for (nuint k = 0; k < 16; k += 8)
         {
             TBlock sum0 = TBlock.Broadcast(0f);
@@ -711,7 +713,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
         global::System.Span<float> resetGradientBuffer = stackalloc float[16];
         ref float resetGradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(resetGradientBuffer);
 
-        // hiddenGradient (and cellGradient) arrive as dL/d(final state) and leave as dL/d(initial state).
+        // hiddenGradient arrives as dL/d(final state) and leaves as dL/d(initial state).
         for (nint t = steps - 1; t >= 0; t--)
         {
             ref float stepGates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, t * 48);
@@ -732,7 +734,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
                 TBlock.Store(dh * (one - update) * (one - (n * n)), ref stepGradients, slots + 16);
                 TBlock.Store(dh * update, ref hiddenGradient, units);
             }
-            // d(r*h) = W_hnᵀ, the gradient over n.
+            // d(r*h) = W_hnᵀ · d(n).
             Layer0CandidateWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref resetGradient);
             // Through r*h: dr, and the path through r*h to h_{t-1}.
             for (nuint block = 0; block < 2; block++)
@@ -746,12 +748,12 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
                 TBlock.Store(resetHiddenGradient * before * reset * (one - reset), ref stepGradients, slots);
                 TBlock.Store(TBlock.MultiplyAdd(resetHiddenGradient, reset, TBlock.Load(ref hiddenGradient, units)), ref hiddenGradient, units);
             }
-            // dh += W_hhᵀ, the gradient over r, z.
+            // dh += W_hhᵀ · d(r, z).
             Layer0RecurrentWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref hiddenGradient);
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 3);
-                // dx = W_ihᵀ, the gradient over r, z, n.
+                // dx = W_ihᵀ · d(r, z, n).
                 Layer0InputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
             }
         }
@@ -969,7 +971,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
 
     /// <summary>
     /// Layer 0: output[k] = Σ over blocks and n of W_hn[block][k][gate] · gradients[block][gate],
-    /// for each of the 16 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for each of the 16 rows k, 8 rows at a time, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -979,7 +981,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
     private static void Layer0CandidateWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint CandidateWeights = 656;
+        const nuint CandidateWeights = 656; // W_hn (r*h): [2 blocks][16 rows][n][8 lanes]
         for (nuint k = 0; k < 16; k += 8)
         {
             TBlock sum0 = TBlock.Broadcast(0f);
@@ -1017,7 +1019,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
 
     /// <summary>
     /// Layer 0: output[k] += Σ over blocks and r, z of W_hh[block][k][gate] · gradients[block][gate],
-    /// for each of the 16 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for each of the 16 rows k, 8 rows at a time, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -1027,7 +1029,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
     private static void Layer0RecurrentWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint RecurrentWeights = 144;
+        const nuint RecurrentWeights = 144; // W_hh h: [2 blocks][16 rows][r, z][8 lanes]
         for (nuint k = 0; k < 16; k += 8)
         {
             TBlock sum0 = TBlock.Broadcast(0f);
@@ -1074,7 +1076,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
 
     /// <summary>
     /// Layer 0: output[k] = Σ over blocks and r, z, n of W_ih[block][k][gate] · gradients[block][gate],
-    /// for each of the 3 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for all 3 rows k at once, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -1084,7 +1086,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
     private static void Layer0InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint InputWeights = 0;
+        const nuint InputWeights = 0; // W_ih x: [2 blocks][3 rows][r, z, n][8 lanes]
         {
             const nuint k = 0;
             TBlock sum0 = TBlock.Broadcast(0f);

@@ -421,9 +421,8 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
         ref float upstream = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.OutputGradients0);
         ref float hiddens = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Hidden0);
         ref float features = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Inputs);
-        TBlock one = TBlock.Broadcast(1f);
 
-        // hiddenGradient (and cellGradient) arrive as dL/d(final state) and leave as dL/d(initial state).
+        // hiddenGradient arrives as dL/d(final state) and leaves as dL/d(initial state).
         for (nint t = steps - 1; t >= 0; t--)
         {
             ref float stepGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gateGradients, t * 24);
@@ -438,12 +437,12 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
                 TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);
                 TBlock.Store(dh * TBlock.PositiveIndicator(h), ref stepGradients, slots); // relu'(a) = [h > 0]
             }
-            // dh = W_hhᵀ, the gradient over a.
+            // dh = W_hhᵀ · d(a).
             Layer0RecurrentWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref hiddenGradient);
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 2);
-                // dx = W_ihᵀ, the gradient over a.
+                // dx = W_ihᵀ · d(a).
                 Layer0InputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
             }
         }
@@ -549,7 +548,7 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
 
     /// <summary>
     /// Layer 0: output[k] = Σ over blocks and a of W_hh[block][k][gate] · gradients[block][gate],
-    /// for each of the 24 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for each of the 24 rows k, 8 rows at a time, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -559,7 +558,7 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
     private static void Layer0RecurrentWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint RecurrentWeights = 48;
+        const nuint RecurrentWeights = 48; // W_hh h: [3 blocks][24 rows][a][8 lanes]
         for (nuint k = 0; k < 24; k += 8)
         {
             TBlock sum0 = TBlock.Broadcast(0f);
@@ -597,7 +596,7 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
 
     /// <summary>
     /// Layer 0: output[k] = Σ over blocks and a of W_ih[block][k][gate] · gradients[block][gate],
-    /// for each of the 2 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for all 2 rows k at once, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -607,7 +606,7 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
     private static void Layer0InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint InputWeights = 0;
+        const nuint InputWeights = 0; // W_ih x: [3 blocks][2 rows][a][8 lanes]
         {
             const nuint k = 0;
             TBlock sum0 = TBlock.Broadcast(0f);

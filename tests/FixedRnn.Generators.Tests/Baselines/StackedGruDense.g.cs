@@ -636,7 +636,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
             global::System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref outputGradients, t * 1), 1)
                 .CopyTo(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref stepGradients, 1));
             ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 16);
-            // dh = Wᵀ, the gradient over y.
+            // dh = Wᵀ · d(y).
             Layer2InputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
         }
 
@@ -702,7 +702,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
 
     /// <summary>
     /// Layer 2: output[k] = Σ over blocks and y of W[block][k][gate] · gradients[block][gate],
-    /// for each of the 16 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for each of the 16 rows k, 8 rows at a time, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -712,7 +712,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
     private static void Layer2InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint InputWeights = 2624;
+        const nuint InputWeights = 2624; // W h: [1 blocks][16 rows][y][8 lanes]
         for (nuint k = 0; k < 16; k += 8)
         {
             TBlock sum0 = TBlock.Broadcast(0f);
@@ -764,7 +764,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
         ref float features = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Hidden0), 16);
         TBlock one = TBlock.Broadcast(1f);
 
-        // hiddenGradient (and cellGradient) arrive as dL/d(final state) and leave as dL/d(initial state).
+        // hiddenGradient arrives as dL/d(final state) and leaves as dL/d(initial state).
         for (nint t = steps - 1; t >= 0; t--)
         {
             ref float stepGates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, t * 64);
@@ -791,12 +791,12 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
                 // The direct path h_{t-1} → z*h_{t-1}; W_hhᵀ adds the rest below.
                 TBlock.Store(dh * update, ref hiddenGradient, units);
             }
-            // dh += W_hhᵀ, the gradient over r, z, nh.
+            // dh += W_hhᵀ · d(r, z, nh).
             Layer1RecurrentWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref hiddenGradient);
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 16);
-                // dx = W_ihᵀ, the gradient over r, z, nx.
+                // dx = W_ihᵀ · d(r, z, nx).
                 Layer1InputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
             }
         }
@@ -931,7 +931,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
 
     /// <summary>
     /// Layer 1: output[k] += Σ over blocks and r, z, nh of W_hh[block][k][gate] · gradients[block][gate],
-    /// for each of the 16 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for each of the 16 rows k, 8 rows at a time, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -941,7 +941,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
     private static void Layer1RecurrentWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint RecurrentWeights = 1792;
+        const nuint RecurrentWeights = 1792; // W_hh h: [2 blocks][16 rows][r, z, nh][8 lanes]
         for (nuint k = 0; k < 16; k += 8)
         {
             TBlock sum0 = TBlock.Broadcast(0f);
@@ -997,7 +997,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
 
     /// <summary>
     /// Layer 1: output[k] = Σ over blocks and r, z, nx of W_ih[block][k][gate] · gradients[block][gate],
-    /// for each of the 16 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for each of the 16 rows k, 8 rows at a time, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -1007,7 +1007,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
     private static void Layer1InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint InputWeights = 1024;
+        const nuint InputWeights = 1024; // W_ih x: [2 blocks][16 rows][r, z, nx][8 lanes]
         for (nuint k = 0; k < 16; k += 8)
         {
             TBlock sum0 = TBlock.Broadcast(0f);
@@ -1077,7 +1077,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
         ref float features = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(trace.Inputs);
         TBlock one = TBlock.Broadcast(1f);
 
-        // hiddenGradient (and cellGradient) arrive as dL/d(final state) and leave as dL/d(initial state).
+        // hiddenGradient arrives as dL/d(final state) and leaves as dL/d(initial state).
         for (nint t = steps - 1; t >= 0; t--)
         {
             ref float stepGates = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, t * 64);
@@ -1104,12 +1104,12 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
                 // The direct path h_{t-1} → z*h_{t-1}; W_hhᵀ adds the rest below.
                 TBlock.Store(dh * update, ref hiddenGradient, units);
             }
-            // dh += W_hhᵀ, the gradient over r, z, nh.
+            // dh += W_hhᵀ · d(r, z, nh).
             Layer0RecurrentWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref hiddenGradient);
             if (hasDownstream)
             {
                 ref float stepDownstream = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref downstream, t * 4);
-                // dx = W_ihᵀ, the gradient over r, z, nx.
+                // dx = W_ihᵀ · d(r, z, nx).
                 Layer0InputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
             }
         }
@@ -1243,7 +1243,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
 
     /// <summary>
     /// Layer 0: output[k] += Σ over blocks and r, z, nh of W_hh[block][k][gate] · gradients[block][gate],
-    /// for each of the 16 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for each of the 16 rows k, 8 rows at a time, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -1253,7 +1253,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
     private static void Layer0RecurrentWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint RecurrentWeights = 192;
+        const nuint RecurrentWeights = 192; // W_hh h: [2 blocks][16 rows][r, z, nh][8 lanes]
         for (nuint k = 0; k < 16; k += 8)
         {
             TBlock sum0 = TBlock.Broadcast(0f);
@@ -1309,7 +1309,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
 
     /// <summary>
     /// Layer 0: output[k] = Σ over blocks and r, z, nx of W_ih[block][k][gate] · gradients[block][gate],
-    /// for each of the 4 rows k, in groups of 8 rows, each a dot product over every block and gate.
+    /// for all 4 rows k at once, each a dot product over every block and gate.
     /// </summary>
     /// <remarks>
     /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
@@ -1319,7 +1319,7 @@ partial class StackedGruDense : global::FixedRnn.ITrainableModel<StackedGruDense
     private static void Layer0InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
         where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>
     {
-        const nuint InputWeights = 0;
+        const nuint InputWeights = 0; // W_ih x: [2 blocks][4 rows][r, z, nx][8 lanes]
         {
             const nuint k = 0;
             TBlock sum0 = TBlock.Broadcast(0f);
