@@ -23,7 +23,7 @@ public static class BenchmarkConfig
     /// methods otherwise stayed in unoptimized tier-0 code through a short run (10–15× slower), which
     /// would have flattered FixedRnn. The cost is dynamic PGO, which the straight-line kernels do not need. The suite reports the fastest iteration: on a shared machine an iteration short
     /// enough to fit in one scheduler time slice has a fair chance of running undisturbed, while a long one
-    /// always averages in other processes' time. About 2.5 s per case (process start and JIT included), ~145 cases. Pass
+    /// always averages in other processes' time. About 1 s per case (process start and JIT included), 150 cases. Pass
     /// <c>--job short|medium|long</c> (or <c>--iterationTime</c>, <c>--iterationCount</c>) to override.
     /// </summary>
     public static readonly Job Suite = Job.Default

@@ -88,7 +88,7 @@ public static class Verification
             }
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Baseline check: {(ok ? "all 28 models agree" : "FAILED")}; largest difference {worst:E2} (tolerance {Tolerance:E0})."));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Baseline check: {(ok ? $"all {ModelCatalog.Kinds.Length * ModelCatalog.Sizes.Length} models agree" : "FAILED")}; largest difference {worst:E2} (tolerance {Tolerance:E0})."));
         return ok;
     }
 

@@ -37,7 +37,7 @@ public abstract class FixedKernel
     /// <summary>Floats in the packed parameter buffer (padding included): what one step streams through.</summary>
     public abstract int ParameterCount { get; }
 
-    /// <summary>Where the packed parameters start relative to a 64-byte cache line, now (the GC may move them).</summary>
+    /// <summary>Where the packed parameters start relative to a 64-byte cache line (0: they live in a pinned, aligned buffer).</summary>
     public abstract int ParameterAlignment { get; }
 
     /// <summary>The input <see cref="Step"/> reads.</summary>

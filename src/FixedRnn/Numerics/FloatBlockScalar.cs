@@ -107,7 +107,7 @@ public struct FloatBlockScalar : IFloatBlock<FloatBlockScalar>
     /// <inheritdoc/>
     public static float Sum(FloatBlockScalar x)
     {
-        // Pairwise, in the order Vector128's and Vector256's horizontal sums use, so the paths agree closely.
+        // Pairwise, close to the vector paths' horizontal sums, which need not be bit-identical to it.
         float lower = (x._lanes[0] + x._lanes[4]) + (x._lanes[2] + x._lanes[6]);
         float upper = (x._lanes[1] + x._lanes[5]) + (x._lanes[3] + x._lanes[7]);
         return lower + upper;

@@ -10,7 +10,8 @@ namespace FixedRnn.Numerics;
 /// (<see cref="FloatBlock256"/> where <see cref="Vector256.IsHardwareAccelerated"/>,
 /// <see cref="FloatBlock128"/> where only <see cref="Vector128.IsHardwareAccelerated"/>, else
 /// <see cref="FloatBlockScalar"/>). Every path uses the same packed layout and the same arithmetic,
-/// so their results differ only by fused versus separate multiply-add rounding.
+/// so their results differ only by fused versus separate multiply-add rounding and by the order in which
+/// <see cref="Sum"/> adds the eight lanes (the backward pass's transposed products use it).
 /// </remarks>
 /// <typeparam name="TSelf">The implementing block type.</typeparam>
 public interface IFloatBlock<TSelf>

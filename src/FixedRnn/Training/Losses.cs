@@ -16,7 +16,7 @@ namespace FixedRnn.Training;
 /// PyTorch does, while the loss is accumulated in double precision and rounded once, so it does not degrade with the
 /// element count.
 /// </para>
-/// <para>None of the functions allocate.</para>
+/// <para>None of the loss functions allocate (the <c>SoftmaxCrossEntropy(int)</c> factory allocates, once, the delegate it returns).</para>
 /// </remarks>
 public static class Losses
 {
@@ -35,40 +35,42 @@ public static class Losses
         ValidateRegression(predictions, targets, gradient);
         int count = predictions.Length;
 
-        double sum = SumOfSquaredDifferences(predictions, targets);
-        if (!gradient.IsEmpty)
-        {
-            TensorPrimitives.Subtract(predictions, targets, gradient);
-
-            // PyTorch scales by the float nearest 2/N rather than doubling and dividing.
-            TensorPrimitives.Multiply(gradient, (float)(2.0 / count), gradient);
-        }
-
+        // PyTorch scales by the float nearest 2/N rather than doubling and dividing.
+        double sum = SumOfSquaredDifferences(predictions, targets, gradient, (float)(2.0 / count));
         return (float)(sum / count);
     }
 
     /// <summary>
-    /// Σ (p − t)², each difference in single precision as PyTorch computes it, squared and summed in double.
+    /// Σ (p − t)², each difference in single precision as PyTorch computes it, squared and summed in double; and,
+    /// unless <paramref name="scaledDifferences"/> is empty, each difference times <paramref name="scale"/> written
+    /// there, in the same pass.
     /// </summary>
     /// <remarks>
-    /// Eight independent double accumulators, fed by widening eight differences at a time: one running double
-    /// sum is a chain of dependent additions, which made the loss of a 64-step window of 64 outputs cost more than
-    /// a third of a recurrent layer's forward pass over it.
+    /// Two <see cref="Vector256{T}"/> accumulators of four doubles, fed by widening eight differences at a time:
+    /// a single running double sum is a chain of dependent additions, one per element. Without Vector256, or for
+    /// the last few elements, the scalar loop.
     /// </remarks>
-    private static double SumOfSquaredDifferences(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets)
+    private static double SumOfSquaredDifferences(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, Span<float> scaledDifferences, float scale)
     {
         int count = predictions.Length;
+        bool scaled = !scaledDifferences.IsEmpty;
         int i = 0;
         double sum = 0;
         if (Vector256.IsHardwareAccelerated && count >= Vector256<float>.Count)
         {
             ref float p = ref MemoryMarshal.GetReference(predictions);
             ref float t = ref MemoryMarshal.GetReference(targets);
+            ref float d = ref MemoryMarshal.GetReference(scaledDifferences);
             Vector256<double> lower = Vector256<double>.Zero;
             Vector256<double> upper = Vector256<double>.Zero;
             for (; i <= count - Vector256<float>.Count; i += Vector256<float>.Count)
             {
                 Vector256<float> difference = Vector256.LoadUnsafe(ref p, (nuint)i) - Vector256.LoadUnsafe(ref t, (nuint)i);
+                if (scaled)
+                {
+                    (difference * scale).StoreUnsafe(ref d, (nuint)i);
+                }
+
                 (Vector256<double> low, Vector256<double> high) = Vector256.Widen(difference);
                 lower += low * low;
                 upper += high * high;
@@ -80,6 +82,11 @@ public static class Losses
         for (; i < count; i++)
         {
             float difference = predictions[i] - targets[i];
+            if (scaled)
+            {
+                scaledDifferences[i] = difference * scale;
+            }
+
             sum += (double)difference * difference;
         }
 
