@@ -43,13 +43,6 @@ public interface IRecurrentModel<TState>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not a recurrent layer.</exception>
     Span<float> GetHiddenState(ref TState state, int layer);
 
-    /// <summary>The cell state c of LSTM layer <paramref name="layer"/> within <paramref name="state"/>.</summary>
-    /// <param name="state">The state.</param>
-    /// <param name="layer">The layer index.</param>
-    /// <returns>The vector, as many floats as the layer's hidden units.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is not an LSTM layer.</exception>
-    Span<float> GetCellState(ref TState state, int layer);
-
     /// <summary>Loads a PyTorch state_dict, reading layer k from module <paramref name="modules"/>[k].</summary>
     /// <param name="tensors">The state_dict's tensors.</param>
     /// <param name="modules">One module name per layer.</param>

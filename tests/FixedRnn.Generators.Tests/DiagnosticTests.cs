@@ -1,5 +1,6 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
 
 namespace FixedRnn.Generators.Tests;
@@ -152,7 +153,8 @@ public sealed class DiagnosticTests
     [Theory]
     [InlineData("State")]
     [InlineData("Step")]
-    [InlineData("Layer0")]
+    [InlineData("Parameters")]
+    [InlineData("_parameters")]
     public void FRNN009_NameCollidesWithGeneratedMember(string name)
     {
         Diagnostic diagnostic = SingleDiagnostic($"""
@@ -191,6 +193,56 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void KernelNamesAreFreeForModels()
+    {
+        // The kernels live in a file-local class, so a model may be named like one of them.
+        (GeneratorRunResult result, Compilation output) = GeneratorDriver.Run("using FixedRnn;\n[RecurrentModel(1)][Lstm(4)] public partial class Layer0;\n[RecurrentModel(1)][Gru(4)] public partial class StepCore;");
+        Assert.Empty(result.Diagnostics);
+        Assert.Equal(6, result.GeneratedSources.Length);
+        Assert.Empty(GeneratorDriver.CompilerDiagnostics(output));
+    }
+
+    [Theory]
+    [InlineData(LanguageVersion.CSharp11, "11.0")]
+    [InlineData(LanguageVersion.CSharp10, "10.0")]
+    [InlineData(LanguageVersion.CSharp7_3, "7.3")]
+    public void FRNN012_LanguageVersionTooLow(LanguageVersion version, string shown)
+    {
+        // Braces rather than the C# 12 semicolon body, so that the user's own code is valid at every version tried.
+        string source = "using FixedRnn;\n[RecurrentModel(inputSize: 1)]\n[Lstm(4)]\npublic partial class Old { }";
+        var parseOptions = new CSharpParseOptions(version);
+        (GeneratorRunResult result, Compilation output) = GeneratorDriver.Run(GeneratorDriver.Compile(parseOptions, GeneratorDriver.CompilationOptions(nullable: version >= LanguageVersion.CSharp8), source), parseOptions);
+
+        Assert.Null(result.Exception);
+        Assert.Empty(result.GeneratedSources);
+        Diagnostic diagnostic = Assert.Single(result.Diagnostics);
+        _source = source;
+        AssertDiagnostic(diagnostic, "FRNN012", "Old", $"needs C# 12 or later, and this project uses C# {shown}");
+        Assert.DoesNotContain(output.GetDiagnostics(), error => error.Severity == DiagnosticSeverity.Error);
+    }
+
+    [Theory]
+    [InlineData("[Lstm(8)]", "[Lstm(8)]", "Lstm")]
+    [InlineData("[Dense(outputSize: 2)]", "[Dense(outputSize: 2)]", "Dense")]
+    public void FRNN013_LayerWithoutModel(string attributes, string flagged, string name)
+    {
+        Diagnostic diagnostic = SingleDiagnostic($"""
+            {attributes}
+            public partial class NoModelAttr;
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN013", flagged[1..^1], $"[{name}] on 'NoModelAttr' declares a layer, but 'NoModelAttr' has no [RecurrentModel(inputSize)]");
+    }
+
+    [Fact]
+    public void FRNN013_EveryOrphanLayerIsNamed()
+    {
+        (GeneratorRunResult result, _) = GeneratorDriver.Run("using FixedRnn;\n[Gru(4)][Rnn(3)][Dense(1)] public class Forgotten;\n[RecurrentModel(2)][Lstm(4)] public partial class Fine;");
+        Assert.Equal(new[] { "FRNN013", "FRNN013", "FRNN013" }, result.Diagnostics.Select(diagnostic => diagnostic.Id));
+        Assert.Equal(3, result.GeneratedSources.Length);
+    }
+
+    [Fact]
     public void MalformedAttributeIsLeftToTheCompiler()
     {
         (GeneratorRunResult result, Compilation output) = GeneratorDriver.Run("""
@@ -218,6 +270,7 @@ public sealed class DiagnosticTests
 
         Assert.Equal(Enumerable.Range(1, descriptors.Count).Select(id => $"FRNN{id:000}"), descriptors.Select(descriptor => descriptor.Id));
         Assert.All(descriptors, descriptor => Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity));
+        Assert.All(descriptors, descriptor => Assert.Equal($"https://github.com/fixedrnn/fixedrnn/blob/main/docs/diagnostics/{descriptor.Id}.md", descriptor.HelpLinkUri));
     }
 
     private Diagnostic SingleDiagnostic(string declaration)

@@ -24,24 +24,35 @@ internal static class GeneratorDriver
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Preview);
 
-    public static CSharpCompilation Compile(params string[] sources)
+    public static CSharpCompilation Compile(params string[] sources) => Compile(ParseOptions, CompilationOptions(nullable: true), sources);
+
+    /// <summary>Compiles <paramref name="sources"/> as a user's library with <paramref name="parseOptions"/> and <paramref name="options"/>.</summary>
+    public static CSharpCompilation Compile(CSharpParseOptions parseOptions, CSharpCompilationOptions options, params string[] sources)
         => CSharpCompilation.Create(
             "UserAssembly",
-            sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Model{index}.cs")),
+            sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, parseOptions, path: $"Model{index}.cs")),
             References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            options);
 
-    public static CSharpGeneratorDriver CreateDriver(bool trackSteps = false)
+    /// <summary>A library's compilation options, nullable annotations enabled or not.</summary>
+    public static CSharpCompilationOptions CompilationOptions(bool nullable)
+        => new(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: nullable ? NullableContextOptions.Enable : NullableContextOptions.Disable);
+
+    public static CSharpGeneratorDriver CreateDriver(bool trackSteps = false) => CreateDriver(ParseOptions, trackSteps);
+
+    public static CSharpGeneratorDriver CreateDriver(CSharpParseOptions parseOptions, bool trackSteps = false)
         => CSharpGeneratorDriver.Create(
             new[] { new FixedRnnGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator; returns its result and the compilation with the generated code added.</summary>
-    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources)
+    public static (GeneratorRunResult Result, Compilation Output) Run(params string[] sources) => Run(Compile(sources), ParseOptions);
+
+    /// <summary>Runs the generator over <paramref name="compilation"/>, whose trees were parsed with <paramref name="parseOptions"/>.</summary>
+    public static (GeneratorRunResult Result, Compilation Output) Run(CSharpCompilation compilation, CSharpParseOptions parseOptions)
     {
-        CSharpCompilation compilation = Compile(sources);
-        Microsoft.CodeAnalysis.GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
+        Microsoft.CodeAnalysis.GeneratorDriver driver = CreateDriver(parseOptions).RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out _);
         return (driver.GetRunResult().Results.Single(), output);
     }
 

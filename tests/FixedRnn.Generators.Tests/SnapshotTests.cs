@@ -30,9 +30,13 @@ public sealed class SnapshotTests
 
         Assert.Empty(result.Diagnostics);
         Assert.Empty(GeneratorDriver.CompilerDiagnostics(output));
-        GeneratedSourceResult generated = Assert.Single(result.GeneratedSources);
-        Assert.Matches($@"^Sample\.{name}\.[0-9a-f]{{8}}\.g\.cs$", generated.HintName);
-        Baseline.AssertMatches(generated.SourceText.ToString(), name);
+        Assert.Equal(3, result.GeneratedSources.Length);
+        foreach (string part in new[] { "", ".Training", ".Interop" })
+        {
+            GeneratedSourceResult generated = Assert.Single(result.GeneratedSources, source => source.HintName.EndsWith($"{part}.g.cs", System.StringComparison.Ordinal) && (part.Length > 0 || !source.HintName.Contains(".Training.", System.StringComparison.Ordinal) && !source.HintName.Contains(".Interop.", System.StringComparison.Ordinal)));
+            Assert.Matches($@"^Sample\.{name}\.[0-9a-f]{{8}}{part.Replace(".", "\\.")}\.g\.cs$", generated.HintName);
+            Baseline.AssertMatches(generated.SourceText.ToString(), name + part);
+        }
     }
 
     [Fact]
@@ -58,7 +62,8 @@ public sealed class SnapshotTests
 
         Assert.Empty(result.Diagnostics);
         Assert.Empty(GeneratorDriver.CompilerDiagnostics(output));
-        string text = Assert.Single(result.GeneratedSources).SourceText.ToString();
+        Assert.Equal(3, result.GeneratedSources.Length);
+        string text = result.GeneratedSources[0].SourceText.ToString();
         Assert.Contains("partial class Models", text);
         Assert.Contains("partial record struct Holder", text);
         Assert.Contains("partial record Tiny", text);
@@ -76,6 +81,11 @@ public sealed class SnapshotTests
         (GeneratorRunResult result, Compilation output) = GeneratorDriver.Run(source);
 
         Assert.Empty(GeneratorDriver.CompilerDiagnostics(output));
-        Assert.DoesNotContain("namespace", Assert.Single(result.GeneratedSources).SourceText.ToString().Split('\n').Where(line => !line.StartsWith("//")));
+        Assert.All(result.GeneratedSources, generated =>
+        {
+            // The model's part is at the top level; only the file-local kernels live in a namespace, FixedRnn.Generated.
+            string[] namespaces = generated.SourceText.ToString().Split('\n').Where(line => line.StartsWith("namespace", System.StringComparison.Ordinal)).ToArray();
+            Assert.Equal(new[] { "namespace FixedRnn.Generated" }, namespaces);
+        });
     }
 }

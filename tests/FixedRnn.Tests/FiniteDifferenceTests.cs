@@ -71,7 +71,7 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
 
         foreach (int layer in lstmLayers)
         {
-            Fill(model.GetCellState(ref initial, layer), random, 0.5f);
+            Fill(CellStates.Of(model, ref initial, layer), random, 0.5f);
         }
 
         // Analytic gradients.
@@ -138,7 +138,7 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
 
         foreach (int layer in lstmLayers)
         {
-            CheckState(model, probe, initial, layer, cell: true, model.GetCellState(ref stateGradient, layer), stateCheck, failures);
+            CheckState(model, probe, initial, layer, cell: true, CellStates.Of(model, ref stateGradient, layer), stateCheck, failures);
         }
 
         output.WriteLine($"{typeof(TModel).Name} ({SimdPath.Describe()}), h = {H}, {sample.Length} sampled of {parameters.Length - padding} parameters ({padding} padding):");
@@ -160,8 +160,8 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
         {
             TState up = initial;
             TState down = initial;
-            Span<float> upVector = cell ? model.GetCellState(ref up, layer) : model.GetHiddenState(ref up, layer);
-            Span<float> downVector = cell ? model.GetCellState(ref down, layer) : model.GetHiddenState(ref down, layer);
+            Span<float> upVector = cell ? CellStates.Of(model, ref up, layer) : model.GetHiddenState(ref up, layer);
+            Span<float> downVector = cell ? CellStates.Of(model, ref down, layer) : model.GetHiddenState(ref down, layer);
             upVector[unit] += H;
             downVector[unit] -= H;
             double delta = (double)upVector[unit] - downVector[unit];

@@ -47,7 +47,7 @@ public sealed class InitializerTests
             _ => gates * size,
         };
 
-        Assert.Equal(expected, Initializers.CreateTensor(scheme, kind, input, size, name, new Random(Seed)).Length);
+        Assert.Equal(expected, CreateTensor(scheme, kind, input, size, name, new Random(Seed)).Length);
     }
 
     [Theory]
@@ -61,7 +61,7 @@ public sealed class InitializerTests
         var random = new Random(Seed);
         foreach (string name in s_recurrentNames)
         {
-            float[] tensor = Initializers.CreateTensor(InitializationScheme.PyTorch, kind, input, hidden, name, random);
+            float[] tensor = CreateTensor(InitializationScheme.PyTorch, kind, input, hidden, name, random);
             AssertUniform(tensor, (float)(1 / Math.Sqrt(hidden)));
         }
     }
@@ -73,8 +73,8 @@ public sealed class InitializerTests
         const int output = 96;
         var random = new Random(Seed);
         float bound = (float)(1 / Math.Sqrt(input));
-        AssertUniform(Initializers.CreateTensor(InitializationScheme.PyTorch, LayerKind.Dense, input, output, "weight", random), bound);
-        AssertUniform(Initializers.CreateTensor(InitializationScheme.PyTorch, LayerKind.Dense, input, output, "bias", random), bound);
+        AssertUniform(CreateTensor(InitializationScheme.PyTorch, LayerKind.Dense, input, output, "weight", random), bound);
+        AssertUniform(CreateTensor(InitializationScheme.PyTorch, LayerKind.Dense, input, output, "bias", random), bound);
     }
 
     [Theory]
@@ -85,7 +85,7 @@ public sealed class InitializerTests
     {
         const int input = 24;
         const int hidden = 32;
-        float[] tensor = Initializers.CreateTensor(InitializationScheme.Keras, kind, input, hidden, "weight_ih", new Random(Seed));
+        float[] tensor = CreateTensor(InitializationScheme.Keras, kind, input, hidden, "weight_ih", new Random(Seed));
         AssertUniform(tensor, (float)Math.Sqrt(6.0 / (input + (gates * hidden))));
     }
 
@@ -95,8 +95,8 @@ public sealed class InitializerTests
         const int input = 40;
         const int output = 24;
         var random = new Random(Seed);
-        AssertUniform(Initializers.CreateTensor(InitializationScheme.Keras, LayerKind.Dense, input, output, "weight", random), (float)Math.Sqrt(6.0 / (input + output)));
-        Assert.All(Initializers.CreateTensor(InitializationScheme.Keras, LayerKind.Dense, input, output, "bias", random), value => Assert.Equal(0f, value));
+        AssertUniform(CreateTensor(InitializationScheme.Keras, LayerKind.Dense, input, output, "weight", random), (float)Math.Sqrt(6.0 / (input + output)));
+        Assert.All(CreateTensor(InitializationScheme.Keras, LayerKind.Dense, input, output, "bias", random), value => Assert.Equal(0f, value));
     }
 
     [Fact]
@@ -113,8 +113,8 @@ public sealed class InitializerTests
     public void KerasGruAndRnnBiasesAreZero(LayerKind kind)
     {
         var random = new Random(Seed);
-        Assert.All(Initializers.CreateTensor(InitializationScheme.Keras, kind, 3, 9, "bias_ih", random), value => Assert.Equal(0f, value));
-        Assert.All(Initializers.CreateTensor(InitializationScheme.Keras, kind, 3, 9, "bias_hh", random), value => Assert.Equal(0f, value));
+        Assert.All(CreateTensor(InitializationScheme.Keras, kind, 3, 9, "bias_ih", random), value => Assert.Equal(0f, value));
+        Assert.All(CreateTensor(InitializationScheme.Keras, kind, 3, 9, "bias_hh", random), value => Assert.Equal(0f, value));
     }
 
     [Fact]
@@ -122,8 +122,8 @@ public sealed class InitializerTests
     {
         const int hidden = 9;
         var random = new Random(Seed);
-        float[] biasIh = Initializers.CreateTensor(InitializationScheme.Keras, LayerKind.Lstm, 3, hidden, "bias_ih", random);
-        float[] biasHh = Initializers.CreateTensor(InitializationScheme.Keras, LayerKind.Lstm, 3, hidden, "bias_hh", random);
+        float[] biasIh = CreateTensor(InitializationScheme.Keras, LayerKind.Lstm, 3, hidden, "bias_ih", random);
+        float[] biasHh = CreateTensor(InitializationScheme.Keras, LayerKind.Lstm, 3, hidden, "bias_hh", random);
 
         for (int gate = 0; gate < 4; gate++)
         {
@@ -145,7 +145,7 @@ public sealed class InitializerTests
     [InlineData(LayerKind.Gru, 40)]
     public void KerasRecurrentKernelIsTransposedOrthogonal(LayerKind kind, int hidden)
     {
-        float[] weightHh = Initializers.CreateTensor(InitializationScheme.Keras, kind, 5, hidden, "weight_hh", new Random(Seed));
+        float[] weightHh = CreateTensor(InitializationScheme.Keras, kind, 5, hidden, "weight_hh", new Random(Seed));
         int gateRows = GatesOf(kind) * hidden;
 
         // Keras' kernel (H, G·H) has orthonormal rows, which are weight_hh's columns.
@@ -281,8 +281,8 @@ public sealed class InitializerTests
     [MemberData(nameof(AllTensors))]
     public void SameSeedGivesBitIdenticalTensors(InitializationScheme scheme, LayerKind kind, string name)
     {
-        float[] first = Initializers.CreateTensor(scheme, kind, 6, 11, name, new Random(Seed));
-        float[] second = Initializers.CreateTensor(scheme, kind, 6, 11, name, new Random(Seed));
+        float[] first = CreateTensor(scheme, kind, 6, 11, name, new Random(Seed));
+        float[] second = CreateTensor(scheme, kind, 6, 11, name, new Random(Seed));
         Assert.Equal(Bits(first), Bits(second));
     }
 
@@ -290,8 +290,8 @@ public sealed class InitializerTests
     [MemberData(nameof(AllTensors))]
     public void DifferentSeedsGiveDifferentRandomTensors(InitializationScheme scheme, LayerKind kind, string name)
     {
-        float[] first = Initializers.CreateTensor(scheme, kind, 6, 11, name, new Random(Seed));
-        float[] second = Initializers.CreateTensor(scheme, kind, 6, 11, name, new Random(Seed + 1));
+        float[] first = CreateTensor(scheme, kind, 6, 11, name, new Random(Seed));
+        float[] second = CreateTensor(scheme, kind, 6, 11, name, new Random(Seed + 1));
         bool isConstant = scheme == InitializationScheme.Keras && name is "bias" or "bias_ih" or "bias_hh";
         if (isConstant)
         {
@@ -379,13 +379,13 @@ public sealed class InitializerTests
         {
             foreach (string name in new[] { "weight", "bias", "Weight_ih", "weight_ih_l0", "" })
             {
-                AssertRejected("name", () => Initializers.CreateTensor(InitializationScheme.PyTorch, kind, 3, 4, name, new Random(Seed)));
+                AssertRejected("name", () => CreateTensor(InitializationScheme.PyTorch, kind, 3, 4, name, new Random(Seed)));
             }
         }
 
         foreach (string name in new[] { "weight_ih", "weight_hh", "bias_ih", "bias_hh", "Weight", "" })
         {
-            AssertRejected("name", () => Initializers.CreateTensor(InitializationScheme.Keras, LayerKind.Dense, 3, 4, name, new Random(Seed)));
+            AssertRejected("name", () => CreateTensor(InitializationScheme.Keras, LayerKind.Dense, 3, 4, name, new Random(Seed)));
         }
     }
 
@@ -393,13 +393,15 @@ public sealed class InitializerTests
     public void CreateTensorRejectsInvalidArguments()
     {
         var random = new Random(Seed);
-        Assert.Throws<ArgumentNullException>("name", () => Initializers.CreateTensor(InitializationScheme.PyTorch, LayerKind.Lstm, 3, 4, null!, random));
-        Assert.Throws<ArgumentNullException>("random", () => Initializers.CreateTensor(InitializationScheme.PyTorch, LayerKind.Lstm, 3, 4, "weight_ih", null!));
-        Assert.Throws<ArgumentOutOfRangeException>("inputSize", () => Initializers.CreateTensor(InitializationScheme.PyTorch, LayerKind.Lstm, 0, 4, "weight_ih", random));
-        Assert.Throws<ArgumentOutOfRangeException>("size", () => Initializers.CreateTensor(InitializationScheme.Keras, LayerKind.Dense, 3, -1, "weight", random));
-        Assert.Throws<ArgumentOutOfRangeException>("scheme", () => Initializers.CreateTensor((InitializationScheme)7, LayerKind.Lstm, 3, 4, "weight_ih", random));
-        Assert.Throws<ArgumentOutOfRangeException>("kind", () => Initializers.CreateTensor(InitializationScheme.PyTorch, (LayerKind)9, 3, 4, "weight_ih", random));
-        AssertRejected("size", () => Initializers.CreateTensor(InitializationScheme.PyTorch, LayerKind.Lstm, int.MaxValue, 65536, "weight_ih", random));
+        Assert.Throws<ArgumentNullException>("name", () => CreateTensor(InitializationScheme.PyTorch, LayerKind.Lstm, 3, 4, null!, random));
+        Assert.Throws<ArgumentNullException>("random", () => CreateTensor(InitializationScheme.PyTorch, LayerKind.Lstm, 3, 4, "weight_ih", null!));
+        Assert.Throws<ArgumentOutOfRangeException>("inputSize", () => CreateTensor(InitializationScheme.PyTorch, LayerKind.Lstm, 0, 4, "weight_ih", random));
+        Assert.Throws<ArgumentOutOfRangeException>("outputSize", () => CreateTensor(InitializationScheme.Keras, LayerKind.Dense, 3, -1, "weight", random));
+        Assert.Throws<ArgumentOutOfRangeException>("hiddenSize", () => CreateTensor(InitializationScheme.Keras, LayerKind.Gru, 3, 0, "weight_hh", random));
+        Assert.Throws<ArgumentOutOfRangeException>("scheme", () => CreateTensor((InitializationScheme)7, LayerKind.Lstm, 3, 4, "weight_ih", random));
+        Assert.Throws<ArgumentOutOfRangeException>("gates", () => Initializers.CreateRecurrentTensor(InitializationScheme.PyTorch, 0, 3, 4, "weight_ih", null, random));
+        Assert.Throws<ArgumentOutOfRangeException>("unitBiasGate", () => Initializers.CreateRecurrentTensor(InitializationScheme.Keras, 4, 3, 4, "bias_ih", 4, random));
+        AssertRejected("size", () => CreateTensor(InitializationScheme.PyTorch, LayerKind.Lstm, int.MaxValue, 65536, "weight_ih", random));
     }
 
     [Fact]
@@ -430,6 +432,16 @@ public sealed class InitializerTests
     private static readonly uint[] s_pinnedOrthogonal = [0x3F60_88D2, 0xBEF4_DB9B, 0xBD37_6FD4, 0x3EA2_98FF, 0x3F01_E5FE, 0x3F4D_116C];
 
     private static string[] NamesOf(LayerKind kind) => kind == LayerKind.Dense ? s_denseNames : s_recurrentNames;
+
+    /// <summary>
+    /// A layer kind's tensor through the rule its generated <c>Initialize</c> uses: the gates of its tensors and,
+    /// for an LSTM, Keras' unit forget bias on gate 1.
+    /// </summary>
+    private static float[] CreateTensor(InitializationScheme scheme, LayerKind kind, int input, int size, string name, Random random) => kind switch
+    {
+        LayerKind.Dense => Initializers.CreateDenseTensor(scheme, input, size, name, random),
+        _ => Initializers.CreateRecurrentTensor(scheme, GatesOf(kind), input, size, name, kind == LayerKind.Lstm ? 1 : null, random),
+    };
 
     private static int GatesOf(LayerKind kind) => kind switch
     {

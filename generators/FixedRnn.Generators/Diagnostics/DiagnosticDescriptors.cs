@@ -10,91 +10,74 @@ internal static class DiagnosticDescriptors
 
     private const string Category = "FixedRnn";
 
-    public static readonly DiagnosticDescriptor NotPartial = new(
-        id: "FRNN001",
-        title: "Model type must be partial",
-        messageFormat: "'{0}' must be declared partial so that FixedRnn can add the generated model to it",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    /// <summary>Where each diagnostic's page lives: <c>docs/diagnostics/{id}.md</c> in the repository.</summary>
+    private const string HelpLinkBase = "https://github.com/fixedrnn/fixedrnn/blob/main/docs/diagnostics/";
 
-    public static readonly DiagnosticDescriptor StaticType = new(
-        id: "FRNN002",
-        title: "Model type must not be static",
-        messageFormat: "'{0}' is static; a FixedRnn model holds its weights in instances, so it must be a non-static class",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor NotPartial = Error(
+        "FRNN001",
+        "Model type must be partial",
+        "'{0}' must be declared partial so that FixedRnn can add the generated model to it");
 
-    public static readonly DiagnosticDescriptor GenericType = new(
-        id: "FRNN003",
-        title: "Model type must not be generic or nested in a generic type",
-        messageFormat: "'{0}' is generic or nested in a generic type; FixedRnn models are fixed at compile time and must be non-generic",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor StaticType = Error(
+        "FRNN002",
+        "Model type must not be static",
+        "'{0}' is static; a FixedRnn model holds its weights in instances, so it must be a non-static class");
 
-    public static readonly DiagnosticDescriptor NoRecurrentLayer = new(
-        id: "FRNN004",
-        title: "Model declares no recurrent layer",
-        messageFormat: "'{0}' declares no recurrent layer; add [Lstm], [Gru] or [Rnn] after [RecurrentModel]",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor GenericType = Error(
+        "FRNN003",
+        "Model type must not be generic or nested in a generic type",
+        "'{0}' is generic or nested in a generic type; FixedRnn models are fixed at compile time and must be non-generic");
 
-    public static readonly DiagnosticDescriptor SizeOutOfRange = new(
-        id: "FRNN005",
-        title: "Size out of range",
-        messageFormat: "{0} is {1}; it must be between 1 and {2}",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor NoRecurrentLayer = Error(
+        "FRNN004",
+        "Model declares no recurrent layer",
+        "'{0}' declares no recurrent layer; add [Lstm], [Gru] or [Rnn] after [RecurrentModel]");
 
-    public static readonly DiagnosticDescriptor UndefinedEnumValue = new(
-        id: "FRNN006",
-        title: "Undefined enum value",
-        messageFormat: "{0} is not a defined {1} value; use one of {2}",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor SizeOutOfRange = Error(
+        "FRNN005",
+        "Size out of range",
+        "{0} is {1}; it must be between 1 and {2}");
 
-    public static readonly DiagnosticDescriptor DenseNotLast = new(
-        id: "FRNN007",
-        title: "Dense layer must be last",
-        messageFormat: "[Dense] must be the last layer of '{0}'; FixedRnn supports one Dense head after the recurrent layers",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(
+        "FRNN006",
+        "Undefined enum value",
+        "{0} is not a defined {1} value; use one of {2}");
 
-    public static readonly DiagnosticDescriptor LayersSplitAcrossDeclarations = new(
-        id: "FRNN008",
-        title: "Layer attributes must be on one declaration",
-        messageFormat: "Layer attributes of '{0}' must all be on the partial declaration that carries [RecurrentModel], so that their order is well defined",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor DenseNotLast = Error(
+        "FRNN007",
+        "Dense layer must be last",
+        "[Dense] must be the last layer of '{0}'; FixedRnn supports one Dense head after the recurrent layers");
 
-    public static readonly DiagnosticDescriptor NameCollidesWithGeneratedMember = new(
-        id: "FRNN009",
-        title: "Model name collides with a generated member",
-        messageFormat: "A FixedRnn model cannot be named '{0}': the generator adds a member of that name to it",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor LayersSplitAcrossDeclarations = Error(
+        "FRNN008",
+        "Layer attributes must be on one declaration",
+        "Layer attributes of '{0}' must all be on the partial declaration that carries [RecurrentModel], so that their order is well defined");
 
-    public static readonly DiagnosticDescriptor FileLocalType = new(
-        id: "FRNN010",
-        title: "Model type must not be file-local",
-        messageFormat: "'{0}' is file-local; the generated part of a FixedRnn model lives in another file, so the model cannot be a file type",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor NameCollidesWithGeneratedMember = Error(
+        "FRNN009",
+        "Model name collides with a generated member",
+        "A FixedRnn model cannot be named '{0}': the generator adds a member of that name to it");
 
-    public static readonly DiagnosticDescriptor ModelTooLarge = new(
-        id: "FRNN011",
-        title: "Model too large",
-        messageFormat: "'{0}' needs {1} parameters, more than one .NET array can hold ({2})",
-        category: Category,
-        defaultSeverity: DiagnosticSeverity.Error,
-        isEnabledByDefault: true);
+    public static readonly DiagnosticDescriptor FileLocalType = Error(
+        "FRNN010",
+        "Model type must not be file-local",
+        "'{0}' is file-local; the generated part of a FixedRnn model lives in another file, so the model cannot be a file type");
+
+    public static readonly DiagnosticDescriptor ModelTooLarge = Error(
+        "FRNN011",
+        "Model too large",
+        "'{0}' needs {1} parameters, more than one .NET array can hold ({2})");
+
+    public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error(
+        "FRNN012",
+        "C# 12 or later is required",
+        "FixedRnn generates code for '{0}' that needs C# 12 or later, and this project uses C# {1}; set <LangVersion>12</LangVersion> or later");
+
+    public static readonly DiagnosticDescriptor LayerWithoutModel = Error(
+        "FRNN013",
+        "Layer attribute without [RecurrentModel]",
+        "[{0}] on '{1}' declares a layer, but '{1}' has no [RecurrentModel(inputSize)], so no model is generated; add [RecurrentModel] before its layer attributes");
+
+    private static DiagnosticDescriptor Error(string id, string title, string messageFormat)
+        => new(id, title, messageFormat, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

@@ -1,35 +1,79 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
+using FixedRnn.Generators.Emitting.Cells;
 using FixedRnn.Generators.Helpers;
+using FixedRnn.Generators.Model;
+using FixedRnn.Generators.Planning;
+using FixedRnn.Numerics;
 
 namespace FixedRnn.Generators.Emitting;
 
 /// <summary>
-/// The pieces every layer kernel shares: the method frame, register tiles, accumulators initialized
-/// from the bias, and the broadcast-FMA pass over a packed weight segment.
+/// The pieces every layer kernel shares: the method frame and its layout constants, register tiles,
+/// accumulators started from the bias or a projection row, and the broadcast-FMA pass over a packed weight
+/// segment. Kernels are written inside the generated file-local kernel classes, where <c>Unsafe</c>,
+/// <c>MemoryMarshal</c>, <c>NInt</c> and <c>NUInt</c> are aliases (see <see cref="SourceFile"/>).
 /// </summary>
 internal static class KernelWriter
 {
-    public const string Unsafe = "global::System.Runtime.CompilerServices.Unsafe";
-    public const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
-    public const string Span = "global::System.Span<float>";
-    public const string BlockConstraint = "where TBlock : struct, global::FixedRnn.Numerics.IFloatBlock<TBlock>";
-    public const string TraceConstraint = "where TTrace : struct, global::FixedRnn.Numerics.ITraceMode";
+    public const string BlockConstraint = "where TBlock : struct, IFloatBlock<TBlock>";
+    public const string TraceConstraint = "where TTrace : struct, ITraceMode";
 
     /// <summary>Rows up to this count are unrolled; longer passes stay loops with constant trip counts.</summary>
     private const int UnrollRows = 4;
 
+    /// <summary>The name of a step kernel variant: <c>Layer0</c>, or <c>Layer0Projected</c> for the one that starts from the input projection.</summary>
+    public static string StepKernelName(LayerPlan layer, StepVariant variant)
+        => variant == StepVariant.FromProjection ? layer.KernelName + "Projected" : layer.KernelName;
+
     /// <summary>
-    /// Writes a kernel's signature, the layout constants it reads (<paramref name="segments"/>, every segment
-    /// by default, and the bias), and a body. A forward kernel of a layer that records gates for training
-    /// (<paramref name="traced"/>) takes the trace mode as a second type parameter.
+    /// A step kernel's parameters, in order: the weights, what the step reads (the input, or its projection row),
+    /// the layer's state vectors (or, for a head, the model's output), then what it records.
     /// </summary>
-    public static void Kernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action body, string suffix = "", bool traced = true, IEnumerable<WeightSegment>? segments = null, bool bias = true)
+    public static IReadOnlyList<string> StepParameters(LayerPlan layer, StepVariant variant)
     {
-        traced = traced && layer.RecordSlots > 0;
+        var parameters = new List<string> { "weights", variant == StepVariant.FromProjection ? "projection" : "input" };
+        parameters.AddRange(layer.IsRecurrent ? layer.StateVectors.Select(vector => vector.Parameter) : new[] { "output" });
+        if (layer.Records)
+        {
+            parameters.Add("gates");
+        }
+
+        parameters.AddRange(layer.Cell.TraceArrays.Select(array => array.Parameter));
+        return parameters;
+    }
+
+    /// <summary>
+    /// Writes a step kernel's frame: its summary, signature and the layout constants it reads
+    /// (<paramref name="segments"/> and, when it starts from the input, the bias), then <paramref name="body"/>,
+    /// then any helper methods the body deferred.
+    /// </summary>
+    public static void StepKernel(SourceWriter writer, LayerPlan layer, StepVariant variant, IEnumerable<WeightSegment> segments, Action body)
+    {
+        string summary = $"Layer {layer.Index}, {layer.Describe()}: {layer.Cell.StepSummary(layer)}"
+            + (variant == StepVariant.FromProjection ? ", from the step's row of the input projection b + W_ih x." : ".");
+        string typeParameters = layer.Records ? "TBlock, TTrace" : "TBlock";
+        string parameters = string.Join(", ", StepParameters(layer, variant).Select(name => $"ref float {name}"));
         writer.Line($"/// <summary>{summary}</summary>");
-        writer.Line($"private static void {layer.KernelName}{suffix}<TBlock{(traced ? ", TTrace" : string.Empty)}>({parameters})");
+        Signature(writer, $"public static void {StepKernelName(layer, variant)}<{typeParameters}>({parameters})", traced: layer.Records);
+        using (writer.Block())
+        {
+            LayoutConstants(writer, layer, segments, bias: variant == StepVariant.FromInput);
+            SourceWriter.Position slots = writer.Mark();
+            writer.Line();
+            body();
+            SlotConstants(writer, slots, layer);
+        }
+
+        writer.WriteDeferred();
+    }
+
+    /// <summary>A generic method's signature line and its constraints.</summary>
+    public static void Signature(SourceWriter writer, string signature, bool traced)
+    {
+        writer.Line(signature);
         writer.Indent();
         writer.Line(BlockConstraint);
         if (traced)
@@ -38,97 +82,103 @@ internal static class KernelWriter
         }
 
         writer.Unindent();
-        using (writer.Block())
-        {
-            writer.Line("// Where this layer's packed weights start within Parameters (floats).");
-            WeightConstants(writer, layer, segments ?? Segments(layer), bias);
-            writer.Line();
-            body();
-        }
-
-        writer.WriteDeferred();
     }
 
-    /// <summary>One <c>const nuint</c> per segment (and the bias) giving where it starts within Parameters, with its layout.</summary>
-    public static void WeightConstants(SourceWriter writer, LayerLayout layer, IEnumerable<WeightSegment> segments, bool bias)
+    /// <summary>One <c>const NUInt</c> per segment (and the bias) giving where it starts within Parameters, with its layout.</summary>
+    public static void LayoutConstants(SourceWriter writer, LayerPlan layer, IEnumerable<WeightSegment> segments, bool bias)
     {
+        writer.Line("// Where this layer's packed weights start within Parameters (floats).");
         foreach (WeightSegment segment in segments)
         {
-            string gates = string.Join(", ", segment.Targets.Select(target => layer.Accumulators[target]));
-            writer.Line($"const nuint {segment.Name} = {segment.Offset}; // {segment.Equation}: [{layer.Blocks} blocks][{segment.Rows} rows][{gates}][8 lanes]");
+            string gates = string.Join(", ", segment.Targets.Select(target => layer.Cell.Accumulators[target].Symbol));
+            writer.Line($"const NUInt {segment.Name} = {segment.Offset}; // {segment.Equation}: [{layer.Blocks} blocks][{segment.Rows} rows][{gates}][{Block.Lanes} lanes]");
         }
 
         if (bias)
         {
-            string biasSlots = string.Join(", ", layer.Accumulators.Take(layer.BiasSlots));
-            writer.Line($"const nuint Bias = {layer.Bias}; // [{layer.Blocks} blocks][{biasSlots}][8 lanes]");
-        }
-    }
-
-    public static IEnumerable<WeightSegment> Segments(LayerLayout layer)
-    {
-        yield return layer.InputWeights;
-        if (layer.RecurrentWeights is not null)
-        {
-            yield return layer.RecurrentWeights;
-        }
-
-        if (layer.CandidateWeights is not null)
-        {
-            yield return layer.CandidateWeights;
+            string slots = string.Join(", ", layer.Cell.Accumulators.Take(layer.Cell.BiasSlots).Select(accumulator => accumulator.Symbol));
+            writer.Line($"const NUInt Bias = {layer.Bias}; // [{layer.Blocks} blocks][{slots}][{Block.Lanes} lanes]");
         }
     }
 
     /// <summary>
-    /// Writes the step of a single-pass cell (LSTM, reset-after GRU, RNN): register tiles whose
-    /// accumulators start at the bias and take <c>W_ih x</c> and <c>W_hh h</c>; then
-    /// <paramref name="finishTile"/> turns a tile's accumulators into the new h (in <c>next</c>, since every
-    /// tile still reads the old h), which is copied over h at the end.
+    /// Declares, at <paramref name="position"/>, the slot constants the code since then used: where each recorded
+    /// vector sits within a block's record (<c>ForgetGateSlot</c>) and where each pre-activation gradient sits within
+    /// a block's gradients, laid out like the bias (<c>ForgetGateGradient</c>).
     /// </summary>
-    /// <remarks>
-    /// With <paramref name="projected"/>, writes the <c>Projected</c> variant that <c>Forward</c> uses: the
-    /// accumulators start from a precomputed <c>b + W_ih x</c> row (see <see cref="InputProjectionWriter"/>)
-    /// passed as <c>projection</c> in place of <c>input</c>.
-    /// </remarks>
-    public static void SinglePassKernel(SourceWriter writer, LayerLayout layer, string summary, string parameters, Action<int> finishTile, bool projected = false)
+    public static void SlotConstants(SourceWriter writer, SourceWriter.Position position, LayerPlan layer)
     {
-        Kernel(writer, layer, projected ? ProjectedSummary(summary) : summary, projected ? ProjectedParameters(parameters) : parameters, () =>
+        var lines = new List<string>();
+        string[] records = layer.Cell.TraceSlots.Select((slot, index) => (Name: slot + "Slot", Offset: index * Block.Lanes))
+            .Where(slot => writer.Used.Contains(slot.Name)).Select(slot => $"{slot.Name} = {slot.Offset}").ToArray();
+        if (records.Length > 0)
+        {
+            lines.Add("// Where the vectors a block records sit within the block's record (floats).");
+            lines.Add($"const NUInt {string.Join(", ", records)};");
+        }
+
+        string[] gradients = layer.Cell.Accumulators.Take(layer.Cell.BiasSlots).Select((accumulator, index) => (Name: accumulator.Name + "Gradient", Offset: index * Block.Lanes))
+            .Where(slot => writer.Used.Contains(slot.Name)).Select(slot => $"{slot.Name} = {slot.Offset}").ToArray();
+        if (gradients.Length > 0)
+        {
+            lines.Add("// Where the pre-activation gradients of a block sit within the block's gradients, laid out like the bias (floats).");
+            lines.Add($"const NUInt {string.Join(", ", gradients)};");
+        }
+
+        writer.InsertAt(position, lines);
+    }
+
+    /// <summary>The record slot of <paramref name="slot"/>: <c>record + ForgetGateSlot</c>.</summary>
+    public static string RecordOffset(SourceWriter writer, string slot)
+    {
+        writer.Used.Add(slot + "Slot");
+        return $"record + {slot}Slot";
+    }
+
+    /// <summary>The gradient slot of accumulator <paramref name="accumulator"/>: <c>slots + ForgetGateGradient</c>.</summary>
+    public static string GradientOffset(SourceWriter writer, LayerPlan layer, int accumulator)
+    {
+        string name = layer.Cell.Accumulators[accumulator].Name + "Gradient";
+        writer.Used.Add(name);
+        return $"slots + {name}";
+    }
+
+    /// <summary>
+    /// Writes the step of a single-pass cell (LSTM, reset-after GRU, RNN): register tiles whose accumulators start
+    /// at the bias and take <c>W_ih x</c> (or start from the step's projection row) and <c>W_hh h</c>; then
+    /// <paramref name="finishTile"/> turns a tile's accumulators into the new h (in <c>next</c>, since every tile
+    /// still reads the old h), which is copied over h at the end.
+    /// </summary>
+    public static void SinglePassStep(SourceWriter writer, LayerPlan layer, StepVariant variant, Action<int> finishTile)
+    {
+        WeightSegment recurrent = layer.Segment("RecurrentWeights");
+        // The projected variant gets b + W_ih x ready-made: neither the input weights nor the bias are its to read.
+        WeightSegment[] segments = variant == StepVariant.FromProjection ? new[] { recurrent } : new[] { layer.InputWeights, recurrent };
+        StepKernel(writer, layer, variant, segments, () =>
         {
             StackScratch(writer, "next", layer.PaddedSize, "The new h waits here: every tile still reads the old h.");
             writer.Line();
-            int[] all = Enumerable.Range(0, layer.Accumulators.Count).ToArray();
-            Tiles(writer, layer, accumulatorsPerBlock: all.Length, blocks =>
+            int[] all = Enumerable.Range(0, layer.Cell.Accumulators.Count).ToArray();
+            Tiles(writer, layer.StepTiles, layer.Size, blocks =>
             {
-                StartAccumulators(writer, layer, blocks, all, projected);
-                MultiplyAccumulate(writer, layer, layer.RecurrentWeights!, "hidden", blocks);
+                StartAccumulators(writer, layer, blocks, all, variant);
+                MultiplyAccumulate(writer, layer, recurrent, "hidden", blocks);
                 finishTile(blocks);
             });
             writer.Line();
-            writer.Line($"nextBuffer.CopyTo({MemoryMarshal}.CreateSpan(ref hidden, {layer.PaddedSize}));");
-        },
-        suffix: projected ? Projected : string.Empty,
-        // The projected variant gets b + W_ih x ready-made: neither the input weights nor the bias are its to read.
-        segments: projected ? new[] { layer.RecurrentWeights! } : null,
-        bias: !projected);
+            writer.Line($"nextBuffer.CopyTo(MemoryMarshal.CreateSpan(ref hidden, {layer.PaddedSize}));");
+        });
     }
 
-    /// <summary>The suffix of a kernel variant that starts from a precomputed input projection.</summary>
-    public const string Projected = "Projected";
-
-    public static string ProjectedSummary(string summary)
-        => summary.Replace("by one step.", "by one step, from the step's row of the input projection b + W_ih x.");
-
-    public static string ProjectedParameters(string parameters) => parameters.Replace("ref float input,", "ref float projection,");
-
     /// <summary>
-    /// Declares the tile's accumulators <paramref name="slots"/>: from the bias followed by <c>W_ih x</c>, or, when
-    /// <paramref name="projected"/>, from the step's projection row, which holds exactly that sum.
+    /// Declares the tile's accumulators <paramref name="slots"/>: from the bias followed by <c>W_ih x</c>, or, from a
+    /// projection, from the step's row, which holds exactly that sum.
     /// </summary>
-    public static void StartAccumulators(SourceWriter writer, LayerLayout layer, int blocks, IReadOnlyList<int> slots, bool projected)
+    public static void StartAccumulators(SourceWriter writer, LayerPlan layer, int blocks, IReadOnlyList<int> slots, StepVariant variant)
     {
-        if (projected)
+        if (variant == StepVariant.FromProjection)
         {
-            AccumulatorsFromProjection(writer, layer, blocks, slots);
+            AccumulatorsFrom(writer, layer, blocks, slots, "b + W_ih x", "ref projection", null);
         }
         else
         {
@@ -137,70 +187,64 @@ internal static class KernelWriter
         }
     }
 
-    /// <summary>Declares the tile's accumulators <paramref name="slots"/>, each starting at its entry of the projection row (laid out like the bias).</summary>
-    public static void AccumulatorsFromProjection(SourceWriter writer, LayerLayout layer, int blocks, IReadOnlyList<int> slots)
-        => AccumulatorsFrom(writer, layer, blocks, slots, "b + W_ih x", "ref projection, ");
+    /// <summary>Declares the tile's accumulators <paramref name="slots"/>, each starting at its bias.</summary>
+    public static void AccumulatorsFromBias(SourceWriter writer, LayerPlan layer, int blocks, IReadOnlyList<int> slots)
+        => AccumulatorsFrom(writer, layer, blocks, slots, "the bias", "ref weights", "Bias");
+
+    /// <summary>Declares the accumulators from a buffer laid out like the bias, <c>[block][slot][lane]</c>, at <paramref name="start"/>.</summary>
+    private static void AccumulatorsFrom(SourceWriter writer, LayerPlan layer, int blocks, IReadOnlyList<int> slots, string what, string buffer, string? start)
+    {
+        int blockStride = layer.BiasBlockStride;
+        IReadOnlyList<Accumulator> accumulators = layer.Cell.Accumulators;
+        writer.Line($"// Accumulators {string.Join(", ", slots.Select(slot => accumulators[slot].Symbol))} for each block of the tile, starting at {what}.");
+        for (int block = 0; block < blocks; block++)
+        {
+            foreach (int slot in slots)
+            {
+                string offset = Sum(start, $"(block * {blockStride})", (block * blockStride) + (slot * Block.Lanes));
+                writer.Line($"TBlock {accumulators[slot].Symbol}{block} = TBlock.Load({buffer}, {offset});");
+            }
+        }
+    }
 
     /// <summary>
-    /// Writes one pass over every block of the layer in register tiles; <paramref name="tileBody"/>
-    /// writes a tile's code given its block count, with <c>block</c> its first block.
+    /// Writes one pass over the blocks of <paramref name="groups"/>; <paramref name="tileBody"/> writes a tile's code
+    /// given its block count, with <c>block</c> its first block.
     /// </summary>
-    public static void Tiles(SourceWriter writer, LayerLayout layer, int accumulatorsPerBlock, Action<int> tileBody)
+    public static void Tiles(SourceWriter writer, IEnumerable<TileGroup> groups, int units, Action<int> tileBody)
     {
-        foreach (TileGroup group in TilePlan.Split(layer.Blocks, accumulatorsPerBlock))
+        foreach (TileGroup group in groups)
         {
-            int lastUnit = Math.Min(layer.Spec.Size, (group.FirstBlock + (group.Count * group.BlocksPerTile)) * LayerLayout.Lanes);
+            int lastUnit = Math.Min(units, (group.FirstBlock + (group.Count * group.BlocksPerTile)) * Block.Lanes);
             string tiles = group.Count == 1 ? "One tile" : $"{group.Count} tiles";
             string blocks = group.BlocksPerTile == 1 ? "1 block" : $"{group.BlocksPerTile} blocks";
-            writer.Line($"// {tiles} of {blocks} ({group.BlocksPerTile * LayerLayout.Lanes} lanes): units {group.FirstBlock * LayerLayout.Lanes}–{lastUnit - 1}.");
+            writer.Line($"// {tiles} of {blocks} ({group.BlocksPerTile * Block.Lanes} lanes): units {group.FirstBlock * Block.Lanes}–{lastUnit - 1}.");
             if (group.Count == 1)
             {
                 using (writer.Block())
                 {
-                    writer.Line($"const nuint block = {group.FirstBlock};");
+                    writer.Line($"const NUInt block = {group.FirstBlock};");
                     tileBody(group.BlocksPerTile);
                 }
             }
             else
             {
-                using (writer.Block($"for (nuint tile = 0; tile < {group.Count}; tile++)"))
+                using (writer.Block($"for (NUInt tile = 0; tile < {group.Count}; tile++)"))
                 {
-                    writer.Line(group.FirstBlock == 0
-                        ? $"nuint block = tile * {group.BlocksPerTile};"
-                        : $"nuint block = {group.FirstBlock} + (tile * {group.BlocksPerTile});");
+                    writer.Line($"NUInt block = {TileStart(group)};");
                     tileBody(group.BlocksPerTile);
                 }
             }
         }
     }
 
-    /// <summary>Declares the tile's accumulators <paramref name="slots"/>, each starting at its bias.</summary>
-    public static void AccumulatorsFromBias(SourceWriter writer, LayerLayout layer, int blocks, IReadOnlyList<int> slots)
-        => AccumulatorsFrom(writer, layer, blocks, slots, "the bias", "ref weights, Bias + ");
-
-    /// <summary>Declares the accumulators from a buffer laid out like the bias, <c>[block][slot][lane]</c>, at <paramref name="source"/>.</summary>
-    private static void AccumulatorsFrom(SourceWriter writer, LayerLayout layer, int blocks, IReadOnlyList<int> slots, string what, string source)
-    {
-        int blockStride = layer.BiasSlots * LayerLayout.Lanes;
-        string names = string.Join(", ", slots.Select(slot => layer.Accumulators[slot]));
-        writer.Line($"// Accumulators {names} for each block of the tile, starting at {what}.");
-        for (int block = 0; block < blocks; block++)
-        {
-            foreach (int slot in slots)
-            {
-                int offset = (block * blockStride) + (slot * LayerLayout.Lanes);
-                writer.Line($"TBlock {layer.Accumulators[slot]}{block} = TBlock.Load({source}(block * {blockStride}) + {offset});");
-            }
-        }
-    }
-
     /// <summary>
-    /// Accumulates <c>segment × source</c> into the tile's accumulators: one broadcast of each source
-    /// feature feeds every gate of every block in the tile.
+    /// Accumulates <c>segment × source</c> into the tile's accumulators: one broadcast of each source feature feeds
+    /// every gate of every block in the tile.
     /// </summary>
-    public static void MultiplyAccumulate(SourceWriter writer, LayerLayout layer, WeightSegment segment, string source, int blocks)
+    public static void MultiplyAccumulate(SourceWriter writer, LayerPlan layer, WeightSegment segment, string source, int blocks)
     {
-        string gates = string.Join(", ", segment.Targets.Select(target => layer.Accumulators[target]));
+        string gates = string.Join(", ", segment.Targets.Select(target => layer.Cell.Accumulators[target].Symbol));
         writer.Line($"// {segment.Equation}: each feature k, broadcast once, feeds {gates} of every block in the tile.");
         if (segment.Rows <= UnrollRows)
         {
@@ -208,38 +252,37 @@ internal static class KernelWriter
             {
                 using (writer.Block())
                 {
-                    writer.Line($"const nuint k = {row};");
+                    writer.Line($"const NUInt k = {row};");
                     RowBody(writer, layer, segment, source, blocks);
                 }
             }
         }
         else
         {
-            using (writer.Block($"for (nuint k = 0; k < {segment.Rows}; k++)"))
+            using (writer.Block($"for (NUInt k = 0; k < {segment.Rows}; k++)"))
             {
                 RowBody(writer, layer, segment, source, blocks);
             }
         }
     }
 
-    private static void RowBody(SourceWriter writer, LayerLayout layer, WeightSegment segment, string source, int blocks)
+    private static void RowBody(SourceWriter writer, LayerPlan layer, WeightSegment segment, string source, int blocks)
     {
-        writer.Line($"TBlock feature = TBlock.Broadcast({Unsafe}.Add(ref {source}, k));");
-        writer.Line($"nuint row = {segment.Name} + (block * {segment.BlockStride}) + (k * {segment.RowStride});");
+        writer.Line($"TBlock feature = TBlock.Broadcast(Unsafe.Add(ref {source}, k));");
+        writer.Line($"NUInt row = {segment.Name} + (block * {segment.BlockStride}) + (k * {segment.RowStride});");
         for (int block = 0; block < blocks; block++)
         {
             for (int gate = 0; gate < segment.GatesPerRow; gate++)
             {
-                string accumulator = layer.Accumulators[segment.Targets[gate]] + block;
-                int offset = (block * segment.BlockStride) + (gate * LayerLayout.Lanes);
-                writer.Line($"{accumulator} = TBlock.MultiplyAdd(feature, ref weights, row + {offset}, {accumulator});");
+                string accumulator = layer.Cell.Accumulators[segment.Targets[gate]].Symbol + block;
+                writer.Line($"{accumulator} = TBlock.MultiplyAdd(feature, ref weights, {Sum("row", null, (block * segment.BlockStride) + (gate * Block.Lanes))}, {accumulator});");
             }
         }
     }
 
     /// <summary>
-    /// Writes a tile's lane-wise work two blocks at a time (the last alone when the count is odd), so
-    /// that <see cref="BlockGroup.Activate"/> can hand both blocks to one activation call.
+    /// Writes a tile's lane-wise work two blocks at a time (the last alone when the count is odd), so that
+    /// <see cref="BlockGroup.Activate"/> can hand both blocks to one activation call.
     /// </summary>
     public static void BlockGroups(SourceWriter writer, int blocks, string comment, Action<BlockGroup> body)
     {
@@ -251,53 +294,82 @@ internal static class KernelWriter
                 : $"// Block {first} of the tile: {comment}");
             using (writer.Block())
             {
-                writer.Line($"nuint units = (block + {first}) * 8;");
+                writer.Line($"NUInt units = {Units(first)};");
                 body(new BlockGroup(writer, first, count));
             }
         }
     }
 
+    /// <summary>The first unit of the tile's block <paramref name="block"/>: <c>block * 8</c>, <c>(block + 1) * 8</c>.</summary>
+    public static string Units(int block) => block == 0 ? $"block * {Block.Lanes}" : $"(block + {block}) * {Block.Lanes}";
+
     /// <summary>A scratch vector of <paramref name="floats"/> floats on the stack, and a reference to its start.</summary>
     public static void StackScratch(SourceWriter writer, string name, int floats, string why)
-        => StackScratch(writer, name, floats.ToString(System.Globalization.CultureInfo.InvariantCulture), why);
+        => StackScratch(writer, name, floats.ToString(CultureInfo.InvariantCulture), why);
 
     /// <summary>A scratch vector on the stack whose length is the C# expression <paramref name="length"/>, and a reference to its start.</summary>
     public static void StackScratch(SourceWriter writer, string name, string length, string why)
     {
         writer.Line($"// {why}");
-        writer.Line($"{Span} {name}Buffer = stackalloc float[{length}];");
-        writer.Line($"ref float {name} = ref {MemoryMarshal}.GetReference({name}Buffer);");
+        writer.Line($"global::System.Span<float> {name}Buffer = stackalloc float[{length}];");
+        writer.Line($"ref float {name} = ref MemoryMarshal.GetReference({name}Buffer);");
     }
 
-    /// <summary>When recording, stores the block's values for the backward pass, slot by slot.</summary>
-    public static void Record(SourceWriter writer, LayerLayout layer, int block, params string[] values)
-        => Record(writer, layer, block, firstSlot: 0, values);
-
-    /// <summary>When recording, stores the block's values for the backward pass from slot <paramref name="firstSlot"/> on.</summary>
-    public static void Record(SourceWriter writer, LayerLayout layer, int block, int firstSlot, params string[] values)
+    /// <summary>When recording, stores the tile block's values for the backward pass, from record slot <paramref name="firstSlot"/> on.</summary>
+    public static void Record(SourceWriter writer, LayerPlan layer, int block, int firstSlot, params string[] values)
     {
         using (writer.Block("if (TTrace.IsRecording)"))
         {
-            writer.Line($"nuint record = (block + {block}) * {layer.RecordSlots * LayerLayout.Lanes};");
+            writer.Line($"NUInt record = {(block == 0 ? "block" : $"(block + {block})")} * {layer.RecordBlockStride};");
             for (int slot = 0; slot < values.Length; slot++)
             {
-                writer.Line($"TBlock.Store({values[slot]}, ref gates, record + {(firstSlot + slot) * LayerLayout.Lanes});");
+                writer.Line($"TBlock.Store({values[slot]}, ref gates, {RecordOffset(writer, layer.Cell.TraceSlots[firstSlot + slot])});");
             }
         }
     }
 
-    public static string Activate(Model.Activation activation, string value) => activation switch
+    /// <summary>The block expression of an activation: <c>TBlock.Tanh(x)</c>; identity returns <paramref name="value"/>.</summary>
+    public static string Activate(Activation activation, string value) => activation switch
     {
-        Model.Activation.Tanh => $"TBlock.Tanh({value})",
-        Model.Activation.Sigmoid => $"TBlock.Sigmoid({value})",
-        Model.Activation.Relu => $"TBlock.Relu({value})",
+        Activation.Tanh => $"TBlock.Tanh({value})",
+        Activation.Sigmoid => $"TBlock.Sigmoid({value})",
+        Activation.Relu => $"TBlock.Relu({value})",
         _ => value,
     };
+
+    /// <summary>The first block (or row) of tile <c>tile</c> of <paramref name="group"/>: <c>tile * 2</c>, <c>3 + (tile * 2)</c>, or <c>tile</c>.</summary>
+    public static string TileStart(TileGroup group)
+    {
+        string scaled = group.BlocksPerTile == 1 ? "tile" : $"tile * {group.BlocksPerTile}";
+        return group.FirstBlock == 0 ? scaled : $"{group.FirstBlock} + {(group.BlocksPerTile == 1 ? scaled : $"({scaled})")}";
+    }
+
+    /// <summary><paramref name="start"/> + <paramref name="scaled"/> + <paramref name="constant"/>, leaving out the terms that are absent or zero.</summary>
+    public static string Sum(string? start, string? scaled, int constant)
+    {
+        var terms = new List<string>();
+        if (start is not null)
+        {
+            terms.Add(start);
+        }
+
+        if (scaled is not null)
+        {
+            terms.Add(scaled);
+        }
+
+        if (constant != 0 || terms.Count == 0)
+        {
+            terms.Add(constant.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return string.Join(" + ", terms);
+    }
 }
 
 /// <summary>
-/// One or two consecutive blocks of a tile, written by <see cref="KernelWriter.BlockGroups"/>. Each block's
-/// values are named with its index in the tile (<c>inputGate0</c>, <c>inputGate1</c>) and its lanes start at
+/// One or two consecutive blocks of a tile, written by <see cref="KernelWriter.BlockGroups"/>. Each block's values
+/// are named with its index in the tile (<c>inputGate0</c>, <c>inputGate1</c>) and its lanes start at
 /// <see cref="Units"/>.
 /// </summary>
 internal sealed class BlockGroup
@@ -314,11 +386,11 @@ internal sealed class BlockGroup
     public IReadOnlyList<int> Blocks { get; }
 
     /// <summary>The first lane of <paramref name="block"/> relative to the scope's <c>units</c>.</summary>
-    public string Units(int block) => block == Blocks[0] ? "units" : $"units + {(block - Blocks[0]) * 8}";
+    public string Units(int block) => block == Blocks[0] ? "units" : $"units + {(block - Blocks[0]) * Block.Lanes}";
 
     /// <summary>
-    /// Declares <c>{result}{block}</c> = <paramref name="function"/>(<paramref name="argument"/>(block)) for
-    /// every block, as one call for a pair.
+    /// Declares <c>{result}{block}</c> = <paramref name="function"/>(<paramref name="argument"/>(block)) for every
+    /// block, as one call for a pair.
     /// </summary>
     public void Activate(string function, string result, Func<int, string> argument)
     {

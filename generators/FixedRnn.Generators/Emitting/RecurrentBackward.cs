@@ -1,123 +1,129 @@
 using System;
+using System.Linq;
+using FixedRnn.Generators.Emitting.Cells;
 using FixedRnn.Generators.Helpers;
-using FixedRnn.Generators.Model;
+using FixedRnn.Generators.Planning;
+using FixedRnn.Numerics;
 
 namespace FixedRnn.Generators.Emitting;
 
 /// <summary>
-/// The frame of a recurrent layer's backward pass: steps in reverse, each turning dL/dh into
-/// pre-activation gradients block by block and sending them back through the transposed weights; then
-/// the whole window's weight and bias gradients at once.
+/// The frame of a recurrent layer's backward pass: steps in reverse, each turning dL/dh into pre-activation
+/// gradients block by block and sending them back through the transposed weights; then the whole window's weight
+/// and bias gradients at once.
 /// </summary>
 internal static class RecurrentBackward
 {
-    private const string Unsafe = KernelWriter.Unsafe;
-    private const string MemoryMarshal = KernelWriter.MemoryMarshal;
-
     /// <summary>
-    /// Emits the layer's backward kernel. <paramref name="step"/> writes one step's work given the
-    /// per-step references; most kinds use <see cref="StandardStep"/>.
+    /// Emits the layer's backward kernel. <paramref name="step"/> writes one step's work given the per-step
+    /// references; <paramref name="beforeSteps"/> declares what the steps share (scratch vectors).
     /// </summary>
-    /// <param name="writer">The writer.</param>
-    /// <param name="layer">The layer.</param>
-    /// <param name="inputSource">A reference to step 0's input features (model inputs or the h below).</param>
-    /// <param name="inputStride">Floats between one step's input features and the next's.</param>
-    /// <param name="step">Writes the body of one step.</param>
-    public static void Emit(SourceWriter writer, LayerLayout layer, string inputSource, int inputStride, Action step)
+    public static void Emit(SourceWriter writer, LayerPlan layer, BackwardContext context, Action step, Action? beforeSteps = null)
     {
-        bool lstm = layer.Spec.Kind == LayerKind.Lstm;
-        KernelWriter.Kernel(
+        Cell cell = layer.Cell;
+        string stateGradients = string.Join(", ", layer.StateVectors.Select(vector => $"ref float {vector.Gradient}"));
+        BackwardKernel(
             writer,
             layer,
-            $"Backward through layer {layer.Index}, {layer.Spec.Describe()}: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.",
-            $"ref float weights, ref float gradients, Trace trace, nint steps, ref float downstream, bool hasDownstream, ref float hiddenGradient{(lstm ? ", ref float cellGradient" : string.Empty)}",
+            $"Backward through layer {layer.Index}, {layer.Describe()}: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.",
+            $"ref float weights, ref float gradients, {context.TraceType} trace, NInt steps, ref float downstream, bool hasDownstream, {stateGradients}",
             () =>
             {
-                if (layer.RecordSlots > 0)
+                if (layer.Records)
                 {
-                    writer.Line($"ref float gates = ref {MemoryMarshal}.GetArrayDataReference(trace.Gates{layer.Index});");
+                    writer.Line($"ref float gates = ref MemoryMarshal.GetArrayDataReference(trace.Gates{layer.Index});");
                 }
 
-                writer.Line($"ref float gateGradients = ref {MemoryMarshal}.GetArrayDataReference(trace.GateGradients{layer.Index});");
-                writer.Line($"ref float upstream = ref {MemoryMarshal}.GetArrayDataReference(trace.OutputGradients{layer.Index});");
-                writer.Line($"ref float hiddens = ref {MemoryMarshal}.GetArrayDataReference(trace.Hidden{layer.Index});");
-                if (lstm)
+                writer.Line($"ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace.GateGradients{layer.Index});");
+                writer.Line($"ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace.OutputGradients{layer.Index});");
+                foreach (StateVector vector in layer.StateVectors)
                 {
-                    writer.Line($"ref float cells = ref {MemoryMarshal}.GetArrayDataReference(trace.Cell{layer.Index});");
+                    writer.Line($"ref float {vector.History} = ref MemoryMarshal.GetArrayDataReference(trace.{vector.Name}{layer.Index});");
                 }
 
-                if (layer.IsResetBeforeGru)
+                foreach (TraceArray array in cell.TraceArrays)
                 {
-                    writer.Line($"ref float resetHiddens = ref {MemoryMarshal}.GetArrayDataReference(trace.ResetHidden{layer.Index});");
+                    writer.Line($"ref float {array.History} = ref MemoryMarshal.GetArrayDataReference(trace.{array.Name}{layer.Index});");
                 }
 
-                writer.Line($"ref float features = ref {inputSource};");
-                if (layer.Spec.Kind != LayerKind.Rnn || layer.Spec.Activation != Activation.Relu)
+                writer.Line($"ref float features = ref {context.InputSource};");
+                if (cell.BackwardUsesOne)
                 {
-                    // 1 - x, x(1 - x): the derivatives of tanh and sigmoid; relu's needs none.
+                    // 1 - x, x(1 - x): the derivatives of tanh and sigmoid.
                     writer.Line("TBlock one = TBlock.Broadcast(1f);");
                 }
 
-                if (layer.IsResetBeforeGru)
-                {
-                    KernelWriter.StackScratch(writer, "resetGradient", layer.PaddedSize, "dL/d(r*h) of the current step.");
-                }
-
+                beforeSteps?.Invoke();
                 writer.Line();
-                writer.Line(layer.Spec.Kind == LayerKind.Lstm
-                    ? "// hiddenGradient and cellGradient arrive as dL/d(final state) and leave as dL/d(initial state)."
-                    : "// hiddenGradient arrives as dL/d(final state) and leaves as dL/d(initial state).");
-                using (writer.Block("for (nint t = steps - 1; t >= 0; t--)"))
+                string[] gradients = layer.StateVectors.Select(vector => vector.Gradient).ToArray();
+                writer.Line(gradients.Length == 1
+                    ? $"// {gradients[0]} arrives as dL/d(final state) and leaves as dL/d(initial state)."
+                    : $"// {string.Join(" and ", gradients)} arrive as dL/d(final state) and leave as dL/d(initial state).");
+                using (writer.Block("for (NInt t = steps - 1; t >= 0; t--)"))
                 {
-                    if (layer.RecordSlots > 0)
+                    if (layer.Records)
                     {
-                        writer.Line($"ref float stepGates = ref {Unsafe}.Add(ref gates, t * {layer.RecordStride});");
+                        writer.Line($"ref float stepGates = ref Unsafe.Add(ref gates, t * {layer.RecordStride});");
                     }
 
-                    writer.Line($"ref float stepGradients = ref {Unsafe}.Add(ref gateGradients, t * {layer.GradientStride});");
-                    writer.Line($"ref float stepUpstream = ref {Unsafe}.Add(ref upstream, t * {layer.PaddedSize});");
-                    if (layer.Spec.Kind == LayerKind.Rnn)
+                    writer.Line($"ref float stepGradients = ref Unsafe.Add(ref gateGradients, t * {layer.GradientStride});");
+                    writer.Line($"ref float stepUpstream = ref Unsafe.Add(ref upstream, t * {layer.PaddedSize});");
+                    foreach (BackwardView view in cell.BackwardViews)
                     {
-                        writer.Line($"ref float hiddenAfter = ref {Unsafe}.Add(ref hiddens, (t + 1) * {layer.PaddedSize});");
-                    }
-                    else if (layer.Spec.Kind == LayerKind.Gru)
-                    {
-                        writer.Line($"ref float hiddenBefore = ref {Unsafe}.Add(ref hiddens, t * {layer.PaddedSize});");
-                    }
-                    if (lstm)
-                    {
-                        writer.Line($"ref float cellBefore = ref {Unsafe}.Add(ref cells, t * {layer.PaddedSize});");
-                        writer.Line($"ref float cellAfter = ref {Unsafe}.Add(ref cells, (t + 1) * {layer.PaddedSize});");
+                        string stepIndex = view.Step == 0 ? "t" : $"(t + {view.Step})";
+                        writer.Line($"ref float {view.Name} = ref Unsafe.Add(ref {view.History}, {stepIndex} * {layer.PaddedSize});");
                     }
 
                     step();
                 }
 
                 writer.Line();
-                BackwardWriter.WeightGradient(writer, layer, layer.InputWeights, "features", inputStride);
-                BackwardWriter.WeightGradient(writer, layer, layer.RecurrentWeights!, "hiddens", layer.PaddedSize);
-                if (layer.CandidateWeights is not null)
+                foreach (WeightSegment segment in layer.Segments)
                 {
-                    BackwardWriter.WeightGradient(writer, layer, layer.CandidateWeights, "resetHiddens", layer.PaddedSize);
+                    (string source, int stride) = segment.Source switch
+                    {
+                        SegmentSource.Input => ("features", context.InputStride),
+                        SegmentSource.Hidden => (layer.Hidden.History, layer.PaddedSize),
+                        _ => (cell.TraceArrays.Single(array => array.Name == segment.Intermediate).History, layer.PaddedSize),
+                    };
+                    BackwardWriter.WeightGradient(writer, layer, segment, source, stride);
                 }
 
                 BackwardWriter.BiasGradient(writer, layer);
-            },
-            suffix: "Backward",
-            traced: false);
+            });
+    }
+
+    /// <summary>
+    /// Writes a backward kernel's frame, <c>{KernelName}Backward&lt;TBlock&gt;</c>: summary, signature, the layout
+    /// constants of every segment and the bias, the slot constants the body uses, then <paramref name="body"/> and its deferred helpers.
+    /// </summary>
+    public static void BackwardKernel(SourceWriter writer, LayerPlan layer, string summary, string parameters, Action body)
+    {
+        writer.Line($"/// <summary>{summary}</summary>");
+        KernelWriter.Signature(writer, $"public static void {layer.KernelName}Backward<TBlock>({parameters})", traced: false);
+        using (writer.Block())
+        {
+            KernelWriter.LayoutConstants(writer, layer, layer.Segments, bias: true);
+            SourceWriter.Position slots = writer.Mark();
+            writer.Line();
+            body();
+            KernelWriter.SlotConstants(writer, slots, layer);
+        }
+
+        writer.WriteDeferred();
     }
 
     /// <summary>A loop over the layer's blocks with <c>units</c>, <c>slots</c> and <c>record</c> set for each.</summary>
-    public static void BlockLoop(SourceWriter writer, LayerLayout layer, string comment, Action body)
+    public static void BlockLoop(SourceWriter writer, LayerPlan layer, string comment, Action body)
     {
         writer.Line($"// {comment}");
-        using (writer.Block($"for (nuint block = 0; block < {layer.Blocks}; block++)"))
+        using (writer.Block($"for (NUInt block = 0; block < {layer.Blocks}; block++)"))
         {
-            writer.Line("nuint units = block * 8;");
-            writer.Line($"nuint slots = block * {layer.BiasSlots * LayerLayout.Lanes};");
-            if (layer.RecordSlots > 0)
+            writer.Line($"NUInt units = block * {Block.Lanes};");
+            writer.Line($"NUInt slots = block * {layer.BiasBlockStride};");
+            if (layer.Records)
             {
-                writer.Line($"nuint record = block * {layer.RecordSlots * LayerLayout.Lanes};");
+                writer.Line($"NUInt record = block * {layer.RecordBlockStride};");
             }
 
             body();
@@ -125,23 +131,23 @@ internal static class RecurrentBackward
     }
 
     /// <summary>
-    /// One step of a single-pass cell: the block-wise gradient, then dL/dh_{t-1} and dL/dx_t through the
-    /// transposed recurrent and input weights.
+    /// One step of a single-pass cell: the block-wise gradient, then dL/dh_{t-1} and dL/dx_t through the transposed
+    /// recurrent and input weights.
     /// </summary>
-    public static void StandardStep(SourceWriter writer, LayerLayout layer, int inputStride, bool hiddenGradientAccumulates, Action elementwise)
+    public static void StandardStep(SourceWriter writer, LayerPlan layer, BackwardContext context, bool hiddenGradientAccumulates, Action elementwise)
     {
         BlockLoop(writer, layer, "Through the cell, block by block: dL/dh → dL/d(pre-activations).", elementwise);
-        SendBack(writer, layer, inputStride, hiddenGradientAccumulates);
+        SendBack(writer, layer, context, hiddenGradientAccumulates);
     }
 
     /// <summary>dL/dh_{t-1} through W_hh and, when wanted, dL/dx_t through W_ih.</summary>
-    public static void SendBack(SourceWriter writer, LayerLayout layer, int inputStride, bool hiddenGradientAccumulates)
+    public static void SendBack(SourceWriter writer, LayerPlan layer, BackwardContext context, bool hiddenGradientAccumulates)
     {
-        BackwardWriter.TransposedProduct(writer, layer, layer.RecurrentWeights!, "stepGradients", "hiddenGradient", hiddenGradientAccumulates);
+        BackwardWriter.TransposedProduct(writer, layer, layer.Segment("RecurrentWeights"), "dh", "stepGradients", "hiddenGradient", hiddenGradientAccumulates);
         using (writer.Block("if (hasDownstream)"))
         {
-            writer.Line($"ref float stepDownstream = ref {Unsafe}.Add(ref downstream, t * {inputStride});");
-            BackwardWriter.TransposedProduct(writer, layer, layer.InputWeights, "stepGradients", "stepDownstream", accumulate: false);
+            writer.Line($"ref float stepDownstream = ref Unsafe.Add(ref downstream, t * {context.InputStride});");
+            BackwardWriter.TransposedProduct(writer, layer, layer.InputWeights, "dx", "stepGradients", "stepDownstream", accumulate: false);
         }
     }
 }

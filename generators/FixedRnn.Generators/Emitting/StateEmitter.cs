@@ -1,33 +1,34 @@
 using FixedRnn.Generators.Helpers;
-using FixedRnn.Generators.Model;
+using FixedRnn.Generators.Planning;
 
 namespace FixedRnn.Generators.Emitting;
 
-/// <summary>Emits the <c>State</c> value type: h (and c) of every recurrent layer in one inline buffer.</summary>
+/// <summary>Emits the <c>State</c> value type: every recurrent layer's state vectors (h, and c for an LSTM) in one inline buffer.</summary>
 internal static class StateEmitter
 {
     private const string UnscopedRef = "[global::System.Diagnostics.CodeAnalysis.UnscopedRef]";
 
-    public static void Emit(SourceWriter writer, ModelLayout layout)
+    public static void Emit(SourceWriter writer, ModelPlan plan)
     {
         writer.Line("/// <summary>");
         writer.Line("/// The recurrent state of every layer. A value type: copying it snapshots the stream, and");
         writer.Line("/// <see langword=\"default\"/> is the zero state that PyTorch starts from.");
         writer.Line("/// </summary>");
+        writer.Line(SourceFile.GeneratedCode);
         using (writer.Block("public struct State"))
         {
             writer.Line("// Each vector is padded to whole 8-lane blocks; the padding stays zero and is never exposed.");
-            writer.Line($"private const int FloatCount = {layout.StateFloats};");
+            writer.Line($"private const int FloatCount = {plan.StateFloats};");
             writer.Line();
             writer.Line("private Buffer _floats;");
-            foreach (LayerLayout layer in layout.Recurrent)
+            foreach (LayerPlan layer in plan.Layers)
             {
-                writer.Line();
-                Accessor(writer, $"Layer{layer.Index}Hidden", $"The hidden state h of layer {layer.Index}, {layer.Spec.Describe()}: {layer.Spec.Size} floats.", layer.HiddenState, layer.Spec.Size);
-                if (layer.Spec.Kind == LayerKind.Lstm)
+                foreach (StateVector vector in layer.StateVectors)
                 {
                     writer.Line();
-                    Accessor(writer, $"Layer{layer.Index}Cell", $"The cell state c of layer {layer.Index}, {layer.Spec.Describe()}: {layer.Spec.Size} floats.", layer.CellState, layer.Spec.Size);
+                    writer.Line($"/// <summary>The {vector.Name.ToLowerInvariant()} state {vector.Symbol} of layer {layer.Index}, {layer.Describe()}: {layer.Size} floats.</summary>");
+                    writer.Line(UnscopedRef);
+                    writer.Line($"public global::System.Span<float> Layer{layer.Index}{vector.Name} => global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _floats[{vector.Offset}], {layer.Size});");
                 }
             }
 
@@ -45,12 +46,5 @@ internal static class StateEmitter
                 writer.Line("private float _element0;");
             }
         }
-    }
-
-    private static void Accessor(SourceWriter writer, string name, string summary, int offset, int length)
-    {
-        writer.Line($"/// <summary>{summary}</summary>");
-        writer.Line(UnscopedRef);
-        writer.Line($"public global::System.Span<float> {name} => global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _floats[{offset}], {length});");
     }
 }

@@ -1,18 +1,19 @@
 using System.Linq;
+using FixedRnn.Generators.Emitting.Cells;
 using FixedRnn.Generators.Helpers;
-using FixedRnn.Generators.Model;
+using FixedRnn.Generators.Planning;
 
 namespace FixedRnn.Generators.Emitting;
 
 /// <summary>
-/// Emits the <c>Trace</c> class: everything a recording forward pass keeps for <c>Backward</c>, and
-/// the backward pass's own per-step buffers, all allocated once for up to a chosen number of steps.
+/// Emits the <c>Trace</c> class: everything a recording forward pass keeps for <c>Backward</c>, and the backward
+/// pass's own per-step buffers, all allocated once for up to a chosen number of steps.
 /// </summary>
 internal static class TraceEmitter
 {
     private const string Allocate = "global::FixedRnn.Numerics.TraceBuffer.Allocate";
 
-    public static void Emit(SourceWriter writer, ModelLayout layout)
+    public static void Emit(SourceWriter writer, ModelPlan plan)
     {
         writer.Line("/// <summary>");
         writer.Line("/// What a recording <see cref=\"Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float}, Trace)\"/>");
@@ -20,6 +21,7 @@ internal static class TraceEmitter
         writer.Line("/// its gate activations, plus the backward pass's per-step gradients. Allocated once for up to");
         writer.Line("/// <see cref=\"MaxSteps\"/> steps, so training allocates nothing afterwards.");
         writer.Line("/// </summary>");
+        writer.Line(SourceFile.GeneratedCode);
         using (writer.Block("public sealed class Trace"))
         {
             writer.Line("/// <summary>Allocates a trace for windows of up to <paramref name=\"maxSteps\"/> steps.</summary>");
@@ -29,25 +31,24 @@ internal static class TraceEmitter
                 writer.Line("global::System.ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);");
                 writer.Line("MaxSteps = maxSteps;");
                 writer.Line($"Inputs = {Allocate}(maxSteps, InputSize);");
-                foreach (LayerLayout layer in layout.Layers)
+                foreach (LayerPlan layer in plan.Layers)
                 {
-                    if (layer.Spec.IsRecurrent)
+                    foreach (StateVector vector in layer.StateVectors)
                     {
-                        writer.Line($"Hidden{layer.Index} = {Allocate}(maxSteps + 1, {layer.PaddedSize});");
-                        if (layer.Spec.Kind == LayerKind.Lstm)
-                        {
-                            writer.Line($"Cell{layer.Index} = {Allocate}(maxSteps + 1, {layer.PaddedSize});");
-                        }
+                        writer.Line($"{vector.Name}{layer.Index} = {Allocate}(maxSteps + 1, {layer.PaddedSize});");
+                    }
 
-                        if (layer.IsResetBeforeGru)
-                        {
-                            writer.Line($"ResetHidden{layer.Index} = {Allocate}(maxSteps, {layer.PaddedSize});");
-                        }
+                    foreach (TraceArray array in layer.Cell.TraceArrays)
+                    {
+                        writer.Line($"{array.Name}{layer.Index} = {Allocate}(maxSteps, {layer.PaddedSize});");
+                    }
 
+                    if (layer.IsRecurrent)
+                    {
                         writer.Line($"OutputGradients{layer.Index} = {Allocate}(maxSteps, {layer.PaddedSize});");
                     }
 
-                    if (layer.RecordSlots > 0)
+                    if (layer.Records)
                     {
                         writer.Line($"Gates{layer.Index} = {Allocate}(maxSteps, {layer.RecordStride});");
                     }
@@ -65,49 +66,38 @@ internal static class TraceEmitter
             writer.Line();
             writer.Line("/// <summary>The recorded inputs, <c>[steps][InputSize]</c>.</summary>");
             writer.Line("internal readonly float[] Inputs;");
-            foreach (LayerLayout layer in layout.Layers)
+            foreach (LayerPlan layer in plan.Layers)
             {
                 writer.Line();
-                writer.Line($"// Layer {layer.Index}, {layer.Spec.Describe()}.");
-                if (layer.Spec.IsRecurrent)
+                writer.Line($"// Layer {layer.Index}, {layer.Describe()}.");
+                foreach (StateVector vector in layer.StateVectors)
                 {
-                    writer.Line($"/// <summary>h before the first step and after each: <c>[steps + 1][{layer.PaddedSize}]</c>.</summary>");
-                    writer.Line($"internal readonly float[] Hidden{layer.Index};");
-                    if (layer.Spec.Kind == LayerKind.Lstm)
-                    {
-                        writer.Line($"/// <summary>c before the first step and after each: <c>[steps + 1][{layer.PaddedSize}]</c>.</summary>");
-                        writer.Line($"internal readonly float[] Cell{layer.Index};");
-                    }
+                    writer.Line($"/// <summary>{vector.Symbol} before the first step and after each: <c>[steps + 1][{layer.PaddedSize}]</c>.</summary>");
+                    writer.Line($"internal readonly float[] {vector.Name}{layer.Index};");
+                }
 
-                    if (layer.IsResetBeforeGru)
-                    {
-                        writer.Line($"/// <summary>r*h of each step, the input of W_hn: <c>[steps][{layer.PaddedSize}]</c>.</summary>");
-                        writer.Line($"internal readonly float[] ResetHidden{layer.Index};");
-                    }
+                foreach (TraceArray array in layer.Cell.TraceArrays)
+                {
+                    writer.Line($"/// <summary>{array.Description}: <c>[steps][{layer.PaddedSize}]</c>.</summary>");
+                    writer.Line($"internal readonly float[] {array.Name}{layer.Index};");
+                }
 
+                if (layer.IsRecurrent)
+                {
                     writer.Line($"/// <summary>dL/dh of each step's output, filled by the layer above: <c>[steps][{layer.PaddedSize}]</c>.</summary>");
                     writer.Line($"internal readonly float[] OutputGradients{layer.Index};");
                 }
 
-                if (layer.RecordSlots > 0)
+                if (layer.Records)
                 {
-                    string recorded = RecordedNames(layer);
-                    writer.Line($"/// <summary>{recorded} of each step: <c>[steps][{layer.Blocks} blocks][{layer.RecordSlots}][8 lanes]</c>.</summary>");
+                    writer.Line($"/// <summary>{layer.Cell.TraceDescription} of each step: <c>[steps][{layer.Blocks} blocks][{layer.Cell.TraceSlots.Count}][8 lanes]</c>.</summary>");
                     writer.Line($"internal readonly float[] Gates{layer.Index};");
                 }
 
-                string slots = string.Join(", ", layer.Accumulators.Take(layer.BiasSlots));
-                writer.Line($"/// <summary>dL/d(pre-activation) of {slots} each step: <c>[steps][{layer.Blocks} blocks][{layer.BiasSlots}][8 lanes]</c>, laid out like the bias.</summary>");
+                string slots = string.Join(", ", layer.Cell.Accumulators.Take(layer.Cell.BiasSlots).Select(accumulator => accumulator.Symbol));
+                writer.Line($"/// <summary>dL/d(pre-activation) of {slots} each step: <c>[steps][{layer.Blocks} blocks][{layer.Cell.BiasSlots}][8 lanes]</c>, laid out like the bias.</summary>");
                 writer.Line($"internal readonly float[] GateGradients{layer.Index};");
             }
         }
     }
-
-    public static string RecordedNames(LayerLayout layer) => layer.Spec.Kind switch
-    {
-        LayerKind.Lstm => "The activated gates i, f, g, o",
-        LayerKind.Gru when layer.Spec.ResetAfter => "The activated r, z, n and the raw W_hn h + b_hn",
-        LayerKind.Gru => "The activated r, z, n",
-        _ => "The activated output y",
-    };
 }

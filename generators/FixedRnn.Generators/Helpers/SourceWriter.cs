@@ -70,11 +70,49 @@ internal sealed class SourceWriter
         return new BlockCloser(this, closing);
     }
 
+    /// <summary>
+    /// Names the code written since the last <see cref="Mark"/> refers to, so that a frame can declare only those
+    /// (an unused local constant is warning CS0219 in the user's build).
+    /// </summary>
+    public HashSet<string> Used { get; } = new();
+
+    /// <summary>Marks the current position, where <see cref="InsertAt"/> can later put lines (at the indentation of now), and clears <see cref="Used"/>.</summary>
+    public Position Mark()
+    {
+        Used.Clear();
+        return new Position(_builder.Length, _indent);
+    }
+
+    /// <summary>Inserts <paramref name="lines"/> at <paramref name="position"/>; positions marked after it must not be used any more.</summary>
+    public void InsertAt(Position position, IEnumerable<string> lines)
+    {
+        var text = new StringBuilder();
+        foreach (string line in lines)
+        {
+            for (int i = 0; i < position.Indent; i++)
+            {
+                text.Append(IndentUnit);
+            }
+
+            text.Append(line).Append('\n');
+        }
+
+        _builder.Insert(position.Offset, text.ToString());
+    }
+
     public void Indent() => _indent++;
 
     public void Unindent() => _indent--;
 
     public override string ToString() => _builder.ToString();
+
+    /// <summary>A place in the output and the indentation there.</summary>
+    public sealed class Position(int offset, int indent)
+    {
+        public int Offset { get; } = offset;
+
+        public int Indent { get; } = indent;
+    }
 
     private sealed class BlockCloser(SourceWriter writer, string closing) : IDisposable
     {

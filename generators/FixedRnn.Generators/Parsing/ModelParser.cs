@@ -5,6 +5,7 @@ using System.Threading;
 using FixedRnn.Generators.Diagnostics;
 using FixedRnn.Generators.Helpers;
 using FixedRnn.Generators.Model;
+using FixedRnn.Training;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -12,30 +13,34 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace FixedRnn.Generators.Parsing;
 
 /// <summary>
-/// Turns a <c>[RecurrentModel]</c> declaration into a <see cref="ModelSpec"/>, or into the diagnostics
-/// that explain why it cannot be one. Never throws on malformed code: what the C# compiler already
-/// reports (a missing or mistyped attribute argument) is left to it and no model is emitted.
+/// Turns a <c>[RecurrentModel]</c> declaration into a <see cref="ModelSpec"/> and the diagnostics that only the
+/// symbols show (the declaration's shape, sizes, enum values, where the attributes are). Never throws on malformed
+/// code: what the C# compiler already reports (a missing or mistyped attribute argument) is left to it and no model
+/// is emitted. What depends on the layers' kinds (a head that is not last, no recurrent layer) is the planner's.
 /// </summary>
 internal static class ModelParser
 {
     public const string RecurrentModelAttributeName = "FixedRnn.RecurrentModelAttribute";
-    private const string RnnAttributeName = "FixedRnn.RnnAttribute";
-    private const string LstmAttributeName = "FixedRnn.LstmAttribute";
-    private const string GruAttributeName = "FixedRnn.GruAttribute";
-    private const string DenseAttributeName = "FixedRnn.DenseAttribute";
+
+    /// <summary>The metadata name of a layer kind's attribute: <c>[Lstm]</c> is <c>FixedRnn.LstmAttribute</c>.</summary>
+    public static string LayerAttributeName(LayerKind kind) => $"FixedRnn.{kind}Attribute";
+
+    /// <summary>Every layer attribute, by metadata name.</summary>
+    public static readonly IReadOnlyDictionary<string, LayerKind> LayerAttributes = System.Enum.GetValues(typeof(LayerKind)).Cast<LayerKind>()
+        .ToDictionary(LayerAttributeName, kind => kind);
 
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         var diagnostics = new List<DiagnosticInfo>();
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
         {
-            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty, CanEmit: false);
         }
 
         if (declaration.Identifier.IsMissing || HasCompilerErrors(context, declaration, cancellationToken))
         {
             // The C# compiler already reports these; generating code would only add noise to its errors.
-            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty, CanEmit: false);
         }
 
         LocationInfo? typeLocation = LocationInfo.From(declaration.Identifier.GetLocation());
@@ -48,48 +53,32 @@ internal static class ModelParser
         }
         else if (!IsSizeInRange(inputSize))
         {
-            diagnostics.Add(SizeDiagnostic(modelAttribute, "InputSize", inputSize, cancellationToken));
+            diagnostics.Add(SizeDiagnostic(modelAttribute, inputSize, cancellationToken));
             canEmit = false;
         }
 
-        List<LayerSpec>? layers = ParseLayers(type, declaration, inputSize, diagnostics, cancellationToken);
-        canEmit &= layers is not null;
-
-        if (layers is not null && !layers.Any(layer => layer.IsRecurrent))
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoRecurrentLayer, typeLocation, type.Name));
-            canEmit = false;
-        }
-
-        if (canEmit && diagnostics.Count == 0 && ParameterCount(layers!) is var count && count > MaximumArrayLength)
-        {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, typeLocation, type.Name, count, MaximumArrayLength));
-        }
-
-        ModelSpec? model = null;
-        if (canEmit && diagnostics.Count == 0)
-        {
-            model = new ModelSpec(
-                type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
-                ContainingTypes(declaration),
-                DeclarationKeyword(declaration),
-                type.Name,
-                inputSize,
-                layers!.ToEquatableArray());
-        }
-
-        return new ParseResult(model, diagnostics.ToEquatableArray());
+        List<LayerSpec> layers = ParseLayers(type, declaration, diagnostics, ref canEmit, cancellationToken);
+        var spec = new ModelSpec(
+            type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(),
+            ContainingTypes(declaration),
+            DeclarationKeyword(declaration),
+            type.Name,
+            inputSize,
+            layers.ToEquatableArray(),
+            typeLocation);
+        return new ParseResult(spec, diagnostics.ToEquatableArray(), canEmit && diagnostics.Count == 0 && layers.All(layer => layer.IsValid));
     }
 
-    /// <summary>Array.MaxLength: the most floats one Parameters buffer can hold.</summary>
-    private const long MaximumArrayLength = 0x7FFFFFC7;
-
-    /// <summary>Names of the members the generator adds; a model of such a name could not contain them.</summary>
-    private static readonly HashSet<string> GeneratedMemberNames = new(System.StringComparer.Ordinal)
+    /// <summary>
+    /// Names of the members the generator adds to the model (its public API and the field behind
+    /// <c>Parameters</c>); a model of such a name could not contain them. The kernels live in a file-local class of
+    /// their own, so their names are free.
+    /// </summary>
+    public static readonly IReadOnlyCollection<string> GeneratedMemberNames = new HashSet<string>(System.StringComparer.Ordinal)
     {
         "InputSize", "OutputSize", "LayerCount", "ParameterCount", "Parameters", "State", "Trace", "Step", "Forward",
-        "Backward", "StepsOf", "ForwardCore", "StepCore", "RecordCore", "RecordState", "BackwardCore", "LoadPyTorch",
-        "SavePyTorch", "ToPyTorch", "LoadKeras", "LoadOnnx", "LayerDescriptions", "Initialize", "GetHiddenState", "GetCellState",
+        "Backward", "LoadPyTorch", "SavePyTorch", "ToPyTorch", "LoadKeras", "LoadOnnx", "Initialize", "GetHiddenState",
+        "GetCellState", "_parameters",
     };
 
     /// <summary>Whether the compiler reports an error inside one of the model's FixedRnn attributes.</summary>
@@ -109,23 +98,11 @@ internal static class ModelParser
         return false;
     }
 
-    /// <summary>The packed parameter count, in 64 bits so that absurd declarations are caught rather than overflowing.</summary>
-    private static long ParameterCount(IEnumerable<LayerSpec> layers)
-    {
-        long total = 0;
-        foreach (LayerSpec layer in layers)
-        {
-            total += Emitting.LayerLayout.ParameterLength(layer);
-        }
-
-        return total;
-    }
-
     /// <summary>Checks the shape of the declaration itself: partial, not static, not generic, not file-local, not named like a generated member.</summary>
     private static bool CheckDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration, LocationInfo? typeLocation, List<DiagnosticInfo> diagnostics)
     {
         bool valid = true;
-        if (GeneratedMemberNames.Contains(type.Name) || System.Text.RegularExpressions.Regex.IsMatch(type.Name, @"^Layer\d+(Backward)?$"))
+        if (GeneratedMemberNames.Contains(type.Name))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameCollidesWithGeneratedMember, typeLocation, type.Name));
             valid = false;
@@ -170,17 +147,16 @@ internal static class ModelParser
     }
 
     /// <summary>
-    /// Reads the layer attributes in source order. Returns <see langword="null"/> when any is invalid
-    /// (diagnosed here, or left to the compiler when its arguments are malformed).
+    /// Reads the layer attributes in source order, every one of them: an attribute that cannot be read (diagnosed
+    /// here, or left to the compiler when its arguments are malformed) is kept as invalid, so that the planner still
+    /// sees each layer in its place.
     /// </summary>
-    private static List<LayerSpec>? ParseLayers(INamedTypeSymbol type, TypeDeclarationSyntax declaration, int inputSize, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    private static List<LayerSpec> ParseLayers(INamedTypeSymbol type, TypeDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics, ref bool canEmit, CancellationToken cancellationToken)
     {
-        var found = new List<(AttributeData Attribute, int Position)>();
-        bool valid = true;
+        var found = new List<(AttributeData Attribute, LayerKind Kind, SyntaxNode Syntax)>();
         foreach (AttributeData attribute in type.GetAttributes())
         {
-            string? name = attribute.AttributeClass?.ToDisplayString();
-            if (name is not (RnnAttributeName or LstmAttributeName or GruAttributeName or DenseAttributeName))
+            if (attribute.AttributeClass is null || !LayerAttributes.TryGetValue(attribute.AttributeClass.ToDisplayString(), out LayerKind kind))
             {
                 continue;
             }
@@ -189,73 +165,44 @@ internal static class ModelParser
             if (syntax is null || syntax.SyntaxTree != declaration.SyntaxTree || !declaration.Span.Contains(syntax.Span))
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersSplitAcrossDeclarations, LocationInfo.From(syntax), type.Name));
-                valid = false;
+                canEmit = false;
                 continue;
             }
 
-            found.Add((attribute, syntax.SpanStart));
+            found.Add((attribute, kind, syntax));
         }
 
-        var layers = new List<LayerSpec>();
-        int previousSize = inputSize;
-        var ordered = found.OrderBy(entry => entry.Position).Select(entry => entry.Attribute).ToList();
-        for (int index = 0; index < ordered.Count; index++)
-        {
-            AttributeData attribute = ordered[index];
-            LayerSpec? layer = ParseLayer(attribute, previousSize, diagnostics, cancellationToken);
-            if (layer is null)
-            {
-                valid = false;
-                continue;
-            }
-
-            if (layer.Kind == LayerKind.Dense && index != ordered.Count - 1)
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DenseNotLast, LocationInfo.From(attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken)), type.Name));
-                valid = false;
-            }
-
-            layers.Add(layer);
-            previousSize = layer.Size;
-        }
-
-        return valid ? layers : null;
+        return found.OrderBy(entry => entry.Syntax.SpanStart)
+            .Select(entry => ParseLayer(entry.Attribute, entry.Kind, LocationInfo.From(entry.Syntax), diagnostics, cancellationToken))
+            .ToList();
     }
 
-    private static LayerSpec? ParseLayer(AttributeData attribute, int inputSize, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads one layer attribute: its size (the constructor argument) and the named properties the generator knows,
+    /// <c>Activation</c> (any of the runtime's activation enums, mapped by member name) and <c>ResetAfter</c>.
+    /// </summary>
+    private static LayerSpec ParseLayer(AttributeData attribute, LayerKind kind, LocationInfo? location, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
-        string name = attribute.AttributeClass!.ToDisplayString();
-        LayerKind kind = name switch
-        {
-            RnnAttributeName => LayerKind.Rnn,
-            LstmAttributeName => LayerKind.Lstm,
-            GruAttributeName => LayerKind.Gru,
-            _ => LayerKind.Dense,
-        };
-
+        var invalid = new LayerSpec(kind, 0, null, null, location, IsValid: false);
         if (!TryGetSize(attribute, out int size))
         {
-            return null;
+            return invalid;
         }
 
         bool valid = true;
         if (!IsSizeInRange(size))
         {
-            diagnostics.Add(SizeDiagnostic(attribute, kind == LayerKind.Dense ? "OutputSize" : "HiddenSize", size, cancellationToken));
+            diagnostics.Add(SizeDiagnostic(attribute, size, cancellationToken));
             valid = false;
         }
 
-        Activation activation = kind switch
-        {
-            LayerKind.Rnn => Activation.Tanh,
-            _ => Activation.Identity,
-        };
-        bool resetAfter = true;
+        Activation? activation = null;
+        bool? resetAfter = null;
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
         {
             if (argument.Value.Kind == TypedConstantKind.Error || argument.Value.Value is null)
             {
-                return null;
+                return invalid;
             }
 
             if (argument.Key == "ResetAfter" && argument.Value.Value is bool flag)
@@ -264,7 +211,11 @@ internal static class ModelParser
             }
             else if (argument.Key == "Activation" && argument.Value.Type is INamedTypeSymbol enumType)
             {
-                if (!TryReadActivation(argument.Value, enumType, out activation))
+                if (TryReadActivation(argument.Value, enumType, out Activation read))
+                {
+                    activation = read;
+                }
+                else
                 {
                     var defined = enumType.GetMembers().OfType<IFieldSymbol>().Where(field => field.HasConstantValue).Select(field => field.Name);
                     diagnostics.Add(DiagnosticInfo.Create(
@@ -278,7 +229,7 @@ internal static class ModelParser
             }
         }
 
-        return valid ? new LayerSpec(kind, inputSize, size, activation, resetAfter) : null;
+        return new LayerSpec(kind, size, activation, resetAfter, location, valid);
     }
 
     private static bool TryReadActivation(TypedConstant value, INamedTypeSymbol enumType, out Activation activation)
@@ -304,10 +255,13 @@ internal static class ModelParser
 
     private static bool IsSizeInRange(int size) => size is >= 1 and <= DiagnosticDescriptors.MaximumSize;
 
-    private static DiagnosticInfo SizeDiagnostic(AttributeData attribute, string what, int size, CancellationToken cancellationToken)
+    /// <summary>FRNN005 at the size argument, naming it as the attribute's constructor does (<c>hiddenSize</c> → <c>HiddenSize</c>).</summary>
+    private static DiagnosticInfo SizeDiagnostic(AttributeData attribute, int size, CancellationToken cancellationToken)
     {
         SyntaxNode? syntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken);
         SyntaxNode? argument = (syntax as AttributeSyntax)?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)?.Expression;
+        string parameter = attribute.AttributeConstructor!.Parameters[0].Name;
+        string what = char.ToUpperInvariant(parameter[0]) + parameter.Substring(1);
         return DiagnosticInfo.Create(DiagnosticDescriptors.SizeOutOfRange, LocationInfo.From(argument ?? syntax), what, size, DiagnosticDescriptors.MaximumSize);
     }
 

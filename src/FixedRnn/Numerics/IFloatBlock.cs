@@ -17,9 +17,6 @@ namespace FixedRnn.Numerics;
 public interface IFloatBlock<TSelf>
     where TSelf : struct, IFloatBlock<TSelf>
 {
-    /// <summary>Number of float lanes in a block.</summary>
-    public const int Lanes = 8;
-
     /// <summary>Loads eight floats at <paramref name="source"/> + <paramref name="offset"/>, without bounds checks.</summary>
     static abstract TSelf Load(ref float source, nuint offset);
 

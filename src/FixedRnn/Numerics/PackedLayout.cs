@@ -13,8 +13,7 @@ namespace FixedRnn.Numerics;
 /// </remarks>
 public static class PackedLayout
 {
-    /// <summary>Lanes per block.</summary>
-    public const int Lanes = 8;
+    private const int Lanes = Block.Lanes;
 
     /// <summary>Blocks needed for <paramref name="hidden"/> units.</summary>
     /// <param name="hidden">Hidden units.</param>

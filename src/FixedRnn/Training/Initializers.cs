@@ -33,56 +33,74 @@ public static class Initializers
 
     private const double HalfPi = Math.PI / 2;
 
-    /// <summary>Creates one parameter tensor of a layer, initialized as <paramref name="scheme"/> prescribes.</summary>
+    /// <summary>Creates one parameter tensor of a recurrent layer, initialized as <paramref name="scheme"/> prescribes.</summary>
     /// <param name="scheme">The framework whose defaults to reproduce.</param>
-    /// <param name="kind">The layer's kind.</param>
+    /// <param name="gates">The gates stacked in the layer's tensors: <c>G</c> (LSTM 4, GRU 3, RNN 1).</param>
     /// <param name="inputSize">The features the layer reads: <c>I</c>.</param>
-    /// <param name="size">The hidden size <c>H</c> of a recurrent layer, or the output size <c>O</c> of a Dense layer.</param>
-    /// <param name="name">
-    /// <c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c> or <c>bias_hh</c> for a recurrent layer; <c>weight</c> or
-    /// <c>bias</c> for a Dense layer.
-    /// </param>
+    /// <param name="hiddenSize">The hidden size <c>H</c>.</param>
+    /// <param name="name"><c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c> or <c>bias_hh</c>.</param>
+    /// <param name="unitBiasGate">The gate whose Keras bias starts at one (an LSTM's forget gate, Keras' <c>unit_forget_bias</c>), or <see langword="null"/>.</param>
     /// <param name="random">The source of randomness; one <see cref="Random.NextDouble"/> per uniform element.</param>
     /// <returns>The tensor, row-major in PyTorch's shape.</returns>
     /// <remarks>
     /// <para>
-    /// <see cref="InitializationScheme.PyTorch"/>: every recurrent tensor is uniform in <c>±1/√H</c>; a Dense
-    /// weight (<c>kaiming_uniform_</c> with <c>a = √5</c>) and bias are uniform in <c>±1/√I</c>.
+    /// <see cref="InitializationScheme.PyTorch"/>: every tensor is uniform in <c>±1/√H</c>.
     /// </para>
     /// <para>
     /// <see cref="InitializationScheme.Keras"/>: <c>weight_ih</c> is Glorot-uniform over Keras' kernel shape
     /// <c>(I, G·H)</c>; <c>weight_hh</c> is Keras' orthogonal recurrent kernel <c>(H, G·H)</c> transposed, so its
-    /// columns are orthonormal; <c>bias_ih</c> holds Keras' single bias (zeros, with an LSTM's forget gate at one)
-    /// and <c>bias_hh</c> is zero, so their sum is Keras' bias. A Dense weight is Glorot-uniform over
-    /// <c>(I, O)</c> and its bias is zero. Zero tensors draw nothing from <paramref name="random"/>.
+    /// columns are orthonormal; <c>bias_ih</c> holds Keras' single bias (zeros, with gate <paramref name="unitBiasGate"/>
+    /// at one) and <c>bias_hh</c> is zero, so their sum is Keras' bias. Zero tensors draw nothing from <paramref name="random"/>.
     /// </para>
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="random"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// <paramref name="scheme"/> or <paramref name="kind"/> is undefined, or a size is not positive.
+    /// <paramref name="scheme"/> is undefined, a size or the gate count is not positive, or <paramref name="unitBiasGate"/> is not one of the gates.
     /// </exception>
-    /// <exception cref="ArgumentException">
-    /// <paramref name="name"/> is not a tensor of a <paramref name="kind"/> layer, or the tensor exceeds the largest array.
-    /// </exception>
-    public static float[] CreateTensor(InitializationScheme scheme, LayerKind kind, int inputSize, int size, string name, Random random)
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a recurrent layer's tensor, or the tensor exceeds the largest array.</exception>
+    public static float[] CreateRecurrentTensor(InitializationScheme scheme, int gates, int inputSize, int hiddenSize, string name, int? unitBiasGate, Random random)
+    {
+        CheckArguments(scheme, inputSize, hiddenSize, nameof(hiddenSize), name, random);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(gates);
+        if (unitBiasGate is int gate && (gate < 0 || gate >= gates))
+        {
+            throw new ArgumentOutOfRangeException(nameof(unitBiasGate), unitBiasGate, $"Not one of the {gates} gates.");
+        }
+
+        return CreateRecurrent(scheme, gates, inputSize, hiddenSize, name, unitBiasGate, random);
+    }
+
+    /// <summary>Creates one parameter tensor of a Dense layer (<c>nn.Linear</c>), initialized as <paramref name="scheme"/> prescribes.</summary>
+    /// <param name="scheme">The framework whose defaults to reproduce.</param>
+    /// <param name="inputSize">The features the layer reads: <c>I</c>.</param>
+    /// <param name="outputSize">The outputs <c>O</c>.</param>
+    /// <param name="name"><c>weight</c> or <c>bias</c>.</param>
+    /// <param name="random">The source of randomness; one <see cref="Random.NextDouble"/> per uniform element.</param>
+    /// <returns>The tensor, row-major in PyTorch's shape.</returns>
+    /// <remarks>
+    /// <see cref="InitializationScheme.PyTorch"/>: the weight (<c>kaiming_uniform_</c> with <c>a = √5</c>) and bias are
+    /// uniform in <c>±1/√I</c>. <see cref="InitializationScheme.Keras"/>: the weight is Glorot-uniform over <c>(I, O)</c>
+    /// and the bias is zero.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="random"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scheme"/> is undefined, or a size is not positive.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a Dense layer's tensor, or the tensor exceeds the largest array.</exception>
+    public static float[] CreateDenseTensor(InitializationScheme scheme, int inputSize, int outputSize, string name, Random random)
+    {
+        CheckArguments(scheme, inputSize, outputSize, nameof(outputSize), name, random);
+        return CreateDense(scheme, inputSize, outputSize, name, random);
+    }
+
+    private static void CheckArguments(InitializationScheme scheme, int inputSize, int size, string sizeName, string name, Random random)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(random);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size, sizeName);
         if (scheme is not (InitializationScheme.PyTorch or InitializationScheme.Keras))
         {
             throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "Unknown initialization scheme.");
         }
-
-        return kind switch
-        {
-            LayerKind.Lstm => CreateRecurrent(scheme, kind, gates: 4, inputSize, size, name, random),
-            LayerKind.Gru => CreateRecurrent(scheme, kind, gates: 3, inputSize, size, name, random),
-            LayerKind.Rnn => CreateRecurrent(scheme, kind, gates: 1, inputSize, size, name, random),
-            LayerKind.Dense => CreateDense(scheme, inputSize, size, name, random),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown layer kind."),
-        };
     }
 
     /// <summary>Fills <paramref name="destination"/> with independent values uniform in <c>[−bound, bound]</c>.</summary>
@@ -333,7 +351,7 @@ public static class Initializers
         }
     }
 
-    private static float[] CreateRecurrent(InitializationScheme scheme, LayerKind kind, int gates, int inputSize, int hidden, string name, Random random)
+    private static float[] CreateRecurrent(InitializationScheme scheme, int gates, int inputSize, int hidden, string name, int? unitBiasGate, Random random)
     {
         long gateRows = (long)gates * hidden;
         float pyTorchBound = (float)(1.0 / Math.Sqrt(hidden));
@@ -376,10 +394,10 @@ public static class Initializers
                 {
                     Uniform(tensor, pyTorchBound, random);
                 }
-                else if (kind == LayerKind.Lstm)
+                else if (unitBiasGate is int gate)
                 {
                     // unit_forget_bias; Keras and PyTorch both order LSTM gates i, f, g (c), o.
-                    tensor.AsSpan(hidden, hidden).Fill(1f);
+                    tensor.AsSpan(gate * hidden, hidden).Fill(1f);
                 }
 
                 break;
@@ -394,7 +412,7 @@ public static class Initializers
                 break;
 
             default:
-                throw new ArgumentException($"'{name}' is not a tensor of a {kind} layer; expected weight_ih, weight_hh, bias_ih or bias_hh.", nameof(name));
+                throw new ArgumentException($"'{name}' is not a tensor of a recurrent layer; expected weight_ih, weight_hh, bias_ih or bias_hh.", nameof(name));
         }
 
         return tensor;

@@ -1,7 +1,16 @@
 namespace FixedRnn.Training;
 
 /// <summary>The kind of one layer of a model, as the generated code describes its layers.</summary>
-public enum LayerKind
+/// <remarks>
+/// The one list of kinds: this file is compiled into the runtime and, linked, into the source generator,
+/// which maps a layer attribute <c>[X]</c> (<c>FixedRnn.XAttribute</c>) to the member named <c>X</c>.
+/// </remarks>
+#if FIXEDRNN_GENERATOR
+internal
+#else
+public
+#endif
+enum LayerKind
 {
     /// <summary>A long short-term memory layer; four gates stacked in PyTorch order <c>i, f, g, o</c>.</summary>
     Lstm = 0,

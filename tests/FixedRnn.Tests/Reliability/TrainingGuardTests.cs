@@ -51,7 +51,10 @@ public sealed class TrainingGuardTests
         Assert.Equal("maxSteps", Assert.Throws<ArgumentOutOfRangeException>(() => new StackedGruDense.Trace(0)).ParamName);
         var state = default(StackedGruDense.State);
         Assert.Equal("layer", Assert.Throws<ArgumentOutOfRangeException>(() => _model.GetHiddenState(ref state, 2)).ParamName);
-        Assert.Equal("layer", Assert.Throws<ArgumentOutOfRangeException>(() => _model.GetCellState(ref state, 0)).ParamName);
+        Assert.False(_model is ICellStateModel<StackedGruDense.State>, "A model without an LSTM layer has no cell state to expose.");
+        var mixed = new MixedStack();
+        var mixedState = default(MixedStack.State);
+        Assert.Equal("layer", Assert.Throws<ArgumentOutOfRangeException>(() => mixed.GetCellState(ref mixedState, 1)).ParamName);
     }
 
     [Fact]

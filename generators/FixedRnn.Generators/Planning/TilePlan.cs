@@ -1,22 +1,22 @@
 using System.Collections.Generic;
 
-namespace FixedRnn.Generators.Emitting;
+namespace FixedRnn.Generators.Planning;
 
 /// <summary>
-/// How a layer's blocks are grouped into register tiles: each tile keeps every accumulator of its
-/// blocks in vector registers for the whole pass over the inputs.
+/// How a pass groups a layer's blocks into register tiles: each tile keeps every accumulator of its blocks in
+/// vector registers for the whole pass over the inputs.
 /// </summary>
 internal static class TilePlan
 {
     /// <summary>
-    /// Accumulator registers a tile may hold: AVX2 has 16 vector registers, and the broadcast input
-    /// and a loaded weight need the rest.
+    /// Accumulator registers a tile may hold: AVX2 has 16 vector registers, and the broadcast input and a loaded
+    /// weight need the rest.
     /// </summary>
     public const int AccumulatorBudget = 12;
 
     /// <summary>
-    /// Splits <paramref name="blocks"/> into as few tiles as the budget allows, sizes differing by at
-    /// most one block, so no tile is left nearly empty.
+    /// Splits <paramref name="blocks"/> into as few tiles as the budget allows, sizes differing by at most one
+    /// block, so no tile is left nearly empty.
     /// </summary>
     public static IReadOnlyList<TileGroup> Split(int blocks, int accumulatorsPerBlock)
     {
@@ -35,6 +35,3 @@ internal static class TilePlan
         return groups;
     }
 }
-
-/// <summary><see cref="Count"/> consecutive tiles of <see cref="BlocksPerTile"/> blocks, from <see cref="FirstBlock"/>.</summary>
-internal sealed record TileGroup(int FirstBlock, int Count, int BlocksPerTile);

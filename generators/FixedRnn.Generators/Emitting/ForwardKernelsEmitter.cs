@@ -1,0 +1,262 @@
+using System.Collections.Generic;
+using System.Linq;
+using FixedRnn.Generators.Emitting.Cells;
+using FixedRnn.Generators.Helpers;
+using FixedRnn.Generators.Planning;
+
+namespace FixedRnn.Generators.Emitting;
+
+/// <summary>
+/// Writes the body of a model's file-local kernels class: the entry points that pick the SIMD block, one step
+/// through every layer (<c>StepCore</c>), the sequence loops, and each layer's step kernel from its cell.
+/// </summary>
+internal static class ForwardKernelsEmitter
+{
+    public static void Emit(SourceWriter writer, ModelPlan plan)
+    {
+        string state = SourceFile.ModelType(plan) + ".State";
+        string trace = SourceFile.ModelType(plan) + ".Trace";
+        writer.Line($"private const int InputSize = {plan.InputSize};");
+        writer.Line($"private const int OutputSize = {plan.OutputSize};");
+        writer.Line();
+
+        writer.Line("/// <summary>One step from the zero-based input: picks the widest accelerated block.</summary>");
+        using (writer.Block($"public static void Step(ref float weights, ref float input, ref {state} state, ref float output)"))
+        {
+            ModelEmitter.Dispatch(writer, "StepCore<{0}, NoTrace>(ref weights, ref input, ref state, ref output, null, 0);");
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>A sequence of <paramref name=\"steps\"/> steps: picks the widest accelerated block.</summary>");
+        using (writer.Block($"public static void Forward(ref float weights, ref float inputs, int steps, ref {state} state, ref float outputs)"))
+        {
+            ModelEmitter.Dispatch(writer, "ForwardCore<{0}>(ref weights, ref inputs, steps, ref state, ref outputs);");
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>A sequence recorded for the backward pass: picks the widest accelerated block.</summary>");
+        using (writer.Block($"public static void Record(ref float weights, ref float inputs, int steps, ref {state} state, ref float outputs, {trace} trace)"))
+        {
+            ModelEmitter.Dispatch(writer, "RecordCore<{0}>(ref weights, ref inputs, steps, ref state, ref outputs, trace);");
+        }
+
+        writer.Line();
+        StepsOf(writer);
+        writer.Line();
+        StepCore(writer, plan, state, trace, projected: false);
+        writer.Line();
+        ForwardCore(writer, plan, state);
+        writer.Line();
+        RecordCore(writer, plan, state, trace);
+        writer.Line();
+        RecordState(writer, plan, state, trace);
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            writer.Line();
+            layer.Cell.WriteStep(writer, layer, StepVariant.FromInput);
+        }
+
+        if (plan.InputProjection is { } projection)
+        {
+            writer.Line();
+            StepCore(writer, plan, state, trace, projected: true);
+            writer.Line();
+            InputProjectionWriter.Emit(writer, plan.First, projection);
+            writer.Line();
+            plan.First.Cell.WriteStep(writer, plan.First, StepVariant.FromProjection);
+        }
+    }
+
+    private static void StepsOf(SourceWriter writer)
+    {
+        writer.Line("/// <summary>Checks that <paramref name=\"inputs\"/> holds whole steps and <paramref name=\"outputs\"/> room for as many; returns T.</summary>");
+        using (writer.Block("public static int StepsOf(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)"))
+        {
+            using (writer.Block("if (inputs.Length % InputSize != 0)"))
+            {
+                writer.Line("throw new global::System.ArgumentException($\"Expected whole steps of {InputSize} features, got {inputs.Length} floats.\", nameof(inputs));");
+            }
+
+            writer.Line();
+            writer.Line("int steps = inputs.Length / InputSize;");
+            using (writer.Block("if (outputs.Length != (long)steps * OutputSize)"))
+            {
+                writer.Line("throw new global::System.ArgumentException($\"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.\", nameof(outputs));");
+            }
+
+            writer.Line();
+            writer.Line("return steps;");
+        }
+    }
+
+    /// <summary>
+    /// One step through every layer: each layer's kernel reads the layer below's h (the first, the saturated input or,
+    /// <paramref name="projected"/>, its projection row) and updates its own state vectors.
+    /// </summary>
+    private static void StepCore(SourceWriter writer, ModelPlan plan, string state, string trace, bool projected)
+    {
+        writer.Line(projected
+            ? "/// <summary>One step through every layer, layer 0 starting from the step's row of its input projection; records like <see cref=\"StepCore\"/>.</summary>"
+            : "/// <summary>One step through every layer; when <typeparamref name=\"TTrace\"/> records, the gates go to <paramref name=\"trace\"/> at <paramref name=\"step\"/>.</summary>");
+        KernelWriter.Signature(
+            writer,
+            projected
+                ? $"private static void StepProjected<TBlock, TTrace>(ref float weights, ref float projection, ref {state} state, ref float output, {trace}? trace, NInt step)"
+                : $"private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref {state} state, ref float output, {trace}? trace, NInt step)",
+            traced: true);
+        using (writer.Block())
+        {
+            writer.Line("ref float floats = ref state.Start;");
+            string input;
+            if (projected)
+            {
+                input = "ref projection";
+            }
+            else
+            {
+                writer.Line();
+                writer.Line("// Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.");
+                writer.Line("global::System.Span<float> saturatedInput = stackalloc float[InputSize];");
+                writer.Line("Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);");
+                writer.Line();
+                input = "ref MemoryMarshal.GetReference(saturatedInput)";
+            }
+
+            const string NoRecord = "ref Unsafe.NullRef<float>()";
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                StepVariant variant = projected && layer.Index == 0 ? StepVariant.FromProjection : StepVariant.FromInput;
+                var arguments = new List<string> { "ref weights", input };
+                arguments.AddRange(layer.IsRecurrent ? layer.StateVectors.Select(vector => StateRef(vector.Offset)) : new[] { "ref output" });
+                if (layer.Records)
+                {
+                    writer.Line($"ref float gates{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow($"trace!.Gates{layer.Index}", layer.RecordStride)} : {NoRecord};");
+                    arguments.Add($"ref gates{layer.Index}");
+                }
+
+                foreach (TraceArray array in layer.Cell.TraceArrays)
+                {
+                    writer.Line($"ref float {array.Parameter}{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow($"trace!.{array.Name}{layer.Index}", layer.PaddedSize)} : {NoRecord};");
+                    arguments.Add($"ref {array.Parameter}{layer.Index}");
+                }
+
+                string typeArguments = layer.Records ? "TBlock, TTrace" : "TBlock";
+                writer.Line($"{KernelWriter.StepKernelName(layer, variant)}<{typeArguments}>({string.Join(", ", arguments)});");
+                if (layer.IsRecurrent)
+                {
+                    input = StateRef(layer.Hidden.Offset);
+                }
+            }
+
+            if (plan.Head is null)
+            {
+                writer.Line($"MemoryMarshal.CreateReadOnlySpan({StateRef(plan.TopRecurrent.Hidden.Offset)}, OutputSize)");
+                writer.Indent();
+                writer.Line(".CopyTo(MemoryMarshal.CreateSpan(ref output, OutputSize));");
+                writer.Unindent();
+            }
+        }
+    }
+
+    /// <summary>A reference to the state float at <paramref name="offset"/>.</summary>
+    private static string StateRef(int offset) => offset == 0 ? "ref floats" : $"ref Unsafe.Add(ref floats, {offset})";
+
+    private static string TraceRow(string array, int stride) => $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({array}), step * {stride})";
+
+    /// <summary>
+    /// <c>Forward</c>'s loop. When the plan hoists the input projection, the first layer's <c>b + W_ih x</c> is
+    /// computed a chunk of steps ahead and each step starts from its row; otherwise it is <c>Step</c>'s core in a loop.
+    /// </summary>
+    private static void ForwardCore(SourceWriter writer, ModelPlan plan, string state)
+    {
+        writer.Line("/// <summary>Runs <paramref name=\"steps\"/> steps, returning exactly what as many <see cref=\"StepCore\"/> calls return.</summary>");
+        KernelWriter.Signature(writer, $"private static void ForwardCore<TBlock>(ref float weights, ref float inputs, int steps, ref {state} state, ref float outputs)", traced: false);
+        using (writer.Block())
+        {
+            if (plan.InputProjection is not { } projection)
+            {
+                using (writer.Block("for (NInt step = 0; step < steps; step++)"))
+                {
+                    writer.Line("StepCore<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref inputs, step * InputSize), ref state, ref Unsafe.Add(ref outputs, step * OutputSize), null, 0);");
+                }
+
+                return;
+            }
+
+            writer.Line("// Layer 0's b + W_ih x does not depend on the state: it is computed for a chunk of steps at a");
+            writer.Line("// time, the steps sharing each weight load, and the recurrence starts from it.");
+            writer.Line($"const int ChunkSteps = {projection.ChunkSteps};");
+            writer.Line($"const int RowFloats = {projection.RowFloats};");
+            writer.Line();
+            KernelWriter.StackScratch(writer, "saturated", "ChunkSteps * InputSize", "Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.");
+            KernelWriter.StackScratch(writer, "projection", "ChunkSteps * RowFloats", "One row of b + W_ih x per step of the chunk.");
+            writer.Line();
+            using (writer.Block("for (NInt first = 0; first < steps; first += ChunkSteps)"))
+            {
+                writer.Line("int count = (int)global::System.Math.Min(ChunkSteps, steps - first);");
+                writer.Line("Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref inputs, first * InputSize), count * InputSize), saturatedBuffer);");
+                writer.Line($"{InputProjectionWriter.KernelName(plan.First)}<TBlock>(ref weights, ref saturated, count, ref projection);");
+                using (writer.Block("for (NInt step = 0; step < count; step++)"))
+                {
+                    writer.Line("StepProjected<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref projection, step * RowFloats), ref state, ref Unsafe.Add(ref outputs, (first + step) * OutputSize), null, 0);");
+                }
+            }
+        }
+    }
+
+    private static void RecordCore(SourceWriter writer, ModelPlan plan, string state, string trace)
+    {
+        writer.Line("/// <summary>Runs <paramref name=\"steps\"/> steps like <see cref=\"ForwardCore\"/>, recording every step in <paramref name=\"trace\"/>.</summary>");
+        KernelWriter.Signature(writer, $"private static void RecordCore<TBlock>(ref float weights, ref float inputs, int steps, ref {state} state, ref float outputs, {trace} trace)", traced: false);
+        using (writer.Block())
+        {
+            writer.Line("trace.Steps = steps;");
+            writer.Line("// Backward must see the inputs the kernels used: saturated as in StepCore.");
+            writer.Line("Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace.Inputs);");
+            writer.Line("RecordState(ref state, trace, 0);");
+            if (plan.InputProjection is { } projection)
+            {
+                writer.Line();
+                writer.Line("// As in Forward: layer 0's b + W_ih x a chunk of steps ahead, here from the saturated inputs in the trace.");
+                writer.Line($"const int ChunkSteps = {projection.ChunkSteps};");
+                writer.Line($"const int RowFloats = {projection.RowFloats};");
+                writer.Line("ref float saturated = ref MemoryMarshal.GetArrayDataReference(trace.Inputs);");
+                KernelWriter.StackScratch(writer, "projection", "ChunkSteps * RowFloats", "One row of b + W_ih x per step of the chunk.");
+                using (writer.Block("for (NInt first = 0; first < steps; first += ChunkSteps)"))
+                {
+                    writer.Line("int count = (int)global::System.Math.Min(ChunkSteps, steps - first);");
+                    writer.Line($"{InputProjectionWriter.KernelName(plan.First)}<TBlock>(ref weights, ref Unsafe.Add(ref saturated, first * InputSize), count, ref projection);");
+                    using (writer.Block("for (NInt step = first; step < first + count; step++)"))
+                    {
+                        writer.Line("StepProjected<TBlock, RecordTrace>(ref weights, ref Unsafe.Add(ref projection, (step - first) * RowFloats), ref state, ref Unsafe.Add(ref outputs, step * OutputSize), trace, step);");
+                        writer.Line("RecordState(ref state, trace, step + 1);");
+                    }
+                }
+            }
+            else
+            {
+                using (writer.Block("for (NInt step = 0; step < steps; step++)"))
+                {
+                    writer.Line("StepCore<TBlock, RecordTrace>(ref weights, ref Unsafe.Add(ref inputs, step * InputSize), ref state, ref Unsafe.Add(ref outputs, step * OutputSize), trace, step);");
+                    writer.Line("RecordState(ref state, trace, step + 1);");
+                }
+            }
+        }
+    }
+
+    private static void RecordState(SourceWriter writer, ModelPlan plan, string state, string trace)
+    {
+        writer.Line("/// <summary>Copies every layer's state into the trace's histories at <paramref name=\"index\"/> (0: before the first step).</summary>");
+        using (writer.Block($"private static void RecordState(ref {state} state, {trace} trace, NInt index)"))
+        {
+            writer.Line("ref float floats = ref state.Start;");
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                foreach (StateVector vector in layer.StateVectors)
+                {
+                    writer.Line($"MemoryMarshal.CreateReadOnlySpan({StateRef(vector.Offset)}, {layer.PaddedSize}).CopyTo(new global::System.Span<float>(trace.{vector.Name}{layer.Index}, (int)index * {layer.PaddedSize}, {layer.PaddedSize}));");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+using System.Linq;
+using FixedRnn.Generators.Emitting.Cells;
+using FixedRnn.Generators.Helpers;
+using FixedRnn.Generators.Planning;
+
+namespace FixedRnn.Generators.Emitting;
+
+/// <summary>
+/// Writes a model's inference file: its sizes, <c>Parameters</c>, <c>State</c>, <c>Step</c> and the <c>Forward</c>
+/// passes on the user's type; their kernels in the file-local <c>{Model}Kernels</c> class.
+/// </summary>
+internal static class InferenceEmitter
+{
+    private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
+    private const string Span = "global::System.Span<float>";
+    private const string ArgumentException = "global::System.ArgumentException";
+    private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
+
+    public static string KernelsClass(ModelPlan plan) => $"{plan.Name}Kernels";
+
+    public static string Emit(ModelPlan plan)
+    {
+        string model = SourceFile.Identifier(plan.Name);
+        string interfaces = $"global::FixedRnn.ITrainableModel<{model}.State, {model}.Trace>"
+            + (ModelEmitter.HasCellState(plan) ? $", global::FixedRnn.ICellStateModel<{model}.State>" : string.Empty);
+        return SourceFile.Write(
+            plan,
+            "its sizes, parameters, state, Step and Forward",
+            writer => Members(writer, plan),
+            KernelsClass(plan),
+            $"The forward kernels of <see cref=\"{SourceFile.ModelType(plan)}\"/>, specialized for its sizes and generic over the SIMD block.",
+            writer => ForwardKernelsEmitter.Emit(writer, plan),
+            baseList: " : " + interfaces,
+            typeDocs: writer => ModelEmitter.ModelDocs(writer, plan));
+    }
+
+    private static void Members(SourceWriter writer, ModelPlan plan)
+    {
+        string kernels = SourceFile.Helper(KernelsClass(plan));
+        Constant(writer, "Features per time step.", "InputSize", plan.InputSize);
+        Constant(writer, $"Outputs per time step: {(plan.Head is null ? "the last recurrent layer's h" : "the Dense head's")}.", "OutputSize", plan.OutputSize);
+        Constant(writer, "Layers, the Dense head included.", "LayerCount", plan.Layers.Count);
+        writer.Line("/// <summary>");
+        writer.Line("/// Floats in <see cref=\"Parameters\"/>: every layer's weights and biases in the kernels' packed");
+        writer.Line("/// layout, hidden units padded to whole 8-lane blocks with zeros.");
+        writer.Line("/// </summary>");
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line($"public const int ParameterCount = {plan.ParameterCount};");
+        writer.Line();
+        writer.Line("// 64-byte aligned and pinned, so no 32-byte weight load straddles two cache lines.");
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line("private readonly global::FixedRnn.Numerics.AlignedFloats _parameters = new(ParameterCount);");
+        writer.Line();
+        writer.Line("/// <summary>");
+        writer.Line("/// Every weight and bias, packed for the kernels: one flat buffer, so optimizers and serializers");
+        writer.Line("/// work on a single span. Any number of <see cref=\"State\"/> streams may read it concurrently.");
+        writer.Line("/// </summary>");
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line($"public {Span} Parameters => _parameters.Span;");
+        writer.Line();
+        writer.Line("int global::FixedRnn.IRecurrentModel<State>.InputSize => InputSize;");
+        writer.Line();
+        writer.Line("int global::FixedRnn.IRecurrentModel<State>.OutputSize => OutputSize;");
+        writer.Line();
+        writer.Line("int global::FixedRnn.IRecurrentModel<State>.LayerCount => LayerCount;");
+        writer.Line();
+        StateAccessor(writer, "GetHiddenState", "The hidden state h of recurrent layer <paramref name=\"layer\"/>.", plan, "Hidden");
+        if (ModelEmitter.HasCellState(plan))
+        {
+            writer.Line();
+            StateAccessor(writer, "GetCellState", "The cell state c of LSTM layer <paramref name=\"layer\"/>.", plan, ModelEmitter.CellStateVector);
+        }
+
+        writer.Line();
+        StateEmitter.Emit(writer, plan);
+        writer.Line();
+        Step(writer, kernels);
+        writer.Line();
+        Forward(writer, kernels);
+        writer.Line();
+        RecordingForward(writer, kernels);
+    }
+
+    private static void Constant(SourceWriter writer, string summary, string name, int value)
+    {
+        writer.Line($"/// <summary>{summary}</summary>");
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line($"public const int {name} = {value};");
+        writer.Line();
+    }
+
+    private static void StateAccessor(SourceWriter writer, string name, string summary, ModelPlan plan, string vector)
+    {
+        writer.Line($"/// <summary>{summary}</summary>");
+        writer.Line("/// <param name=\"state\">The state.</param>");
+        writer.Line("/// <param name=\"layer\">The layer index.</param>");
+        writer.Line("/// <returns>The vector.</returns>");
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line($"public {Span} {name}(ref State state, int layer) => layer switch");
+        using (writer.Block(closing: "};"))
+        {
+            foreach (LayerPlan layer in plan.Layers.Where(layer => layer.StateVectors.Any(state => state.Name == vector)))
+            {
+                writer.Line($"{layer.Index} => state.Layer{layer.Index}{vector},");
+            }
+
+            writer.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, null),");
+        }
+    }
+
+    private static void Step(SourceWriter writer, string kernels)
+    {
+        writer.Line("/// <summary>Advances <paramref name=\"state\"/> by one time step and writes the step's output. Allocates nothing.</summary>");
+        writer.Line("/// <param name=\"input\">The step's <see cref=\"InputSize\"/> features.</param>");
+        writer.Line("/// <param name=\"state\">The stream's state, updated in place.</param>");
+        writer.Line("/// <param name=\"output\">Receives the step's <see cref=\"OutputSize\"/> outputs.</param>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing was read or written.</exception>");
+        writer.Line(SourceFile.GeneratedCode);
+        using (writer.Block($"public void Step({ReadOnlySpan} input, ref State state, {Span} output)"))
+        {
+            using (writer.Block("if (input.Length != InputSize)"))
+            {
+                writer.Line($"throw new {ArgumentException}($\"Expected {{InputSize}} input features, got {{input.Length}}.\", nameof(input));");
+            }
+
+            using (writer.Block("if (output.Length != OutputSize)"))
+            {
+                writer.Line($"throw new {ArgumentException}($\"Expected room for {{OutputSize}} outputs, got {{output.Length}}.\", nameof(output));");
+            }
+
+            writer.Line();
+            writer.Line($"{kernels}.Step(ref _parameters.Start, ref {MemoryMarshal}.GetReference(input), ref state, ref {MemoryMarshal}.GetReference(output));");
+        }
+    }
+
+    private static void Forward(SourceWriter writer, string kernels)
+    {
+        writer.Line("/// <summary>");
+        writer.Line("/// Runs a whole sequence: <paramref name=\"inputs\"/> is <c>[T, InputSize]</c> and <paramref name=\"outputs\"/>");
+        writer.Line("/// <c>[T, OutputSize]</c>, row-major, with T inferred from <paramref name=\"inputs\"/>. Allocates nothing.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"inputs\">T steps of <see cref=\"InputSize\"/> features.</param>");
+        writer.Line("/// <param name=\"state\">The stream's state, advanced by T steps.</param>");
+        writer.Line("/// <param name=\"outputs\">Receives T steps of <see cref=\"OutputSize\"/> outputs.</param>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit; nothing was read or written.</exception>");
+        writer.Line(SourceFile.GeneratedCode);
+        using (writer.Block($"public void Forward({ReadOnlySpan} inputs, ref State state, {Span} outputs)"))
+        {
+            writer.Line($"int steps = {kernels}.StepsOf(inputs, outputs);");
+            writer.Line($"{kernels}.Forward(ref _parameters.Start, ref {MemoryMarshal}.GetReference(inputs), steps, ref state, ref {MemoryMarshal}.GetReference(outputs));");
+        }
+    }
+
+    private static void RecordingForward(SourceWriter writer, string kernels)
+    {
+        writer.Line("/// <summary>");
+        writer.Line("/// Runs a sequence like <see cref=\"Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})\"/>");
+        writer.Line("/// and records in <paramref name=\"trace\"/> what <see cref=\"Backward\"/> needs. Allocates nothing.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"inputs\">T steps of <see cref=\"InputSize\"/> features, T at most <see cref=\"Trace.MaxSteps\"/>.</param>");
+        writer.Line("/// <param name=\"state\">The stream's state, advanced by T steps.</param>");
+        writer.Line("/// <param name=\"outputs\">Receives T steps of <see cref=\"OutputSize\"/> outputs.</param>");
+        writer.Line("/// <param name=\"trace\">Receives the recording, replacing the previous one.</param>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit, or T exceeds the trace; nothing was read or written.</exception>");
+        writer.Line(SourceFile.GeneratedCode);
+        using (writer.Block($"public void Forward({ReadOnlySpan} inputs, ref State state, {Span} outputs, Trace trace)"))
+        {
+            writer.Line("global::System.ArgumentNullException.ThrowIfNull(trace);");
+            writer.Line($"int steps = {kernels}.StepsOf(inputs, outputs);");
+            using (writer.Block("if (steps > trace.MaxSteps)"))
+            {
+                writer.Line($"throw new {ArgumentException}($\"The trace holds at most {{trace.MaxSteps}} steps; the inputs have {{steps}}.\", nameof(trace));");
+            }
+
+            writer.Line();
+            writer.Line($"{kernels}.Record(ref _parameters.Start, ref {MemoryMarshal}.GetReference(inputs), steps, ref state, ref {MemoryMarshal}.GetReference(outputs), trace);");
+        }
+    }
+}

@@ -1,9 +1,0 @@
-namespace FixedRnn.Generators.Model;
-
-internal enum LayerKind
-{
-    Rnn,
-    Lstm,
-    Gru,
-    Dense,
-}

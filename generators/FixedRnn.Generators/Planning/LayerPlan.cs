@@ -1,0 +1,156 @@
+using System.Linq;
+using FixedRnn.Generators.Emitting.Cells;
+using FixedRnn.Generators.Helpers;
+using FixedRnn.Generators.Model;
+using FixedRnn.Numerics;
+using FixedRnn.Training;
+
+namespace FixedRnn.Generators.Planning;
+
+/// <summary>
+/// Where one layer's packed weights and state live, in floats from the start of <c>Parameters</c> and of
+/// <c>State</c>, and how its step is tiled. The kernels, the loaders and the trace all read offsets from here,
+/// so they cannot disagree.
+/// </summary>
+/// <remarks>
+/// Hidden units are grouped in blocks of <see cref="Block.Lanes"/> lanes (the last block zero-padded). A weight
+/// segment is stored block-major, <c>[block][row][gate][lane]</c>: for one row (one input feature) the gates of a
+/// block are adjacent, so a single broadcast of that feature feeds every gate accumulator of the block. Biases
+/// are stored <c>[block][slot][lane]</c> and start the accumulators.
+/// </remarks>
+/// <param name="Index">The layer's position in the model.</param>
+/// <param name="Kind">Its kind.</param>
+/// <param name="ResetAfter">For GRU: the reset-after form.</param>
+/// <param name="Activation">The nonlinearity of an RNN or Dense layer (resolved to the cell's default when not declared).</param>
+/// <param name="InputSize">Features it reads: the model input or the previous layer's output.</param>
+/// <param name="Size">Hidden units, or outputs of a head.</param>
+/// <param name="Segments">Its packed weight matrices, in the order they are stored; the first is the input's.</param>
+/// <param name="Bias">Where its bias starts.</param>
+/// <param name="ParameterEnd">The first float after its parameters.</param>
+/// <param name="StateVectors">Its vectors in <c>State</c> (h, and c for an LSTM); none for a head.</param>
+/// <param name="StepTiles">The register tiles of its step's main pass.</param>
+internal sealed record LayerPlan(
+    int Index,
+    LayerKind Kind,
+    bool ResetAfter,
+    Activation Activation,
+    int InputSize,
+    int Size,
+    EquatableArray<WeightSegment> Segments,
+    int Bias,
+    int ParameterEnd,
+    EquatableArray<StateVector> StateVectors,
+    EquatableArray<TileGroup> StepTiles)
+{
+    /// <summary>The descriptor of this layer's cell kind: everything specific to the kind comes from it.</summary>
+    public Cell Cell => Cell.For(Kind, ResetAfter, Activation);
+
+    public bool IsRecurrent => Cell.IsRecurrent;
+
+    public int Blocks => (Size + Block.Lanes - 1) / Block.Lanes;
+
+    public int PaddedSize => Blocks * Block.Lanes;
+
+    public string KernelName => $"Layer{Index}";
+
+    /// <summary>The segment that multiplies the layer's input.</summary>
+    public WeightSegment InputWeights => Segments[0];
+
+    public WeightSegment Segment(string name) => Segments.First(segment => segment.Name == name);
+
+    /// <summary>h: what a recurrent layer passes up and the model outputs from its top layer.</summary>
+    public StateVector Hidden => StateVectors[0];
+
+    /// <summary>Floats between one block's bias (or pre-activation gradients) and the next's.</summary>
+    public int BiasBlockStride => Cell.BiasSlots * Block.Lanes;
+
+    /// <summary>Floats one step of pre-activation gradients takes: laid out like the bias, <c>[block][slot][lane]</c>.</summary>
+    public int GradientStride => Blocks * BiasBlockStride;
+
+    /// <summary>Floats between one block's recorded vectors and the next's.</summary>
+    public int RecordBlockStride => Cell.TraceSlots.Count * Block.Lanes;
+
+    /// <summary>Floats one step of recorded vectors takes.</summary>
+    public int RecordStride => Blocks * RecordBlockStride;
+
+    /// <summary>Whether the recording forward pass stores vectors of this layer for the backward pass.</summary>
+    public bool Records => Cell.TraceSlots.Count > 0;
+
+    /// <summary>A short description for comments and docs, such as <c>LSTM 8 → 32</c>.</summary>
+    public string Describe() => $"{Cell.Title} {InputSize} → {Size}";
+}
+
+/// <summary>One packed weight matrix: <c>[block][row][gate][lane]</c> at <see cref="Offset"/>.</summary>
+/// <param name="Name">The name of its offset constant in the emitted kernels.</param>
+/// <param name="Equation">The product it computes, for comments: <c>W_ih x</c>.</param>
+/// <param name="Offset">Its first float within <c>Parameters</c>.</param>
+/// <param name="Rows">Input features it reads.</param>
+/// <param name="Targets">For each gate stored per row, the accumulator it feeds.</param>
+/// <param name="Tensor">The PyTorch parameter it is packed from, without module prefix or layer suffix.</param>
+/// <param name="SourceGates">For each gate stored per row, its gate index in <paramref name="Tensor"/>.</param>
+/// <param name="Source">What its rows multiply.</param>
+/// <param name="Intermediate">For <see cref="SegmentSource.Intermediate"/>: the trace array recording what it multiplies.</param>
+internal sealed record WeightSegment(string Name, string Equation, int Offset, int Rows, EquatableArray<int> Targets, string Tensor, EquatableArray<int> SourceGates, SegmentSource Source, string? Intermediate)
+{
+    public int GatesPerRow => Targets.Count;
+
+    /// <summary>Floats between one row and the next within a block.</summary>
+    public int RowStride => GatesPerRow * Block.Lanes;
+
+    /// <summary>Floats between one block and the next.</summary>
+    public int BlockStride => Rows * RowStride;
+
+    public int Length(int blocks) => blocks * BlockStride;
+
+    /// <summary>The matrix symbol for comments: <c>W_ih</c> of <c>W_ih x</c>.</summary>
+    public string Symbol => Equation.Split(' ')[0];
+}
+
+/// <summary>What the rows of a weight segment multiply.</summary>
+internal enum SegmentSource
+{
+    /// <summary>The layer's input: the model's features or the layer below's h.</summary>
+    Input,
+
+    /// <summary>The layer's own h of the previous step.</summary>
+    Hidden,
+
+    /// <summary>A vector the cell computes within the step (the reset-before GRU's r*h).</summary>
+    Intermediate,
+}
+
+/// <summary>One vector of a layer's recurrent state, at <paramref name="Offset"/> floats from the start of <c>State</c>.</summary>
+/// <param name="Name">Its name in the API and the trace: <c>Hidden</c>, <c>Cell</c>.</param>
+/// <param name="Symbol">Its symbol in the equations: <c>h</c>, <c>c</c>.</param>
+/// <param name="Offset">Where it starts.</param>
+internal sealed record StateVector(string Name, string Symbol, int Offset)
+{
+    /// <summary>Its name as a kernel parameter: <c>hidden</c>, <c>cell</c>.</summary>
+    public string Parameter => char.ToLowerInvariant(Name[0]) + Name.Substring(1);
+
+    /// <summary>The backward kernel's local for its history in the trace: <c>hiddens</c>.</summary>
+    public string History => Parameter + "s";
+
+    /// <summary>The backward kernel's parameter for dL/d(this vector): <c>hiddenGradient</c>.</summary>
+    public string Gradient => Parameter + "Gradient";
+}
+
+/// <summary><see cref="Count"/> consecutive tiles of <see cref="BlocksPerTile"/> blocks, from <see cref="FirstBlock"/>.</summary>
+internal sealed record TileGroup(int FirstBlock, int Count, int BlocksPerTile);
+
+/// <summary>
+/// How <c>Forward</c> hoists layer 0's <c>b + W_ih x</c> out of the recurrence: chunks of <paramref name="ChunkSteps"/>
+/// steps, each step a row of <paramref name="RowFloats"/> floats laid out like the bias.
+/// </summary>
+/// <param name="ChunkSteps">Steps per chunk, a multiple of <see cref="InputProjectionPlan.StepsPerTile"/>.</param>
+/// <param name="RowFloats">Floats in one step's row.</param>
+/// <param name="MultiStepTiles">The tiles of a pass over <see cref="StepsPerTile"/> steps at once.</param>
+/// <param name="SingleStepTiles">The tiles of a pass over one step (the chunk's remainder).</param>
+internal sealed record InputProjectionPlan(int ChunkSteps, int RowFloats, EquatableArray<TileGroup> MultiStepTiles, EquatableArray<TileGroup> SingleStepTiles)
+{
+    /// <summary>Steps whose accumulators a tile holds at once: 3 keeps LSTM's 4 gates × 3 steps, 3 broadcasts and a weight within AVX2's 16 registers.</summary>
+    public const int StepsPerTile = 3;
+}
+
+/// <summary>The planner's verdict on one model: the plan (when it can be emitted) and every diagnostic of the model.</summary>
+internal sealed record PlanResult(ModelPlan? Plan, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,163 @@
+using System.Collections.Generic;
+using System.Linq;
+using FixedRnn.Generators.Diagnostics;
+using FixedRnn.Generators.Emitting.Cells;
+using FixedRnn.Generators.Helpers;
+using FixedRnn.Generators.Model;
+using FixedRnn.Numerics;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace FixedRnn.Generators.Planning;
+
+/// <summary>
+/// Turns a parsed declaration into a <see cref="ModelPlan"/>: checks what only the whole model shows (a head that
+/// is not last, no recurrent layer, too many parameters, too old a language version), then lays out every layer
+/// through its cell descriptor. The layout arithmetic happens here once, in 64 bits, before any of it becomes an
+/// <see cref="int"/>.
+/// </summary>
+internal static class ModelPlanner
+{
+    /// <summary>Array.MaxLength: the most floats one Parameters buffer can hold.</summary>
+    private const long MaximumArrayLength = 0x7FFFFFC7;
+
+    /// <summary>The generated code needs C# 12: <c>[InlineArray]</c> state buffers and collection expressions.</summary>
+    public const LanguageVersion MinimumLanguageVersion = LanguageVersion.CSharp12;
+
+    /// <summary>Floats of stack a chunk of the hoisted input projection may use for its saturated inputs and rows (32 KiB).</summary>
+    private const int ChunkFloatBudget = 8192;
+
+    /// <summary>Fewer input features than this are not worth hoisting (see <see cref="PlanInputProjection"/>).</summary>
+    private const int MinimumProjectedInputs = 8;
+
+    public static PlanResult Plan(ParseResult parsed, LanguageVersion languageVersion)
+    {
+        ModelSpec spec = parsed.Spec!;
+        var diagnostics = new List<DiagnosticInfo>(parsed.Diagnostics);
+        if (languageVersion < MinimumLanguageVersion)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooLow, spec.Location, spec.Name, LanguageVersionName(languageVersion)));
+        }
+
+        var cells = spec.Layers.Select(layer => layer.IsValid ? Cell.For(layer.Kind, layer.ResetAfter, layer.Activation) : null).ToList();
+        bool layersValid = cells.All(cell => cell is not null);
+        for (int index = 0; index < cells.Count - 1; index++)
+        {
+            if (cells[index] is { IsRecurrent: false })
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DenseNotLast, spec.Layers[index].Location, spec.Name));
+                layersValid = false;
+            }
+        }
+
+        if (layersValid && !cells.Any(cell => cell!.IsRecurrent))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoRecurrentLayer, spec.Location, spec.Name));
+        }
+
+        if (!parsed.CanEmit || diagnostics.Count > 0)
+        {
+            return new PlanResult(null, diagnostics.ToEquatableArray());
+        }
+
+        (ModelPlan plan, long parameterCount) = Layout(spec, cells!, languageVersion);
+        if (parameterCount > MaximumArrayLength)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, spec.Location, spec.Name, parameterCount, MaximumArrayLength));
+            return new PlanResult(null, diagnostics.ToEquatableArray());
+        }
+
+        return new PlanResult(plan, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>
+    /// Places every layer's segments, bias and state vectors one after another. Offsets are summed in 64 bits and the
+    /// total returned with the plan: a plan whose total passes <see cref="MaximumArrayLength"/> is discarded unused.
+    /// </summary>
+    private static (ModelPlan Plan, long ParameterCount) Layout(ModelSpec spec, IReadOnlyList<Cell> cells, LanguageVersion languageVersion)
+    {
+        var layers = new List<LayerPlan>();
+        long parameters = 0;
+        int state = 0;
+        int inputSize = spec.InputSize;
+        for (int index = 0; index < cells.Count; index++)
+        {
+            Cell cell = cells[index];
+            int size = spec.Layers[index].Size;
+            int blocks = (size + Block.Lanes - 1) / Block.Lanes;
+            int paddedSize = blocks * Block.Lanes;
+
+            var segments = new List<WeightSegment>();
+            foreach (SegmentShape shape in cell.Segments)
+            {
+                int rows = shape.Source == SegmentSource.Input ? inputSize : size;
+                segments.Add(new WeightSegment(shape.Name, shape.Equation, (int)parameters, rows, shape.Targets, shape.Tensor, shape.SourceGates, shape.Source, shape.Intermediate));
+                parameters += (long)blocks * rows * shape.Targets.Count * Block.Lanes;
+            }
+
+            int bias = (int)parameters;
+            parameters += (long)blocks * cell.BiasSlots * Block.Lanes;
+
+            var vectors = new List<StateVector>();
+            foreach ((string name, string symbol) in cell.StateVectors)
+            {
+                vectors.Add(new StateVector(name, symbol, state));
+                state += paddedSize;
+            }
+
+            layers.Add(new LayerPlan(
+                index,
+                cell.Kind,
+                cell.ResetAfter,
+                cell.Activation,
+                inputSize,
+                size,
+                segments.ToEquatableArray(),
+                bias,
+                (int)parameters,
+                vectors.ToEquatableArray(),
+                TilePlan.Split(blocks, cell.Accumulators.Count).ToEquatableArray()));
+            inputSize = size;
+        }
+
+        var plan = new ModelPlan(
+            spec.Namespace,
+            spec.ContainingTypes,
+            spec.Keyword,
+            spec.Name,
+            spec.InputSize,
+            layers.ToEquatableArray(),
+            (int)parameters,
+            state,
+            PlanInputProjection(layers[0]),
+            ParamsSpans: languageVersion >= LanguageVersion.CSharp13);
+        return (plan, parameters);
+    }
+
+    /// <summary>
+    /// Whether and how <c>Forward</c> hoists the first layer's <c>b + W_ih x</c>. It must be a recurrent layer with at
+    /// least <see cref="MinimumProjectedInputs"/> features: with fewer, storing and reloading the projection row costs
+    /// about what the few FMAs it saves did (in a one-off in-process timing: LSTM 1 → 16 Forward 4% slower hoisted,
+    /// 8 → 32 even, 16 → 64 8% faster). And a tile's worth of steps must fit the stack budget: up to about 2,700
+    /// floats per step, an LSTM of 512 units or a reset-after GRU of 640 with few inputs, rather than hundreds of KiB
+    /// of stack. Otherwise <c>Forward</c> runs <c>Step</c>'s core in a loop.
+    /// </summary>
+    private static InputProjectionPlan? PlanInputProjection(LayerPlan first)
+    {
+        int rowFloats = first.GradientStride;
+        int perStep = rowFloats + first.InputSize;
+        if (!first.IsRecurrent || first.InputSize < MinimumProjectedInputs || perStep * InputProjectionPlan.StepsPerTile > ChunkFloatBudget)
+        {
+            return null;
+        }
+
+        int chunkSteps = System.Math.Max(InputProjectionPlan.StepsPerTile, System.Math.Min(64, ChunkFloatBudget / perStep) / InputProjectionPlan.StepsPerTile * InputProjectionPlan.StepsPerTile);
+        int gates = first.InputWeights.GatesPerRow;
+        return new InputProjectionPlan(
+            chunkSteps,
+            rowFloats,
+            TilePlan.Split(first.Blocks, gates * InputProjectionPlan.StepsPerTile).ToEquatableArray(),
+            TilePlan.Split(first.Blocks, gates).ToEquatableArray());
+    }
+
+    private static string LanguageVersionName(LanguageVersion version) => version.ToDisplayString();
+}
