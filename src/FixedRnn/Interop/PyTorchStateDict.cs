@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.ComponentModel;
 using System.Linq;
 
 namespace FixedRnn.Interop;
@@ -14,6 +15,7 @@ namespace FixedRnn.Interop;
 /// as <c>{module}.{name}_l{i}</c>, and, for the first layer of a module, also as <c>{module}.{name}</c>
 /// (the <c>*Cell</c> modules). Dense layers read <c>{module}.weight</c> and <c>{module}.bias</c>.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class PyTorchStateDict
 {
     private readonly SafeTensorsFile _tensors;

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -15,6 +16,7 @@ namespace FixedRnn.Numerics;
 /// peak instead of 86% (benchmarks/README.md, PeakBenchmarks). The array is allocated on the pinned
 /// object heap with 15 floats of slack, and the view starts at the first 64-byte boundary inside it.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct AlignedFloats
 {
     /// <summary>The alignment of <see cref="Start"/>, in bytes: one cache line.</summary>

@@ -8,6 +8,7 @@ namespace FixedRnn.Numerics;
 #if FIXEDRNN_GENERATOR
 internal
 #else
+[System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public
 #endif
 static class Block

@@ -1,9 +1,11 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace FixedRnn.Numerics;
 
 /// <summary>Eight lanes as two <see cref="Vector128{T}"/> halves: the SSE / NEON path.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct FloatBlock128 : IFloatBlock<FloatBlock128>
 {
     private readonly Vector128<float> _lower;

@@ -1,10 +1,12 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using System.Runtime.Intrinsics;
 
 namespace FixedRnn.Numerics;
 
 /// <summary>Eight lanes in one <see cref="Vector256{T}"/>: the AVX2 + FMA path.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct FloatBlock256 : IFloatBlock<FloatBlock256>
 {
     private readonly Vector256<float> _value;

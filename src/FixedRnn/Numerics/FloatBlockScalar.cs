@@ -1,9 +1,11 @@
 using System;
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
 namespace FixedRnn.Numerics;
 
 /// <summary>Eight lanes as plain floats: the path for hardware (or settings) without SIMD.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public struct FloatBlockScalar : IFloatBlock<FloatBlockScalar>
 {
     private Lanes8 _lanes;

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.Intrinsics;
 
 namespace FixedRnn.Numerics;
@@ -14,6 +15,7 @@ namespace FixedRnn.Numerics;
 /// <see cref="Sum"/> adds the eight lanes (the backward pass's transposed products use it).
 /// </remarks>
 /// <typeparam name="TSelf">The implementing block type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface IFloatBlock<TSelf>
     where TSelf : struct, IFloatBlock<TSelf>
 {

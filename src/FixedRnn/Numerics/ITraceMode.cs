@@ -1,3 +1,4 @@
+using System.ComponentModel;
 namespace FixedRnn.Numerics;
 
 /// <summary>
@@ -5,6 +6,7 @@ namespace FixedRnn.Numerics;
 /// a type parameter, so the JIT compiles the recording stores in or out: inference pays nothing for
 /// training support, and both uses share one kernel.
 /// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public interface ITraceMode
 {
     /// <summary><see langword="true"/> when the kernel stores its gate activations in a trace.</summary>
@@ -12,6 +14,7 @@ public interface ITraceMode
 }
 
 /// <summary>Inference: nothing is recorded.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct NoTrace : ITraceMode
 {
     /// <inheritdoc/>
@@ -19,6 +22,7 @@ public readonly struct NoTrace : ITraceMode
 }
 
 /// <summary>Training: gate activations are stored for the backward pass.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct RecordTrace : ITraceMode
 {
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System;
+using System.ComponentModel;
 
 namespace FixedRnn.Numerics;
 
@@ -11,6 +12,7 @@ namespace FixedRnn.Numerics;
 /// The generated code decides which gates go where; these helpers only move numbers, so the runtime
 /// needs no knowledge of the generator.
 /// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class PackedLayout
 {
     private const int Lanes = Block.Lanes;

@@ -1,8 +1,10 @@
 using System;
+using System.ComponentModel;
 
 namespace FixedRnn.Numerics;
 
 /// <summary>Allocates the buffers of a generated training trace, with one clear error for impossible sizes.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class TraceBuffer
 {
     /// <summary>A zeroed buffer of <paramref name="rows"/> × <paramref name="rowLength"/> floats.</summary>
