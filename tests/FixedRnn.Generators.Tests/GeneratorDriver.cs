@@ -24,17 +24,20 @@ internal static class GeneratorDriver
 
     public static CSharpParseOptions ParseOptions { get; } = new(LanguageVersion.Preview);
 
-    public static CSharpCompilation Compile(params string[] sources)
+    public static CSharpCompilation Compile(params string[] sources) => Compile(ParseOptions, sources);
+
+    /// <summary>Compiles <paramref name="sources"/> as a project with <paramref name="parseOptions"/> (its C# version) would.</summary>
+    public static CSharpCompilation Compile(CSharpParseOptions parseOptions, params string[] sources)
         => CSharpCompilation.Create(
             "UserAssembly",
-            sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Model{index}.cs")),
+            sources.Select((source, index) => CSharpSyntaxTree.ParseText(source, parseOptions, path: $"Model{index}.cs")),
             References.Value,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
 
-    public static CSharpGeneratorDriver CreateDriver(bool trackSteps = false)
+    public static CSharpGeneratorDriver CreateDriver(bool trackSteps = false, CSharpParseOptions? parseOptions = null)
         => CSharpGeneratorDriver.Create(
             new[] { new FixedRnnGenerator().AsSourceGenerator() },
-            parseOptions: ParseOptions,
+            parseOptions: parseOptions ?? ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator; returns its result and the compilation with the generated code added.</summary>
