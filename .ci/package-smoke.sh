@@ -226,6 +226,12 @@ run_example() {
   fi
 }
 
+# The README's opening example loads a file a reader has of their own, so it is only built.
+extract "$repo/README.md" "# FixedRnn" csharp >"$app/Program.cs" || fail "README has no csharp block under '# FixedRnn'"
+echo "package-smoke: readme-intro: dotnet build -warnaserror"
+dotnet build "$app/SmokeApp.csproj" -c Release -warnaserror >"$work/readme-intro.build.log" 2>&1 \
+  || { cat "$app/Program.cs" "$work/readme-intro.build.log" >&2; fail "the README's opening example does not build as written"; }
+
 extract "$repo/src/FixedRnn/PACKAGE.md" "## Example" csharp >"$app/Program.cs" || fail "PACKAGE.md has no csharp block under '## Example'"
 run_example package-example
 cat "$work/package-example.log"
