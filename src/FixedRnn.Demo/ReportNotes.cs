@@ -17,7 +17,9 @@ public static class ReportNotes
     public static IRenderable Task(ForecastDataset data, string sourceLabel, TrainingSettings settings, IReadOnlyList<ModelSpec> specs)
     {
         MarketSeries series = data.Series;
-        string span = series.Time is { } time ? Invariant($", {time[0]:F2}–{time[^1]:F2}") : "";
+        string span = series.Time is not { } time ? ""
+            : TimeAxis.HoldsYears(time) ? $", {TimeAxis.Span(time[0], time[^1])}"
+            : Invariant($", {time[0]:F2}–{time[^1]:F2}");
         string models = string.Join(", ", specs.Select(s => s.Description));
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         grid.AddRow("[bold]Data[/]", Invariant($"{Markup.Escape(series.Column)} from {Markup.Escape(sourceLabel)}: {series.Length:N0} daily closes{span}"));

@@ -17,7 +17,8 @@ namespace FixedRnn.Demo;
 public static class SvgChart
 {
     private const double Width = 1000;
-    private const double Height = 870;
+    private const double Height = 940;
+    private const double LegendRow = 17;
     private const double Left = 80;
     private const double Right = 960;
     private const string ActualColor = "#b0b0b0";
@@ -34,8 +35,9 @@ public static class SvgChart
         Text(svg, Left, 30, $"FixedRnn demo: next-day {data.Series.Column}, three recurrent networks trained in C#", size: 18, weight: "600");
         Text(svg, Left, 50, $"Data: {Path.GetFileName(data.Series.Source)} · split in time order {data.TrainingCount} train / {data.ValidationCount} validation / {data.TestCount} test days", size: 12, color: "#555");
 
+        // Each legend sits under its panel's axis labels, outside the plot, so it can hide no bar or line.
         ForecastPanel(svg, data, outcomes, top: 110, bottom: 440);
-        LossPanel(svg, outcomes, top: 540, bottom: 810);
+        LossPanel(svg, outcomes, top: 610, bottom: 860);
         svg.Append("</svg>\n");
         return svg.ToString();
     }
@@ -61,9 +63,14 @@ public static class SvgChart
         var x = ChartScale.Tight(time[0] - halfDay, time[^1] + halfDay, Left, Right, targetTicks: 8);
         var y = ChartScale.Nice(low, high, bottom, top);
 
+        // R's time column is fractional years: label the axis with months, not 1997.6.
+        bool dated = TimeAxis.HoldsYears(data.Series.Time);
+        IReadOnlyList<(double, string)> xTicks = dated ? TimeAxis.MonthTicks(x.Min, x.Max, maxTicks: 9) : NumericTicks(x);
+        string xLabel = dated ? "date (from the time column's fractional years, so approximate)" : data.Series.Time is null ? "data row" : "time";
+
         Text(svg, Left, top - 24, "Test part: next-day log return (%), actual and forecast", size: 14, weight: "600");
         Text(svg, Left, top - 7, "Grey bars: what happened. Lines: each network's forecast, made from the days before.", size: 11, color: "#555");
-        Axes(svg, x, y, data.Series.Time is null ? "data row" : "time", "log return, %");
+        Axes(svg, x, y, xTicks, xLabel, "log return, %");
 
         // Bars from zero read as a returns chart; a connecting line would imply values between days.
         double barWidth = Math.Max(1, ((Right - Left) / n) - 0.6);
@@ -79,19 +86,13 @@ public static class SvgChart
             Polyline(svg, time, forecasts[m], x, y, outcomes[m].Model.Spec.Color, width: 1.8, dashed: false);
         }
 
-        // Legend inside the panel, top right, with each network's score so the picture and the table agree.
-        double legendX = Right - 330;
-        double legendY = top + 14;
-        svg.Append(Invariant($"<rect x=\"{legendX - 10}\" y=\"{legendY - 12}\" width=\"340\" height=\"{(outcomes.Count + 1) * 17 + 8}\" fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ddd\"/>\n"));
-        svg.Append(Invariant($"<rect x=\"{legendX}\" y=\"{legendY - 8}\" width=\"18\" height=\"9\" fill=\"{ActualColor}\"/>\n"));
-        Text(svg, legendX + 26, legendY, "actual return", size: 11);
-        for (int m = 0; m < outcomes.Count; m++)
-        {
-            double ly = legendY + ((m + 1) * 17);
-            ModelOutcome outcome = outcomes[m];
-            svg.Append(Invariant($"<line x1=\"{legendX}\" y1=\"{ly - 4}\" x2=\"{legendX + 18}\" y2=\"{ly - 4}\" stroke=\"{outcome.Model.Spec.Color}\" stroke-width=\"2.5\"/>\n"));
-            Text(svg, legendX + 26, ly, Invariant($"{outcome.Model.Spec.Name}: price MSE {outcome.Score.Ratio:F3} × persistence's (p = {outcome.Score.PValue:F2})"), size: 11);
-        }
+        // Each network's score is in its legend entry, so the picture and the table agree.
+        var entries = new List<LegendEntry> { new(ActualColor, LegendMark.Bar, "actual return") };
+        entries.AddRange(outcomes.Select(o => new LegendEntry(
+            o.Model.Spec.Color,
+            LegendMark.Line,
+            Invariant($"{o.Model.Spec.Name}: price MSE {o.Score.Ratio:F3} × persistence's (p = {o.Score.PValue:F2})"))));
+        Legend(svg, entries, top: bottom + 60, columns: 2);
     }
 
     private static void LossPanel(StringBuilder svg, IReadOnlyList<ModelOutcome> outcomes, double top, double bottom)
@@ -107,7 +108,7 @@ public static class SvgChart
 
         Text(svg, Left, top - 24, "Training: loss per epoch (MSE of standardized next-day returns)", size: 14, weight: "600");
         Text(svg, Left, top - 7, "Solid: training part. Dashed: validation part. Dot: the epoch whose weights were kept (early stopping).", size: 11, color: "#555");
-        Axes(svg, x, y, "epoch", "MSE");
+        Axes(svg, x, y, NumericTicks(x), "epoch", "MSE");
 
         foreach (ModelOutcome outcome in outcomes)
         {
@@ -122,17 +123,35 @@ public static class SvgChart
             }
         }
 
-        double legendX = Right - 175;
-        for (int m = 0; m < outcomes.Count; m++)
+        Legend(svg, outcomes.Select(o => new LegendEntry(o.Model.Spec.Color, LegendMark.Line, o.Model.Spec.Description)).ToList(), top: bottom + 60, columns: Math.Max(1, outcomes.Count));
+    }
+
+    /// <summary>A legend laid out in <paramref name="columns"/> columns across the plot's width, rows from <paramref name="top"/> down.</summary>
+    private static void Legend(StringBuilder svg, IReadOnlyList<LegendEntry> entries, double top, int columns)
+    {
+        double columnWidth = (Right - Left) / columns;
+        for (int i = 0; i < entries.Count; i++)
         {
-            double ly = top + 14 + (m * 17);
-            ModelSpec spec = outcomes[m].Model.Spec;
-            svg.Append(Invariant($"<line x1=\"{legendX}\" y1=\"{ly - 4}\" x2=\"{legendX + 18}\" y2=\"{ly - 4}\" stroke=\"{spec.Color}\" stroke-width=\"2.5\"/>\n"));
-            Text(svg, legendX + 26, ly, spec.Description, size: 11);
+            double lx = Left + ((i % columns) * columnWidth);
+            double ly = top + ((i / columns) * LegendRow);
+            LegendEntry entry = entries[i];
+            if (entry.Mark == LegendMark.Bar)
+            {
+                svg.Append(Invariant($"<rect x=\"{lx}\" y=\"{ly - 8}\" width=\"18\" height=\"9\" fill=\"{entry.Color}\"/>\n"));
+            }
+            else
+            {
+                svg.Append(Invariant($"<line x1=\"{lx}\" y1=\"{ly - 4}\" x2=\"{lx + 18}\" y2=\"{ly - 4}\" stroke=\"{entry.Color}\" stroke-width=\"2.5\"/>\n"));
+            }
+
+            Text(svg, lx + 26, ly, entry.Text, size: 11);
         }
     }
 
-    private static void Axes(StringBuilder svg, ChartScale x, ChartScale y, string xLabel, string yLabel)
+    private static IReadOnlyList<(double, string)> NumericTicks(ChartScale scale)
+        => scale.Ticks().Select(tick => (tick, tick.ToString("F" + scale.Decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture))).ToList();
+
+    private static void Axes(StringBuilder svg, ChartScale x, ChartScale y, IReadOnlyList<(double Value, string Label)> xTicks, string xLabel, string yLabel)
     {
         double top = y.PixelEnd;
         double bottom = y.PixelStart;
@@ -144,17 +163,25 @@ public static class SvgChart
             Text(svg, Left - 8, py + 4, tick.ToString("F" + y.Decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), size: 11, anchor: "end", color: "#444");
         }
 
-        foreach (double tick in x.Ticks())
+        foreach ((double value, string label) in xTicks)
         {
-            double px = x.Map(tick);
+            double px = x.Map(value);
             svg.Append(Invariant($"<line x1=\"{px:F2}\" y1=\"{bottom}\" x2=\"{px:F2}\" y2=\"{bottom + 5}\" stroke=\"#888\"/>\n"));
-            Text(svg, px, bottom + 18, tick.ToString("F" + x.Decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), size: 11, anchor: "middle", color: "#444");
+            Text(svg, px, bottom + 18, label, size: 11, anchor: "middle", color: "#444");
         }
 
         svg.Append(Invariant($"<rect x=\"{Left}\" y=\"{top}\" width=\"{Right - Left}\" height=\"{bottom - top}\" fill=\"none\" stroke=\"#888\"/>\n"));
         Text(svg, (Left + Right) / 2, bottom + 36, xLabel, size: 11, anchor: "middle", color: "#444");
         svg.Append(Invariant($"<text transform=\"translate({Left - 52},{(top + bottom) / 2:F2}) rotate(-90)\" text-anchor=\"middle\" font-size=\"11\" fill=\"#444\">{Escape(yLabel)}</text>\n"));
     }
+
+    private enum LegendMark
+    {
+        Bar,
+        Line,
+    }
+
+    private readonly record struct LegendEntry(string Color, LegendMark Mark, string Text);
 
     private static void Polyline(StringBuilder svg, double[] xs, double[] ys, ChartScale x, ChartScale y, string color, double width, bool dashed)
     {

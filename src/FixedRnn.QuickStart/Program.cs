@@ -8,6 +8,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Runtime.Intrinsics;
 using FixedRnn;
 using FixedRnn.QuickStart;
 using FixedRnn.Interop;
@@ -58,6 +59,13 @@ for (int t = 0; t < TimedSteps; t++)
 TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
 long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 Console.WriteLine($"Step: {elapsed.TotalNanoseconds / TimedSteps:F0} ns per step over {TimedSteps:N0} steps, {allocated} bytes allocated.");
+
+// Which kernels ran: the generated code picks them by these checks, which the JIT (or, under NativeAOT, the
+// instruction set the binary was compiled for) fixes to constants.
+string kernels = Vector256.IsHardwareAccelerated ? (Vector512.IsHardwareAccelerated ? "Vector256, with Vector512 activations" : "Vector256")
+    : Vector128.IsHardwareAccelerated ? "Vector128"
+    : "scalar";
+Console.WriteLine($"Kernels: {kernels}.");
 
 namespace FixedRnn.QuickStart
 {

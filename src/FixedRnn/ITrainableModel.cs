@@ -40,7 +40,7 @@ public interface ITrainableModel<TState, TTrace> : IRecurrentModel<TState>
     /// <summary>Replaces every parameter with fresh, seeded weights following PyTorch's or Keras' defaults.</summary>
     /// <param name="scheme">Whose defaults to follow.</param>
     /// <param name="seed">The seed of the random draws.</param>
-    void Initialize(Training.InitializationScheme scheme, int seed);
+    void Initialize(InitializationScheme scheme, int seed);
 
     /// <summary>Unpacks parameters (or gradients laid out like them) into PyTorch's names and layout.</summary>
     /// <param name="packed">Floats in the layout of the parameters.</param>

@@ -144,7 +144,7 @@ internal static class InteropEmitter
         writer.Line("/// <param name=\"scheme\">Whose defaults to follow.</param>");
         writer.Line("/// <param name=\"seed\">The seed of the random draws.</param>");
         writer.Line(SourceFile.GeneratedCode);
-        writer.Line($"public void Initialize(global::FixedRnn.Training.InitializationScheme scheme, int seed) => LoadPyTorch({helper}.Initial(scheme, seed), {moduleList});");
+        writer.Line($"public void Initialize(global::FixedRnn.InitializationScheme scheme, int seed) => LoadPyTorch({helper}.Initial(scheme, seed), {moduleList});");
     }
 
     private static void Helpers(SourceWriter writer, ModelPlan plan)
@@ -261,7 +261,7 @@ internal static class InteropEmitter
     private static void Initial(SourceWriter writer, ModelPlan plan)
     {
         writer.Line("/// <summary>Fresh, seeded tensors for every layer as <paramref name=\"scheme\"/> initializes them, under the default module names.</summary>");
-        using (writer.Block($"public static {SafeTensorsFile} Initial(global::FixedRnn.Training.InitializationScheme scheme, int seed)"))
+        using (writer.Block($"public static {SafeTensorsFile} Initial(global::FixedRnn.InitializationScheme scheme, int seed)"))
         {
             writer.Line("global::System.Random random = new(seed);");
             writer.Line($"global::FixedRnn.Interop.PyTorchModuleNames names = new(global::FixedRnn.Interop.PyTorchModuleNames.ModuleList({plan.Layers.Count}), {plan.Layers.Count});");

@@ -108,7 +108,7 @@ namespace Sample
         /// <param name="scheme">Whose defaults to follow.</param>
         /// <param name="seed">The seed of the random draws.</param>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
-        public void Initialize(global::FixedRnn.Training.InitializationScheme scheme, int seed) => LoadPyTorch(global::FixedRnn.Generated.OneLayerLstmInterop.Initial(scheme, seed), ["layers.0"]);
+        public void Initialize(global::FixedRnn.InitializationScheme scheme, int seed) => LoadPyTorch(global::FixedRnn.Generated.OneLayerLstmInterop.Initial(scheme, seed), ["layers.0"]);
     }
 }
 
@@ -193,7 +193,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Fresh, seeded tensors for every layer as <paramref name="scheme"/> initializes them, under the default module names.</summary>
-        public static global::FixedRnn.Interop.SafeTensorsFile Initial(global::FixedRnn.Training.InitializationScheme scheme, int seed)
+        public static global::FixedRnn.Interop.SafeTensorsFile Initial(global::FixedRnn.InitializationScheme scheme, int seed)
         {
             global::System.Random random = new(seed);
             global::FixedRnn.Interop.PyTorchModuleNames names = new(global::FixedRnn.Interop.PyTorchModuleNames.ModuleList(1), 1);

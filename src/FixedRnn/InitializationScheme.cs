@@ -1,6 +1,6 @@
-namespace FixedRnn.Training;
+namespace FixedRnn;
 
-/// <summary>The framework whose default weight initialization <see cref="Initializers"/> reproduces.</summary>
+/// <summary>The framework whose default weight initialization <see cref="Training.Initializers"/> reproduces.</summary>
 public enum InitializationScheme
 {
     /// <summary>
