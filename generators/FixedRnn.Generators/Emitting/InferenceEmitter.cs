@@ -2,6 +2,7 @@ using System.Linq;
 using FixedRnn.Generators.Emitting.Cells;
 using FixedRnn.Generators.Helpers;
 using FixedRnn.Generators.Planning;
+using FixedRnn.Numerics;
 
 namespace FixedRnn.Generators.Emitting;
 
@@ -42,7 +43,7 @@ internal static class InferenceEmitter
         Constant(writer, "Layers, the Dense head included.", "LayerCount", plan.Layers.Count);
         writer.Line("/// <summary>");
         writer.Line("/// Floats in <see cref=\"Parameters\"/>: every layer's weights and biases in the kernels' packed");
-        writer.Line("/// layout, hidden units padded to whole 8-lane blocks with zeros.");
+        writer.Line($"/// layout, hidden units padded to whole {Block.Lanes}-lane blocks with zeros.");
         writer.Line("/// </summary>");
         writer.Line(SourceFile.GeneratedCode);
         writer.Line($"public const int ParameterCount = {plan.ParameterCount};");

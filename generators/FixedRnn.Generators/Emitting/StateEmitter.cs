@@ -1,5 +1,6 @@
 using FixedRnn.Generators.Helpers;
 using FixedRnn.Generators.Planning;
+using FixedRnn.Numerics;
 
 namespace FixedRnn.Generators.Emitting;
 
@@ -17,7 +18,7 @@ internal static class StateEmitter
         writer.Line(SourceFile.GeneratedCode);
         using (writer.Block("public struct State"))
         {
-            writer.Line("// Each vector is padded to whole 8-lane blocks; the padding stays zero and is never exposed.");
+            writer.Line($"// Each vector is padded to whole {Block.Lanes}-lane blocks; the padding stays zero and is never exposed.");
             writer.Line($"private const int FloatCount = {plan.StateFloats};");
             writer.Line();
             writer.Line("private Buffer _floats;");

@@ -2,6 +2,7 @@ using System.Linq;
 using FixedRnn.Generators.Emitting.Cells;
 using FixedRnn.Generators.Helpers;
 using FixedRnn.Generators.Planning;
+using FixedRnn.Numerics;
 
 namespace FixedRnn.Generators.Emitting;
 
@@ -90,12 +91,12 @@ internal static class TraceEmitter
 
                 if (layer.Records)
                 {
-                    writer.Line($"/// <summary>{layer.Cell.TraceDescription} of each step: <c>[steps][{layer.Blocks} blocks][{layer.Cell.TraceSlots.Count}][8 lanes]</c>.</summary>");
+                    writer.Line($"/// <summary>{layer.Cell.TraceDescription} of each step: <c>[steps][{layer.Blocks} blocks][{layer.Cell.TraceSlots.Count}][{Block.Lanes} lanes]</c>.</summary>");
                     writer.Line($"internal readonly float[] Gates{layer.Index};");
                 }
 
                 string slots = string.Join(", ", layer.Cell.Accumulators.Take(layer.Cell.BiasSlots).Select(accumulator => accumulator.Symbol));
-                writer.Line($"/// <summary>dL/d(pre-activation) of {slots} each step: <c>[steps][{layer.Blocks} blocks][{layer.Cell.BiasSlots}][8 lanes]</c>, laid out like the bias.</summary>");
+                writer.Line($"/// <summary>dL/d(pre-activation) of {slots} each step: <c>[steps][{layer.Blocks} blocks][{layer.Cell.BiasSlots}][{Block.Lanes} lanes]</c>, laid out like the bias.</summary>");
                 writer.Line($"internal readonly float[] GateGradients{layer.Index};");
             }
         }
