@@ -74,19 +74,51 @@ internal static class ForwardKernelsEmitter
         {
             using (writer.Block("if (inputs.Length % InputSize != 0)"))
             {
-                writer.Line("throw new global::System.ArgumentException($\"Expected whole steps of {InputSize} features, got {inputs.Length} floats.\", nameof(inputs));");
+                writer.Line("ThrowArgument($\"Expected whole steps of {InputSize} features, got {inputs.Length} floats.\", nameof(inputs));");
             }
 
             writer.Line();
             writer.Line("int steps = inputs.Length / InputSize;");
             using (writer.Block("if (outputs.Length != (long)steps * OutputSize)"))
             {
-                writer.Line("throw new global::System.ArgumentException($\"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.\", nameof(outputs));");
+                writer.Line("ThrowArgument($\"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.\", nameof(outputs));");
             }
 
             writer.Line();
             writer.Line("return steps;");
         }
+
+        writer.Line();
+        ThrowHelpers(writer, new[]
+        {
+            ("ThrowInputLength(int length)", "$\"Expected {InputSize} input features, got {length}.\", \"input\""),
+            ("ThrowOutputLength(int length)", "$\"Expected room for {OutputSize} outputs, got {length}.\", \"output\""),
+            ("ThrowTraceTooShort(int maxSteps, int steps)", "$\"The trace holds at most {maxSteps} steps; the inputs have {steps}.\", \"trace\""),
+        });
+    }
+
+    /// <summary>
+    /// Methods that only throw, out of line, so that the checks in <c>Step</c> and <c>Forward</c> cost a compare and a
+    /// branch: a message built in place would give every call a string builder's worth of stack to clear.
+    /// </summary>
+    public static void ThrowHelpers(SourceWriter writer, IEnumerable<(string Signature, string Arguments)> helpers, bool argumentHelper = true)
+    {
+        foreach ((string signature, string arguments) in helpers)
+        {
+            writer.Line("[global::System.Diagnostics.CodeAnalysis.DoesNotReturn]");
+            writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+            writer.Line($"public static void {signature} => throw new global::System.ArgumentException({arguments});");
+            writer.Line();
+        }
+
+        if (!argumentHelper)
+        {
+            return;
+        }
+
+        writer.Line("[global::System.Diagnostics.CodeAnalysis.DoesNotReturn]");
+        writer.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+        writer.Line("private static void ThrowArgument(string message, string parameter) => throw new global::System.ArgumentException(message, parameter);");
     }
 
     /// <summary>
@@ -111,6 +143,10 @@ internal static class ForwardKernelsEmitter
             if (projected)
             {
                 input = "ref projection";
+            }
+            else if (plan.First.ClampsInput)
+            {
+                input = "ref input";
             }
             else
             {

@@ -14,7 +14,6 @@ internal static class InferenceEmitter
 {
     private const string ReadOnlySpan = "global::System.ReadOnlySpan<float>";
     private const string Span = "global::System.Span<float>";
-    private const string ArgumentException = "global::System.ArgumentException";
     private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
 
     public static string KernelsClass(ModelPlan plan) => $"{plan.Name}Kernels";
@@ -121,12 +120,12 @@ internal static class InferenceEmitter
         {
             using (writer.Block("if (input.Length != InputSize)"))
             {
-                writer.Line($"throw new {ArgumentException}($\"Expected {{InputSize}} input features, got {{input.Length}}.\", nameof(input));");
+                writer.Line($"{kernels}.ThrowInputLength(input.Length);");
             }
 
             using (writer.Block("if (output.Length != OutputSize)"))
             {
-                writer.Line($"throw new {ArgumentException}($\"Expected room for {{OutputSize}} outputs, got {{output.Length}}.\", nameof(output));");
+                writer.Line($"{kernels}.ThrowOutputLength(output.Length);");
             }
 
             writer.Line();
@@ -170,7 +169,7 @@ internal static class InferenceEmitter
             writer.Line($"int steps = {kernels}.StepsOf(inputs, outputs);");
             using (writer.Block("if (steps > trace.MaxSteps)"))
             {
-                writer.Line($"throw new {ArgumentException}($\"The trace holds at most {{trace.MaxSteps}} steps; the inputs have {{steps}}.\", nameof(trace));");
+                writer.Line($"{kernels}.ThrowTraceTooShort(trace.MaxSteps, steps);");
             }
 
             writer.Line();

@@ -146,8 +146,9 @@ internal static class KernelWriter
     /// <summary>
     /// Writes the step of a single-pass cell (LSTM, reset-after GRU, RNN): register tiles whose accumulators start
     /// at the bias and take <c>W_ih x</c> (or start from the step's projection row) and <c>W_hh h</c>; then
-    /// <paramref name="finishTile"/> turns a tile's accumulators into the new h (in <c>next</c>, since every tile
-    /// still reads the old h), which is copied over h at the end.
+    /// <paramref name="finishTile"/> turns a tile's accumulators into the new h, written to <c>next</c>. With several
+    /// tiles, <c>next</c> is a scratch vector copied over h at the end, since every tile still reads the old h; with
+    /// one, the old h has been read in full before the first write, so <c>next</c> is h itself.
     /// </summary>
     public static void SinglePassStep(SourceWriter writer, LayerPlan layer, StepVariant variant, Action<int> finishTile)
     {
@@ -156,7 +157,16 @@ internal static class KernelWriter
         WeightSegment[] segments = variant == StepVariant.FromProjection ? new[] { recurrent } : new[] { layer.InputWeights, recurrent };
         StepKernel(writer, layer, variant, segments, () =>
         {
-            StackScratch(writer, "next", layer.PaddedSize, "The new h waits here: every tile still reads the old h.");
+            if (layer.IsSingleTile)
+            {
+                writer.Line("// One tile reads all of the old h before it writes any of the new, so the new h goes straight to h.");
+                writer.Line("ref float next = ref hidden;");
+            }
+            else
+            {
+                StackScratch(writer, "next", layer.PaddedSize, "The new h waits here: every tile still reads the old h.");
+            }
+
             writer.Line();
             int[] all = Enumerable.Range(0, layer.Cell.Accumulators.Count).ToArray();
             Tiles(writer, layer.StepTiles, layer.Size, blocks =>
@@ -165,8 +175,11 @@ internal static class KernelWriter
                 MultiplyAccumulate(writer, layer, recurrent, "hidden", blocks);
                 finishTile(blocks);
             });
-            writer.Line();
-            writer.Line($"nextBuffer.CopyTo(MemoryMarshal.CreateSpan(ref hidden, {layer.PaddedSize}));");
+            if (!layer.IsSingleTile)
+            {
+                writer.Line();
+                writer.Line($"nextBuffer.CopyTo(MemoryMarshal.CreateSpan(ref hidden, {layer.PaddedSize}));");
+            }
         });
     }
 
@@ -183,7 +196,12 @@ internal static class KernelWriter
         else
         {
             AccumulatorsFromBias(writer, layer, blocks, slots);
-            MultiplyAccumulate(writer, layer, layer.InputWeights, "input", blocks);
+            if (layer.ClampsInput)
+            {
+                writer.Line("// Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.");
+            }
+
+            MultiplyAccumulate(writer, layer, layer.InputWeights, "input", blocks, saturate: layer.ClampsInput);
         }
     }
 
@@ -242,7 +260,13 @@ internal static class KernelWriter
     /// Accumulates <c>segment × source</c> into the tile's accumulators: one broadcast of each source feature feeds
     /// every gate of every block in the tile.
     /// </summary>
-    public static void MultiplyAccumulate(SourceWriter writer, LayerPlan layer, WeightSegment segment, string source, int blocks)
+    /// <param name="writer">The writer.</param>
+    /// <param name="layer">The layer.</param>
+    /// <param name="segment">The weight segment.</param>
+    /// <param name="source">The features' <c>ref float</c>.</param>
+    /// <param name="blocks">Blocks in the tile.</param>
+    /// <param name="saturate">Whether each feature is saturated as it is broadcast (the model's raw input; see <see cref="LayerPlan.ClampsInput"/>).</param>
+    public static void MultiplyAccumulate(SourceWriter writer, LayerPlan layer, WeightSegment segment, string source, int blocks, bool saturate = false)
     {
         string gates = string.Join(", ", segment.Targets.Select(target => layer.Cell.Accumulators[target].Symbol));
         writer.Line($"// {segment.Equation}: each feature k, broadcast once, feeds {gates} of every block in the tile.");
@@ -253,7 +277,7 @@ internal static class KernelWriter
                 using (writer.Block())
                 {
                     writer.Line($"const NUInt k = {row};");
-                    RowBody(writer, layer, segment, source, blocks);
+                    RowBody(writer, layer, segment, source, blocks, saturate);
                 }
             }
         }
@@ -261,14 +285,16 @@ internal static class KernelWriter
         {
             using (writer.Block($"for (NUInt k = 0; k < {segment.Rows}; k++)"))
             {
-                RowBody(writer, layer, segment, source, blocks);
+                RowBody(writer, layer, segment, source, blocks, saturate);
             }
         }
     }
 
-    private static void RowBody(SourceWriter writer, LayerPlan layer, WeightSegment segment, string source, int blocks)
+    private static void RowBody(SourceWriter writer, LayerPlan layer, WeightSegment segment, string source, int blocks, bool saturate)
     {
-        writer.Line($"TBlock feature = TBlock.Broadcast(Unsafe.Add(ref {source}, k));");
+        writer.Line(saturate
+            ? $"TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref {source}, k)));"
+            : $"TBlock feature = TBlock.Broadcast(Unsafe.Add(ref {source}, k));");
         writer.Line($"NUInt row = {segment.Name} + (block * {segment.BlockStride}) + (k * {segment.RowStride});");
         for (int block = 0; block < blocks; block++)
         {

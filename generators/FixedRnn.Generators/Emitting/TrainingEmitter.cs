@@ -11,7 +11,6 @@ namespace FixedRnn.Generators.Emitting;
 /// </summary>
 internal static class TrainingEmitter
 {
-    private const string ArgumentException = "global::System.ArgumentException";
     private const string MemoryMarshal = "global::System.Runtime.InteropServices.MemoryMarshal";
 
     public static string KernelsClass(ModelPlan plan) => $"{plan.Name}BackwardKernels";
@@ -48,19 +47,20 @@ internal static class TrainingEmitter
         using (writer.Block("public void Backward(Trace trace, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradients, global::System.Span<float> inputGradients, ref State stateGradient)"))
         {
             writer.Line("global::System.ArgumentNullException.ThrowIfNull(trace);");
+            string kernels = SourceFile.Helper(KernelsClass(plan));
             using (writer.Block("if (outputGradients.Length != (long)trace.Steps * OutputSize)"))
             {
-                writer.Line($"throw new {ArgumentException}($\"Expected {{trace.Steps}} steps of {{OutputSize}} output gradients, got {{outputGradients.Length}} floats.\", nameof(outputGradients));");
+                writer.Line($"{kernels}.ThrowOutputGradientsLength(trace.Steps, outputGradients.Length);");
             }
 
             using (writer.Block("if (parameterGradients.Length != ParameterCount)"))
             {
-                writer.Line($"throw new {ArgumentException}($\"Expected {{ParameterCount}} parameter gradients, got {{parameterGradients.Length}}.\", nameof(parameterGradients));");
+                writer.Line($"{kernels}.ThrowParameterGradientsLength(parameterGradients.Length);");
             }
 
             using (writer.Block("if (!inputGradients.IsEmpty && inputGradients.Length != (long)trace.Steps * InputSize)"))
             {
-                writer.Line($"throw new {ArgumentException}($\"Expected {{trace.Steps}} steps of {{InputSize}} input gradients (or none), got {{inputGradients.Length}} floats.\", nameof(inputGradients));");
+                writer.Line($"{kernels}.ThrowInputGradientsLength(trace.Steps, inputGradients.Length);");
             }
 
             writer.Line();
@@ -74,6 +74,14 @@ internal static class TrainingEmitter
         string trace = SourceFile.ModelType(plan) + ".Trace";
         writer.Line($"private const int InputSize = {plan.InputSize};");
         writer.Line($"private const int OutputSize = {plan.OutputSize};");
+        writer.Line($"private const int ParameterCount = {plan.ParameterCount};");
+        writer.Line();
+        ForwardKernelsEmitter.ThrowHelpers(writer, new[]
+        {
+            ("ThrowOutputGradientsLength(int steps, int length)", "$\"Expected {steps} steps of {OutputSize} output gradients, got {length} floats.\", \"outputGradients\""),
+            ("ThrowParameterGradientsLength(int length)", "$\"Expected {ParameterCount} parameter gradients, got {length}.\", \"parameterGradients\""),
+            ("ThrowInputGradientsLength(int steps, int length)", "$\"Expected {steps} steps of {InputSize} input gradients (or none), got {length} floats.\", \"inputGradients\""),
+        }, argumentHelper: false);
         writer.Line();
         writer.Line("/// <summary>The whole backward pass: picks the widest accelerated block.</summary>");
         using (writer.Block($"public static void Backward(ref float weights, {trace} trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref {state} stateGradient)"))

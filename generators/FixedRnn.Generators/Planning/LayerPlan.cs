@@ -29,6 +29,10 @@ namespace FixedRnn.Generators.Planning;
 /// <param name="ParameterEnd">The first float after its parameters.</param>
 /// <param name="StateVectors">Its vectors in <c>State</c> (h, and c for an LSTM); none for a head.</param>
 /// <param name="StepTiles">The register tiles of its step's main pass.</param>
+/// <param name="ClampsInput">
+/// Whether its step kernel saturates each input feature as it broadcasts it (layer 0 in a single tile, where each
+/// feature is broadcast once anyway), rather than <c>StepCore</c> saturating the input into a scratch vector first.
+/// </param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -40,7 +44,8 @@ internal sealed record LayerPlan(
     int Bias,
     int ParameterEnd,
     EquatableArray<StateVector> StateVectors,
-    EquatableArray<TileGroup> StepTiles)
+    EquatableArray<TileGroup> StepTiles,
+    bool ClampsInput)
 {
     /// <summary>The descriptor of this layer's cell kind: everything specific to the kind comes from it.</summary>
     public Cell Cell => Cell.For(Kind, ResetAfter, Activation);
@@ -52,6 +57,9 @@ internal sealed record LayerPlan(
     public int PaddedSize => Blocks * Block.Lanes;
 
     public string KernelName => $"Layer{Index}";
+
+    /// <summary>Whether the step's main pass is one register tile: every read of the old h precedes every write of the new.</summary>
+    public bool IsSingleTile => StepTiles.Count == 1 && StepTiles[0].Count == 1;
 
     /// <summary>The segment that multiplies the layer's input.</summary>
     public WeightSegment InputWeights => Segments[0];

@@ -97,6 +97,7 @@ internal static class ModelPlanner
             int bias = (int)parameters;
             parameters += (long)blocks * cell.BiasSlots * Block.Lanes;
 
+            EquatableArray<TileGroup> tiles = TilePlan.Split(blocks, cell.Accumulators.Count).ToEquatableArray();
             var vectors = new List<StateVector>();
             foreach ((string name, string symbol) in cell.StateVectors)
             {
@@ -115,7 +116,8 @@ internal static class ModelPlanner
                 bias,
                 (int)parameters,
                 vectors.ToEquatableArray(),
-                TilePlan.Split(blocks, cell.Accumulators.Count).ToEquatableArray()));
+                tiles,
+                ClampsInput: index == 0 && tiles.Count == 1 && tiles[0].Count == 1));
             inputSize = size;
         }
 

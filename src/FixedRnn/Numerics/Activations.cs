@@ -256,7 +256,9 @@ public static class Activations
         p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(Two));
         p = Vector128.MultiplyAddEstimate(p, r, Vector128.Create(Two));
 
-        Vector128<int> biasedExponent = Vector128.ConvertToInt32(n) + Vector128.Create(ExponentBiasMinusOne);
+        // n lies in [-125, 129] (or is NaN, which p already carries), so the native conversion is exact here and
+        // spares the saturating one's fix-up instructions.
+        Vector128<int> biasedExponent = Vector128.ConvertToInt32Native(n) + Vector128.Create(ExponentBiasMinusOne);
         Vector128<int> scale = Vector128.ShiftLeft(biasedExponent, MantissaBits);
         return p * scale.AsSingle();
     }
@@ -278,7 +280,9 @@ public static class Activations
         p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(Two));
         p = Vector256.MultiplyAddEstimate(p, r, Vector256.Create(Two));
 
-        Vector256<int> biasedExponent = Vector256.ConvertToInt32(n) + Vector256.Create(ExponentBiasMinusOne);
+        // n lies in [-125, 129] (or is NaN, which p already carries), so the native conversion is exact here and
+        // spares the saturating one's fix-up instructions.
+        Vector256<int> biasedExponent = Vector256.ConvertToInt32Native(n) + Vector256.Create(ExponentBiasMinusOne);
         Vector256<int> scale = Vector256.ShiftLeft(biasedExponent, MantissaBits);
         return p * scale.AsSingle();
     }
@@ -300,7 +304,9 @@ public static class Activations
         p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(Two));
         p = Vector512.MultiplyAddEstimate(p, r, Vector512.Create(Two));
 
-        Vector512<int> biasedExponent = Vector512.ConvertToInt32(n) + Vector512.Create(ExponentBiasMinusOne);
+        // n lies in [-125, 129] (or is NaN, which p already carries), so the native conversion is exact here and
+        // spares the saturating one's fix-up instructions.
+        Vector512<int> biasedExponent = Vector512.ConvertToInt32Native(n) + Vector512.Create(ExponentBiasMinusOne);
         Vector512<int> scale = Vector512.ShiftLeft(biasedExponent, MantissaBits);
         return p * scale.AsSingle();
     }

@@ -116,11 +116,11 @@ namespace Sample
         {
             if (input.Length != InputSize)
             {
-                throw new global::System.ArgumentException($"Expected {InputSize} input features, got {input.Length}.", nameof(input));
+                global::FixedRnn.Generated.OddSizeLstmKernels.ThrowInputLength(input.Length);
             }
             if (output.Length != OutputSize)
             {
-                throw new global::System.ArgumentException($"Expected room for {OutputSize} outputs, got {output.Length}.", nameof(output));
+                global::FixedRnn.Generated.OddSizeLstmKernels.ThrowOutputLength(output.Length);
             }
 
             global::FixedRnn.Generated.OddSizeLstmKernels.Step(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
@@ -157,7 +157,7 @@ namespace Sample
             int steps = global::FixedRnn.Generated.OddSizeLstmKernels.StepsOf(inputs, outputs);
             if (steps > trace.MaxSteps)
             {
-                throw new global::System.ArgumentException($"The trace holds at most {trace.MaxSteps} steps; the inputs have {steps}.", nameof(trace));
+                global::FixedRnn.Generated.OddSizeLstmKernels.ThrowTraceTooShort(trace.MaxSteps, steps);
             }
 
             global::FixedRnn.Generated.OddSizeLstmKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace);
@@ -238,17 +238,33 @@ namespace FixedRnn.Generated
         {
             if (inputs.Length % InputSize != 0)
             {
-                throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
+                ThrowArgument($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
             }
 
             int steps = inputs.Length / InputSize;
             if (outputs.Length != (long)steps * OutputSize)
             {
-                throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
+                ThrowArgument($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
             }
 
             return steps;
         }
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowInputLength(int length) => throw new global::System.ArgumentException($"Expected {InputSize} input features, got {length}.", "input");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowOutputLength(int length) => throw new global::System.ArgumentException($"Expected room for {OutputSize} outputs, got {length}.", "output");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowTraceTooShort(int maxSteps, int steps) => throw new global::System.ArgumentException($"The trace holds at most {maxSteps} steps; the inputs have {steps}.", "trace");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void ThrowArgument(string message, string parameter) => throw new global::System.ArgumentException(message, parameter);
 
         /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
         private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref global::Sample.OddSizeLstm.State state, ref float output, global::Sample.OddSizeLstm.Trace? trace, NInt step)
@@ -256,13 +272,8 @@ namespace FixedRnn.Generated
             where TTrace : struct, ITraceMode
         {
             ref float floats = ref state.Start;
-
-            // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
-            global::System.Span<float> saturatedInput = stackalloc float[InputSize];
-            Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);
-
             ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 64) : ref Unsafe.NullRef<float>();
-            Layer0<TBlock, TTrace>(ref weights, ref MemoryMarshal.GetReference(saturatedInput), ref floats, ref Unsafe.Add(ref floats, 16), ref gates0);
+            Layer0<TBlock, TTrace>(ref weights, ref input, ref floats, ref Unsafe.Add(ref floats, 16), ref gates0);
             ref float gates1 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates1), step * 8) : ref Unsafe.NullRef<float>();
             Layer1<TBlock, TTrace>(ref weights, ref floats, ref output, ref gates1);
         }
@@ -312,9 +323,8 @@ namespace FixedRnn.Generated
             // Where the vectors a block records sit within the block's record (floats).
             const NUInt InputGateSlot = 0, ForgetGateSlot = 8, CandidateSlot = 16, OutputGateSlot = 24;
 
-            // The new h waits here: every tile still reads the old h.
-            global::System.Span<float> nextBuffer = stackalloc float[16];
-            ref float next = ref MemoryMarshal.GetReference(nextBuffer);
+            // One tile reads all of the old h before it writes any of the new, so the new h goes straight to h.
+            ref float next = ref hidden;
 
             // One tile of 2 blocks (16 lanes): units 0–12.
             {
@@ -328,10 +338,11 @@ namespace FixedRnn.Generated
                 TBlock f1 = TBlock.Load(ref weights, Bias + (block * 32) + 40);
                 TBlock g1 = TBlock.Load(ref weights, Bias + (block * 32) + 48);
                 TBlock o1 = TBlock.Load(ref weights, Bias + (block * 32) + 56);
+                // Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.
                 // W_ih x: each feature k, broadcast once, feeds i, f, g, o of every block in the tile.
                 {
                     const NUInt k = 0;
-                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref input, k));
+                    TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input, k)));
                     NUInt row = InputWeights + (block * 32) + (k * 32);
                     i0 = TBlock.MultiplyAdd(feature, ref weights, row, i0);
                     f0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, f0);
@@ -388,8 +399,6 @@ namespace FixedRnn.Generated
                     }
                 }
             }
-
-            nextBuffer.CopyTo(MemoryMarshal.CreateSpan(ref hidden, 16));
         }
 
         /// <summary>Layer 1, Dense (identity) 13 → 1: writes the model's 1 outputs.</summary>

@@ -115,11 +115,11 @@ namespace Sample
         {
             if (input.Length != InputSize)
             {
-                throw new global::System.ArgumentException($"Expected {InputSize} input features, got {input.Length}.", nameof(input));
+                global::FixedRnn.Generated.OneLayerLstmKernels.ThrowInputLength(input.Length);
             }
             if (output.Length != OutputSize)
             {
-                throw new global::System.ArgumentException($"Expected room for {OutputSize} outputs, got {output.Length}.", nameof(output));
+                global::FixedRnn.Generated.OneLayerLstmKernels.ThrowOutputLength(output.Length);
             }
 
             global::FixedRnn.Generated.OneLayerLstmKernels.Step(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
@@ -156,7 +156,7 @@ namespace Sample
             int steps = global::FixedRnn.Generated.OneLayerLstmKernels.StepsOf(inputs, outputs);
             if (steps > trace.MaxSteps)
             {
-                throw new global::System.ArgumentException($"The trace holds at most {trace.MaxSteps} steps; the inputs have {steps}.", nameof(trace));
+                global::FixedRnn.Generated.OneLayerLstmKernels.ThrowTraceTooShort(trace.MaxSteps, steps);
             }
 
             global::FixedRnn.Generated.OneLayerLstmKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace);
@@ -237,17 +237,33 @@ namespace FixedRnn.Generated
         {
             if (inputs.Length % InputSize != 0)
             {
-                throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
+                ThrowArgument($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
             }
 
             int steps = inputs.Length / InputSize;
             if (outputs.Length != (long)steps * OutputSize)
             {
-                throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
+                ThrowArgument($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
             }
 
             return steps;
         }
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowInputLength(int length) => throw new global::System.ArgumentException($"Expected {InputSize} input features, got {length}.", "input");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowOutputLength(int length) => throw new global::System.ArgumentException($"Expected room for {OutputSize} outputs, got {length}.", "output");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowTraceTooShort(int maxSteps, int steps) => throw new global::System.ArgumentException($"The trace holds at most {maxSteps} steps; the inputs have {steps}.", "trace");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void ThrowArgument(string message, string parameter) => throw new global::System.ArgumentException(message, parameter);
 
         /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
         private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref global::Sample.OneLayerLstm.State state, ref float output, global::Sample.OneLayerLstm.Trace? trace, NInt step)

@@ -80,15 +80,15 @@ namespace Sample
             global::System.ArgumentNullException.ThrowIfNull(trace);
             if (outputGradients.Length != (long)trace.Steps * OutputSize)
             {
-                throw new global::System.ArgumentException($"Expected {trace.Steps} steps of {OutputSize} output gradients, got {outputGradients.Length} floats.", nameof(outputGradients));
+                global::FixedRnn.Generated.ResetBeforeGruBackwardKernels.ThrowOutputGradientsLength(trace.Steps, outputGradients.Length);
             }
             if (parameterGradients.Length != ParameterCount)
             {
-                throw new global::System.ArgumentException($"Expected {ParameterCount} parameter gradients, got {parameterGradients.Length}.", nameof(parameterGradients));
+                global::FixedRnn.Generated.ResetBeforeGruBackwardKernels.ThrowParameterGradientsLength(parameterGradients.Length);
             }
             if (!inputGradients.IsEmpty && inputGradients.Length != (long)trace.Steps * InputSize)
             {
-                throw new global::System.ArgumentException($"Expected {trace.Steps} steps of {InputSize} input gradients (or none), got {inputGradients.Length} floats.", nameof(inputGradients));
+                global::FixedRnn.Generated.ResetBeforeGruBackwardKernels.ThrowInputGradientsLength(trace.Steps, inputGradients.Length);
             }
 
             global::FixedRnn.Generated.ResetBeforeGruBackwardKernels.Backward(ref _parameters.Start, trace, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients), !inputGradients.IsEmpty, ref stateGradient);
@@ -112,6 +112,20 @@ namespace FixedRnn.Generated
     {
         private const int InputSize = 3;
         private const int OutputSize = 2;
+        private const int ParameterCount = 1096;
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowOutputGradientsLength(int steps, int length) => throw new global::System.ArgumentException($"Expected {steps} steps of {OutputSize} output gradients, got {length} floats.", "outputGradients");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowParameterGradientsLength(int length) => throw new global::System.ArgumentException($"Expected {ParameterCount} parameter gradients, got {length}.", "parameterGradients");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowInputGradientsLength(int steps, int length) => throw new global::System.ArgumentException($"Expected {steps} steps of {InputSize} input gradients (or none), got {length} floats.", "inputGradients");
+
 
         /// <summary>The whole backward pass: picks the widest accelerated block.</summary>
         public static void Backward(ref float weights, global::Sample.ResetBeforeGru.Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref global::Sample.ResetBeforeGru.State stateGradient)

@@ -101,11 +101,11 @@ namespace Sample
         {
             if (input.Length != InputSize)
             {
-                throw new global::System.ArgumentException($"Expected {InputSize} input features, got {input.Length}.", nameof(input));
+                global::FixedRnn.Generated.ResetBeforeGruKernels.ThrowInputLength(input.Length);
             }
             if (output.Length != OutputSize)
             {
-                throw new global::System.ArgumentException($"Expected room for {OutputSize} outputs, got {output.Length}.", nameof(output));
+                global::FixedRnn.Generated.ResetBeforeGruKernels.ThrowOutputLength(output.Length);
             }
 
             global::FixedRnn.Generated.ResetBeforeGruKernels.Step(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
@@ -142,7 +142,7 @@ namespace Sample
             int steps = global::FixedRnn.Generated.ResetBeforeGruKernels.StepsOf(inputs, outputs);
             if (steps > trace.MaxSteps)
             {
-                throw new global::System.ArgumentException($"The trace holds at most {trace.MaxSteps} steps; the inputs have {steps}.", nameof(trace));
+                global::FixedRnn.Generated.ResetBeforeGruKernels.ThrowTraceTooShort(trace.MaxSteps, steps);
             }
 
             global::FixedRnn.Generated.ResetBeforeGruKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace);
@@ -223,17 +223,33 @@ namespace FixedRnn.Generated
         {
             if (inputs.Length % InputSize != 0)
             {
-                throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
+                ThrowArgument($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
             }
 
             int steps = inputs.Length / InputSize;
             if (outputs.Length != (long)steps * OutputSize)
             {
-                throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
+                ThrowArgument($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
             }
 
             return steps;
         }
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowInputLength(int length) => throw new global::System.ArgumentException($"Expected {InputSize} input features, got {length}.", "input");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowOutputLength(int length) => throw new global::System.ArgumentException($"Expected room for {OutputSize} outputs, got {length}.", "output");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowTraceTooShort(int maxSteps, int steps) => throw new global::System.ArgumentException($"The trace holds at most {maxSteps} steps; the inputs have {steps}.", "trace");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void ThrowArgument(string message, string parameter) => throw new global::System.ArgumentException(message, parameter);
 
         /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
         private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref global::Sample.ResetBeforeGru.State state, ref float output, global::Sample.ResetBeforeGru.Trace? trace, NInt step)
@@ -241,14 +257,9 @@ namespace FixedRnn.Generated
             where TTrace : struct, ITraceMode
         {
             ref float floats = ref state.Start;
-
-            // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
-            global::System.Span<float> saturatedInput = stackalloc float[InputSize];
-            Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);
-
             ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 48) : ref Unsafe.NullRef<float>();
             ref float resetRecord0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.ResetHidden0), step * 16) : ref Unsafe.NullRef<float>();
-            Layer0<TBlock, TTrace>(ref weights, ref MemoryMarshal.GetReference(saturatedInput), ref floats, ref gates0, ref resetRecord0);
+            Layer0<TBlock, TTrace>(ref weights, ref input, ref floats, ref gates0, ref resetRecord0);
             ref float gates1 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates1), step * 8) : ref Unsafe.NullRef<float>();
             Layer1<TBlock, TTrace>(ref weights, ref floats, ref output, ref gates1);
         }
@@ -318,10 +329,11 @@ namespace FixedRnn.Generated
                 TBlock r1 = TBlock.Load(ref weights, Bias + (block * 24) + 24);
                 TBlock z1 = TBlock.Load(ref weights, Bias + (block * 24) + 32);
                 TBlock n1 = TBlock.Load(ref weights, Bias + (block * 24) + 40);
+                // Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.
                 // W_ih x: each feature k, broadcast once, feeds r, z, n of every block in the tile.
                 {
                     const NUInt k = 0;
-                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref input, k));
+                    TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input, k)));
                     NUInt row = InputWeights + (block * 72) + (k * 24);
                     r0 = TBlock.MultiplyAdd(feature, ref weights, row, r0);
                     z0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, z0);
@@ -332,7 +344,7 @@ namespace FixedRnn.Generated
                 }
                 {
                     const NUInt k = 1;
-                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref input, k));
+                    TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input, k)));
                     NUInt row = InputWeights + (block * 72) + (k * 24);
                     r0 = TBlock.MultiplyAdd(feature, ref weights, row, r0);
                     z0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, z0);
@@ -343,7 +355,7 @@ namespace FixedRnn.Generated
                 }
                 {
                     const NUInt k = 2;
-                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref input, k));
+                    TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input, k)));
                     NUInt row = InputWeights + (block * 72) + (k * 24);
                     r0 = TBlock.MultiplyAdd(feature, ref weights, row, r0);
                     z0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, z0);

@@ -100,11 +100,11 @@ namespace Sample
         {
             if (input.Length != InputSize)
             {
-                throw new global::System.ArgumentException($"Expected {InputSize} input features, got {input.Length}.", nameof(input));
+                global::FixedRnn.Generated.RnnReluKernels.ThrowInputLength(input.Length);
             }
             if (output.Length != OutputSize)
             {
-                throw new global::System.ArgumentException($"Expected room for {OutputSize} outputs, got {output.Length}.", nameof(output));
+                global::FixedRnn.Generated.RnnReluKernels.ThrowOutputLength(output.Length);
             }
 
             global::FixedRnn.Generated.RnnReluKernels.Step(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
@@ -141,7 +141,7 @@ namespace Sample
             int steps = global::FixedRnn.Generated.RnnReluKernels.StepsOf(inputs, outputs);
             if (steps > trace.MaxSteps)
             {
-                throw new global::System.ArgumentException($"The trace holds at most {trace.MaxSteps} steps; the inputs have {steps}.", nameof(trace));
+                global::FixedRnn.Generated.RnnReluKernels.ThrowTraceTooShort(trace.MaxSteps, steps);
             }
 
             global::FixedRnn.Generated.RnnReluKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace);
@@ -222,17 +222,33 @@ namespace FixedRnn.Generated
         {
             if (inputs.Length % InputSize != 0)
             {
-                throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
+                ThrowArgument($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
             }
 
             int steps = inputs.Length / InputSize;
             if (outputs.Length != (long)steps * OutputSize)
             {
-                throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
+                ThrowArgument($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
             }
 
             return steps;
         }
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowInputLength(int length) => throw new global::System.ArgumentException($"Expected {InputSize} input features, got {length}.", "input");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowOutputLength(int length) => throw new global::System.ArgumentException($"Expected room for {OutputSize} outputs, got {length}.", "output");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowTraceTooShort(int maxSteps, int steps) => throw new global::System.ArgumentException($"The trace holds at most {maxSteps} steps; the inputs have {steps}.", "trace");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void ThrowArgument(string message, string parameter) => throw new global::System.ArgumentException(message, parameter);
 
         /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
         private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref global::Sample.RnnRelu.State state, ref float output, global::Sample.RnnRelu.Trace? trace, NInt step)
@@ -240,12 +256,7 @@ namespace FixedRnn.Generated
             where TTrace : struct, ITraceMode
         {
             ref float floats = ref state.Start;
-
-            // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
-            global::System.Span<float> saturatedInput = stackalloc float[InputSize];
-            Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);
-
-            Layer0<TBlock>(ref weights, ref MemoryMarshal.GetReference(saturatedInput), ref floats);
+            Layer0<TBlock>(ref weights, ref input, ref floats);
             MemoryMarshal.CreateReadOnlySpan(ref floats, OutputSize)
                 .CopyTo(MemoryMarshal.CreateSpan(ref output, OutputSize));
         }
@@ -291,9 +302,8 @@ namespace FixedRnn.Generated
             const NUInt RecurrentWeights = 48; // W_hh h: [3 blocks][24 rows][a][8 lanes]
             const NUInt Bias = 624; // [3 blocks][a][8 lanes]
 
-            // The new h waits here: every tile still reads the old h.
-            global::System.Span<float> nextBuffer = stackalloc float[24];
-            ref float next = ref MemoryMarshal.GetReference(nextBuffer);
+            // One tile reads all of the old h before it writes any of the new, so the new h goes straight to h.
+            ref float next = ref hidden;
 
             // One tile of 3 blocks (24 lanes): units 0–23.
             {
@@ -302,10 +312,11 @@ namespace FixedRnn.Generated
                 TBlock a0 = TBlock.Load(ref weights, Bias + (block * 8));
                 TBlock a1 = TBlock.Load(ref weights, Bias + (block * 8) + 8);
                 TBlock a2 = TBlock.Load(ref weights, Bias + (block * 8) + 16);
+                // Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.
                 // W_ih x: each feature k, broadcast once, feeds a of every block in the tile.
                 {
                     const NUInt k = 0;
-                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref input, k));
+                    TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input, k)));
                     NUInt row = InputWeights + (block * 16) + (k * 8);
                     a0 = TBlock.MultiplyAdd(feature, ref weights, row, a0);
                     a1 = TBlock.MultiplyAdd(feature, ref weights, row + 16, a1);
@@ -313,7 +324,7 @@ namespace FixedRnn.Generated
                 }
                 {
                     const NUInt k = 1;
-                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref input, k));
+                    TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input, k)));
                     NUInt row = InputWeights + (block * 16) + (k * 8);
                     a0 = TBlock.MultiplyAdd(feature, ref weights, row, a0);
                     a1 = TBlock.MultiplyAdd(feature, ref weights, row + 16, a1);
@@ -333,8 +344,6 @@ namespace FixedRnn.Generated
                 TBlock.Store(TBlock.Relu(a1), ref next, (block + 1) * 8);
                 TBlock.Store(TBlock.Relu(a2), ref next, (block + 2) * 8);
             }
-
-            nextBuffer.CopyTo(MemoryMarshal.CreateSpan(ref hidden, 24));
         }
     }
 }

@@ -107,11 +107,11 @@ namespace Sample
         {
             if (input.Length != InputSize)
             {
-                throw new global::System.ArgumentException($"Expected {InputSize} input features, got {input.Length}.", nameof(input));
+                global::FixedRnn.Generated.StackedGruDenseKernels.ThrowInputLength(input.Length);
             }
             if (output.Length != OutputSize)
             {
-                throw new global::System.ArgumentException($"Expected room for {OutputSize} outputs, got {output.Length}.", nameof(output));
+                global::FixedRnn.Generated.StackedGruDenseKernels.ThrowOutputLength(output.Length);
             }
 
             global::FixedRnn.Generated.StackedGruDenseKernels.Step(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
@@ -148,7 +148,7 @@ namespace Sample
             int steps = global::FixedRnn.Generated.StackedGruDenseKernels.StepsOf(inputs, outputs);
             if (steps > trace.MaxSteps)
             {
-                throw new global::System.ArgumentException($"The trace holds at most {trace.MaxSteps} steps; the inputs have {steps}.", nameof(trace));
+                global::FixedRnn.Generated.StackedGruDenseKernels.ThrowTraceTooShort(trace.MaxSteps, steps);
             }
 
             global::FixedRnn.Generated.StackedGruDenseKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace);
@@ -229,17 +229,33 @@ namespace FixedRnn.Generated
         {
             if (inputs.Length % InputSize != 0)
             {
-                throw new global::System.ArgumentException($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
+                ThrowArgument($"Expected whole steps of {InputSize} features, got {inputs.Length} floats.", nameof(inputs));
             }
 
             int steps = inputs.Length / InputSize;
             if (outputs.Length != (long)steps * OutputSize)
             {
-                throw new global::System.ArgumentException($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
+                ThrowArgument($"Expected room for {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
             }
 
             return steps;
         }
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowInputLength(int length) => throw new global::System.ArgumentException($"Expected {InputSize} input features, got {length}.", "input");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowOutputLength(int length) => throw new global::System.ArgumentException($"Expected room for {OutputSize} outputs, got {length}.", "output");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowTraceTooShort(int maxSteps, int steps) => throw new global::System.ArgumentException($"The trace holds at most {maxSteps} steps; the inputs have {steps}.", "trace");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void ThrowArgument(string message, string parameter) => throw new global::System.ArgumentException(message, parameter);
 
         /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
         private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref global::Sample.StackedGruDense.State state, ref float output, global::Sample.StackedGruDense.Trace? trace, NInt step)
@@ -247,13 +263,8 @@ namespace FixedRnn.Generated
             where TTrace : struct, ITraceMode
         {
             ref float floats = ref state.Start;
-
-            // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
-            global::System.Span<float> saturatedInput = stackalloc float[InputSize];
-            Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);
-
             ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 64) : ref Unsafe.NullRef<float>();
-            Layer0<TBlock, TTrace>(ref weights, ref MemoryMarshal.GetReference(saturatedInput), ref floats, ref gates0);
+            Layer0<TBlock, TTrace>(ref weights, ref input, ref floats, ref gates0);
             ref float gates1 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates1), step * 64) : ref Unsafe.NullRef<float>();
             Layer1<TBlock, TTrace>(ref weights, ref floats, ref Unsafe.Add(ref floats, 16), ref gates1);
             ref float gates2 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates2), step * 8) : ref Unsafe.NullRef<float>();
@@ -305,9 +316,8 @@ namespace FixedRnn.Generated
             // Where the vectors a block records sit within the block's record (floats).
             const NUInt ResetSlot = 0, UpdateSlot = 8, CandidateSlot = 16, RecurrentCandidateSlot = 24;
 
-            // The new h waits here: every tile still reads the old h.
-            global::System.Span<float> nextBuffer = stackalloc float[16];
-            ref float next = ref MemoryMarshal.GetReference(nextBuffer);
+            // One tile reads all of the old h before it writes any of the new, so the new h goes straight to h.
+            ref float next = ref hidden;
 
             // One tile of 2 blocks (16 lanes): units 0–15.
             {
@@ -321,10 +331,11 @@ namespace FixedRnn.Generated
                 TBlock z1 = TBlock.Load(ref weights, Bias + (block * 32) + 40);
                 TBlock nx1 = TBlock.Load(ref weights, Bias + (block * 32) + 48);
                 TBlock nh1 = TBlock.Load(ref weights, Bias + (block * 32) + 56);
+                // Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.
                 // W_ih x: each feature k, broadcast once, feeds r, z, nx of every block in the tile.
                 {
                     const NUInt k = 0;
-                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref input, k));
+                    TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input, k)));
                     NUInt row = InputWeights + (block * 96) + (k * 24);
                     r0 = TBlock.MultiplyAdd(feature, ref weights, row, r0);
                     z0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, z0);
@@ -335,7 +346,7 @@ namespace FixedRnn.Generated
                 }
                 {
                     const NUInt k = 1;
-                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref input, k));
+                    TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input, k)));
                     NUInt row = InputWeights + (block * 96) + (k * 24);
                     r0 = TBlock.MultiplyAdd(feature, ref weights, row, r0);
                     z0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, z0);
@@ -346,7 +357,7 @@ namespace FixedRnn.Generated
                 }
                 {
                     const NUInt k = 2;
-                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref input, k));
+                    TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input, k)));
                     NUInt row = InputWeights + (block * 96) + (k * 24);
                     r0 = TBlock.MultiplyAdd(feature, ref weights, row, r0);
                     z0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, z0);
@@ -357,7 +368,7 @@ namespace FixedRnn.Generated
                 }
                 {
                     const NUInt k = 3;
-                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref input, k));
+                    TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input, k)));
                     NUInt row = InputWeights + (block * 96) + (k * 24);
                     r0 = TBlock.MultiplyAdd(feature, ref weights, row, r0);
                     z0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, z0);
@@ -404,8 +415,6 @@ namespace FixedRnn.Generated
                     }
                 }
             }
-
-            nextBuffer.CopyTo(MemoryMarshal.CreateSpan(ref hidden, 16));
         }
 
         /// <summary>Layer 1, GRU (reset-after) 16 → 16: advances h by one step.</summary>
@@ -420,9 +429,8 @@ namespace FixedRnn.Generated
             // Where the vectors a block records sit within the block's record (floats).
             const NUInt ResetSlot = 0, UpdateSlot = 8, CandidateSlot = 16, RecurrentCandidateSlot = 24;
 
-            // The new h waits here: every tile still reads the old h.
-            global::System.Span<float> nextBuffer = stackalloc float[16];
-            ref float next = ref MemoryMarshal.GetReference(nextBuffer);
+            // One tile reads all of the old h before it writes any of the new, so the new h goes straight to h.
+            ref float next = ref hidden;
 
             // One tile of 2 blocks (16 lanes): units 0–15.
             {
@@ -486,8 +494,6 @@ namespace FixedRnn.Generated
                     }
                 }
             }
-
-            nextBuffer.CopyTo(MemoryMarshal.CreateSpan(ref hidden, 16));
         }
 
         /// <summary>Layer 2, Dense (identity) 16 → 1: writes the model's 1 outputs.</summary>
