@@ -52,8 +52,7 @@ internal static class ForwardKernelsEmitter
         RecordState(writer, plan, state, trace);
         foreach (LayerPlan layer in plan.Layers)
         {
-            writer.Line();
-            layer.Cell.WriteStep(writer, layer, StepVariant.FromInput);
+            WriteSteps(writer, layer, StepVariant.FromInput);
         }
 
         if (plan.InputProjection is { } projection)
@@ -62,8 +61,19 @@ internal static class ForwardKernelsEmitter
             StepCore(writer, plan, state, trace, projected: true);
             writer.Line();
             InputProjectionWriter.Emit(writer, plan.First, projection);
+            WriteSteps(writer, plan.First, StepVariant.FromProjection);
+        }
+    }
+
+    /// <summary>A layer's step kernel, and its wide twin when it has one.</summary>
+    private static void WriteSteps(SourceWriter writer, LayerPlan layer, StepVariant variant)
+    {
+        writer.Line();
+        layer.Cell.WriteStep(writer, layer, variant);
+        if (layer.WideView is { } wide)
+        {
             writer.Line();
-            plan.First.Cell.WriteStep(writer, plan.First, StepVariant.FromProjection);
+            wide.Cell.WriteStep(writer, wide, variant);
         }
     }
 
@@ -139,45 +149,43 @@ internal static class ForwardKernelsEmitter
         using (writer.Block())
         {
             writer.Line("ref float floats = ref state.Start;");
-            string input;
-            if (projected)
-            {
-                input = "ref projection";
-            }
-            else if (plan.First.ClampsInput)
-            {
-                input = "ref input";
-            }
-            else
-            {
-                writer.Line();
-                writer.Line("// Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.");
-                writer.Line("global::System.Span<float> saturatedInput = stackalloc float[InputSize];");
-                writer.Line("Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);");
-                writer.Line();
-                input = "ref MemoryMarshal.GetReference(saturatedInput)";
-            }
-
+            writer.Line();
+            string input = projected ? "ref projection" : "ref input";
             const string NoRecord = "ref Unsafe.NullRef<float>()";
             foreach (LayerPlan layer in plan.Layers)
             {
                 StepVariant variant = projected && layer.Index == 0 ? StepVariant.FromProjection : StepVariant.FromInput;
-                var arguments = new List<string> { "ref weights", input };
-                arguments.AddRange(layer.IsRecurrent ? layer.StateVectors.Select(vector => StateRef(vector.Offset)) : new[] { "ref output" });
+                var traced = new List<string>();
                 if (layer.Records)
                 {
                     writer.Line($"ref float gates{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow($"trace!.Gates{layer.Index}", layer.RecordStride)} : {NoRecord};");
-                    arguments.Add($"ref gates{layer.Index}");
+                    traced.Add($"ref gates{layer.Index}");
                 }
 
                 foreach (TraceArray array in layer.Cell.TraceArrays)
                 {
                     writer.Line($"ref float {array.Parameter}{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow($"trace!.{array.Name}{layer.Index}", layer.PaddedSize)} : {NoRecord};");
-                    arguments.Add($"ref {array.Parameter}{layer.Index}");
+                    traced.Add($"ref {array.Parameter}{layer.Index}");
                 }
 
-                string typeArguments = layer.Records ? "TBlock, TTrace" : "TBlock";
-                writer.Line($"{KernelWriter.StepKernelName(layer, variant)}<{typeArguments}>({string.Join(", ", arguments)});");
+                if (layer.WideView is { } wide)
+                {
+                    // A JIT-time constant: only one of the two kernels is compiled.
+                    using (writer.Block("if (TBlock.WideTiles)"))
+                    {
+                        LayerCall(writer, wide, variant, input, traced);
+                    }
+
+                    using (writer.Block("else"))
+                    {
+                        LayerCall(writer, layer, variant, input, traced);
+                    }
+                }
+                else
+                {
+                    LayerCall(writer, layer, variant, input, traced);
+                }
+
                 if (layer.IsRecurrent)
                 {
                     input = StateRef(layer.Hidden.Offset);
@@ -192,6 +200,27 @@ internal static class ForwardKernelsEmitter
                 writer.Unindent();
             }
         }
+    }
+
+    /// <summary>
+    /// Calls one layer's step kernel. The model's raw input is saturated first into a scratch vector, unless the kernel
+    /// saturates each feature as it broadcasts it (<see cref="LayerPlan.ClampsInput"/>).
+    /// </summary>
+    private static void LayerCall(SourceWriter writer, LayerPlan layer, StepVariant variant, string input, IEnumerable<string> traced)
+    {
+        if (layer.Index == 0 && variant == StepVariant.FromInput && !layer.ClampsInput)
+        {
+            writer.Line("// Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.");
+            writer.Line("global::System.Span<float> saturatedInput = stackalloc float[InputSize];");
+            writer.Line("Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);");
+            input = "ref MemoryMarshal.GetReference(saturatedInput)";
+        }
+
+        var arguments = new List<string> { "ref weights", input };
+        arguments.AddRange(layer.IsRecurrent ? layer.StateVectors.Select(vector => StateRef(vector.Offset)) : new[] { "ref output" });
+        arguments.AddRange(traced);
+        string typeArguments = layer.Records ? "TBlock, TTrace" : "TBlock";
+        writer.Line($"{KernelWriter.StepKernelName(layer, variant)}<{typeArguments}>({string.Join(", ", arguments)});");
     }
 
     /// <summary>A reference to the state float at <paramref name="offset"/>.</summary>

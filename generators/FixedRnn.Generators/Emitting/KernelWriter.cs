@@ -53,7 +53,8 @@ internal static class KernelWriter
     public static void StepKernel(SourceWriter writer, LayerPlan layer, StepVariant variant, IEnumerable<WeightSegment> segments, Action body)
     {
         string summary = $"Layer {layer.Index}, {layer.Describe()}: {layer.Cell.StepSummary(layer)}"
-            + (variant == StepVariant.FromProjection ? ", from the step's row of the input projection b + W_ih x." : ".");
+            + (variant == StepVariant.FromProjection ? ", from the step's row of the input projection b + W_ih x" : string.Empty)
+            + (layer.IsWide ? ", in one wide tile for blocks with 32 vector registers." : ".");
         string typeParameters = layer.Records ? "TBlock, TTrace" : "TBlock";
         string parameters = string.Join(", ", StepParameters(layer, variant).Select(name => $"ref float {name}"));
         writer.Line($"/// <summary>{summary}</summary>");

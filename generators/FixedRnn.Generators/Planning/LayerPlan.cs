@@ -29,10 +29,11 @@ namespace FixedRnn.Generators.Planning;
 /// <param name="ParameterEnd">The first float after its parameters.</param>
 /// <param name="StateVectors">Its vectors in <c>State</c> (h, and c for an LSTM); none for a head.</param>
 /// <param name="StepTiles">The register tiles of its step's main pass.</param>
-/// <param name="ClampsInput">
-/// Whether its step kernel saturates each input feature as it broadcasts it (layer 0 in a single tile, where each
-/// feature is broadcast once anyway), rather than <c>StepCore</c> saturating the input into a scratch vector first.
+/// <param name="WideStepTiles">
+/// The tiles of a second step kernel for blocks that have 32 vector registers (x64 with AVX-512's EVEX encoding),
+/// chosen at JIT time, when they make the layer one tile and the 16-register tiling does not; empty otherwise.
 /// </param>
+/// <param name="IsWide">Whether this is the view of the layer that <see cref="WideStepTiles"/> tile (see <see cref="WideView"/>).</param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -45,7 +46,8 @@ internal sealed record LayerPlan(
     int ParameterEnd,
     EquatableArray<StateVector> StateVectors,
     EquatableArray<TileGroup> StepTiles,
-    bool ClampsInput)
+    EquatableArray<TileGroup> WideStepTiles,
+    bool IsWide = false)
 {
     /// <summary>The descriptor of this layer's cell kind: everything specific to the kind comes from it.</summary>
     public Cell Cell => Cell.For(Kind, ResetAfter, Activation);
@@ -56,7 +58,16 @@ internal sealed record LayerPlan(
 
     public int PaddedSize => Blocks * Block.Lanes;
 
-    public string KernelName => $"Layer{Index}";
+    public string KernelName => IsWide ? $"Layer{Index}Wide" : $"Layer{Index}";
+
+    /// <summary>The layer as its wide step kernel tiles it, or <see langword="null"/> when it has none.</summary>
+    public LayerPlan? WideView => WideStepTiles.Count == 0 ? null : this with { StepTiles = WideStepTiles, WideStepTiles = EquatableArray<TileGroup>.Empty, IsWide = true };
+
+    /// <summary>
+    /// Whether the step kernel saturates each input feature as it broadcasts it: layer 0 in a single tile, where each
+    /// feature is broadcast once anyway, rather than <c>StepCore</c> saturating the input into a scratch vector first.
+    /// </summary>
+    public bool ClampsInput => Index == 0 && IsSingleTile;
 
     /// <summary>Whether the step's main pass is one register tile: every read of the old h precedes every write of the new.</summary>
     public bool IsSingleTile => StepTiles.Count == 1 && StepTiles[0].Count == 1;

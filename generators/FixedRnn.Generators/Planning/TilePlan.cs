@@ -14,13 +14,19 @@ internal static class TilePlan
     /// </summary>
     public const int AccumulatorBudget = 12;
 
+    /// <summary>Accumulators of a wide tile, for blocks with 32 vector registers (see <c>LayerPlan.WideStepTiles</c>).</summary>
+    public const int WideAccumulatorBudget = 16;
+
+    /// <summary>The most blocks a wide tile spans.</summary>
+    public const int WideTileBlocks = 4;
+
     /// <summary>
     /// Splits <paramref name="blocks"/> into as few tiles as the budget allows, sizes differing by at most one
     /// block, so no tile is left nearly empty.
     /// </summary>
-    public static IReadOnlyList<TileGroup> Split(int blocks, int accumulatorsPerBlock)
+    public static IReadOnlyList<TileGroup> Split(int blocks, int accumulatorsPerBlock, int budget = AccumulatorBudget)
     {
-        int largest = System.Math.Max(1, AccumulatorBudget / accumulatorsPerBlock);
+        int largest = System.Math.Max(1, budget / accumulatorsPerBlock);
         int tiles = (blocks + largest - 1) / largest;
         int size = blocks / tiles;
         int larger = blocks % tiles;

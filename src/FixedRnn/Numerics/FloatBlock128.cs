@@ -8,6 +8,9 @@ namespace FixedRnn.Numerics;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct FloatBlock128 : IFloatBlock<FloatBlock128>
 {
+    /// <summary>Never: each block takes two registers, so 16 accumulators would take all 32 of Arm64 and more than x64 has.</summary>
+    public static bool WideTiles => false;
+
     private readonly Vector128<float> _lower;
     private readonly Vector128<float> _upper;
 

@@ -9,6 +9,9 @@ namespace FixedRnn.Numerics;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly struct FloatBlock256 : IFloatBlock<FloatBlock256>
 {
+    /// <summary>Where AVX-512 is available: its EVEX encoding gives Vector256 code 32 registers.</summary>
+    public static bool WideTiles => Avx512F.VL.IsSupported;
+
     private readonly Vector256<float> _value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

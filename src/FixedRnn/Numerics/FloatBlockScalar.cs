@@ -8,6 +8,9 @@ namespace FixedRnn.Numerics;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public struct FloatBlockScalar : IFloatBlock<FloatBlockScalar>
 {
+    /// <summary>Never: a scalar block is eight floats.</summary>
+    public static bool WideTiles => false;
+
     private Lanes8 _lanes;
 
     /// <inheritdoc/>

@@ -19,6 +19,13 @@ namespace FixedRnn.Numerics;
 public interface IFloatBlock<TSelf>
     where TSelf : struct, IFloatBlock<TSelf>
 {
+    /// <summary>
+    /// Whether kernels may use their wide register tiles, 16 accumulators at once: where the JIT has 32 vector registers
+    /// for this block (x64 with AVX-512's EVEX encoding), so the accumulators fit beside the broadcast feature and the
+    /// loaded weights. A JIT-time constant, so a kernel compiles only the tiling it uses.
+    /// </summary>
+    static abstract bool WideTiles { get; }
+
     /// <summary>Loads eight floats at <paramref name="source"/> + <paramref name="offset"/>, without bounds checks.</summary>
     static abstract TSelf Load(ref float source, nuint offset);
 

@@ -272,6 +272,7 @@ namespace FixedRnn.Generated
             where TTrace : struct, ITraceMode
         {
             ref float floats = ref state.Start;
+
             ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 64) : ref Unsafe.NullRef<float>();
             Layer0<TBlock, TTrace>(ref weights, ref input, ref floats, ref Unsafe.Add(ref floats, 16), ref gates0);
             ref float gates1 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates1), step * 8) : ref Unsafe.NullRef<float>();

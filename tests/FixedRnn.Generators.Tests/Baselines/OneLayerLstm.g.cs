@@ -272,12 +272,18 @@ namespace FixedRnn.Generated
         {
             ref float floats = ref state.Start;
 
-            // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
-            global::System.Span<float> saturatedInput = stackalloc float[InputSize];
-            Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);
-
             ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 128) : ref Unsafe.NullRef<float>();
-            Layer0<TBlock, TTrace>(ref weights, ref MemoryMarshal.GetReference(saturatedInput), ref floats, ref Unsafe.Add(ref floats, 32), ref gates0);
+            if (TBlock.WideTiles)
+            {
+                Layer0Wide<TBlock, TTrace>(ref weights, ref input, ref floats, ref Unsafe.Add(ref floats, 32), ref gates0);
+            }
+            else
+            {
+                // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
+                global::System.Span<float> saturatedInput = stackalloc float[InputSize];
+                Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);
+                Layer0<TBlock, TTrace>(ref weights, ref MemoryMarshal.GetReference(saturatedInput), ref floats, ref Unsafe.Add(ref floats, 32), ref gates0);
+            }
             MemoryMarshal.CreateReadOnlySpan(ref floats, OutputSize)
                 .CopyTo(MemoryMarshal.CreateSpan(ref output, OutputSize));
         }
@@ -439,14 +445,167 @@ namespace FixedRnn.Generated
             nextBuffer.CopyTo(MemoryMarshal.CreateSpan(ref hidden, 32));
         }
 
+        /// <summary>Layer 0, LSTM 8 → 32: advances h and c by one step, in one wide tile for blocks with 32 vector registers.</summary>
+        public static void Layer0Wide<TBlock, TTrace>(ref float weights, ref float input, ref float hidden, ref float cell, ref float gates)
+            where TBlock : struct, IFloatBlock<TBlock>
+            where TTrace : struct, ITraceMode
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 0; // W_ih x: [4 blocks][8 rows][i, f, g, o][8 lanes]
+            const NUInt RecurrentWeights = 1024; // W_hh h: [4 blocks][32 rows][i, f, g, o][8 lanes]
+            const NUInt Bias = 5120; // [4 blocks][i, f, g, o][8 lanes]
+            // Where the vectors a block records sit within the block's record (floats).
+            const NUInt InputGateSlot = 0, ForgetGateSlot = 8, CandidateSlot = 16, OutputGateSlot = 24;
+
+            // One tile reads all of the old h before it writes any of the new, so the new h goes straight to h.
+            ref float next = ref hidden;
+
+            // One tile of 4 blocks (32 lanes): units 0–31.
+            {
+                const NUInt block = 0;
+                // Accumulators i, f, g, o for each block of the tile, starting at the bias.
+                TBlock i0 = TBlock.Load(ref weights, Bias + (block * 32));
+                TBlock f0 = TBlock.Load(ref weights, Bias + (block * 32) + 8);
+                TBlock g0 = TBlock.Load(ref weights, Bias + (block * 32) + 16);
+                TBlock o0 = TBlock.Load(ref weights, Bias + (block * 32) + 24);
+                TBlock i1 = TBlock.Load(ref weights, Bias + (block * 32) + 32);
+                TBlock f1 = TBlock.Load(ref weights, Bias + (block * 32) + 40);
+                TBlock g1 = TBlock.Load(ref weights, Bias + (block * 32) + 48);
+                TBlock o1 = TBlock.Load(ref weights, Bias + (block * 32) + 56);
+                TBlock i2 = TBlock.Load(ref weights, Bias + (block * 32) + 64);
+                TBlock f2 = TBlock.Load(ref weights, Bias + (block * 32) + 72);
+                TBlock g2 = TBlock.Load(ref weights, Bias + (block * 32) + 80);
+                TBlock o2 = TBlock.Load(ref weights, Bias + (block * 32) + 88);
+                TBlock i3 = TBlock.Load(ref weights, Bias + (block * 32) + 96);
+                TBlock f3 = TBlock.Load(ref weights, Bias + (block * 32) + 104);
+                TBlock g3 = TBlock.Load(ref weights, Bias + (block * 32) + 112);
+                TBlock o3 = TBlock.Load(ref weights, Bias + (block * 32) + 120);
+                // Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.
+                // W_ih x: each feature k, broadcast once, feeds i, f, g, o of every block in the tile.
+                for (NUInt k = 0; k < 8; k++)
+                {
+                    TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input, k)));
+                    NUInt row = InputWeights + (block * 256) + (k * 32);
+                    i0 = TBlock.MultiplyAdd(feature, ref weights, row, i0);
+                    f0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, f0);
+                    g0 = TBlock.MultiplyAdd(feature, ref weights, row + 16, g0);
+                    o0 = TBlock.MultiplyAdd(feature, ref weights, row + 24, o0);
+                    i1 = TBlock.MultiplyAdd(feature, ref weights, row + 256, i1);
+                    f1 = TBlock.MultiplyAdd(feature, ref weights, row + 264, f1);
+                    g1 = TBlock.MultiplyAdd(feature, ref weights, row + 272, g1);
+                    o1 = TBlock.MultiplyAdd(feature, ref weights, row + 280, o1);
+                    i2 = TBlock.MultiplyAdd(feature, ref weights, row + 512, i2);
+                    f2 = TBlock.MultiplyAdd(feature, ref weights, row + 520, f2);
+                    g2 = TBlock.MultiplyAdd(feature, ref weights, row + 528, g2);
+                    o2 = TBlock.MultiplyAdd(feature, ref weights, row + 536, o2);
+                    i3 = TBlock.MultiplyAdd(feature, ref weights, row + 768, i3);
+                    f3 = TBlock.MultiplyAdd(feature, ref weights, row + 776, f3);
+                    g3 = TBlock.MultiplyAdd(feature, ref weights, row + 784, g3);
+                    o3 = TBlock.MultiplyAdd(feature, ref weights, row + 792, o3);
+                }
+                // W_hh h: each feature k, broadcast once, feeds i, f, g, o of every block in the tile.
+                for (NUInt k = 0; k < 32; k++)
+                {
+                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref hidden, k));
+                    NUInt row = RecurrentWeights + (block * 1024) + (k * 32);
+                    i0 = TBlock.MultiplyAdd(feature, ref weights, row, i0);
+                    f0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, f0);
+                    g0 = TBlock.MultiplyAdd(feature, ref weights, row + 16, g0);
+                    o0 = TBlock.MultiplyAdd(feature, ref weights, row + 24, o0);
+                    i1 = TBlock.MultiplyAdd(feature, ref weights, row + 1024, i1);
+                    f1 = TBlock.MultiplyAdd(feature, ref weights, row + 1032, f1);
+                    g1 = TBlock.MultiplyAdd(feature, ref weights, row + 1040, g1);
+                    o1 = TBlock.MultiplyAdd(feature, ref weights, row + 1048, o1);
+                    i2 = TBlock.MultiplyAdd(feature, ref weights, row + 2048, i2);
+                    f2 = TBlock.MultiplyAdd(feature, ref weights, row + 2056, f2);
+                    g2 = TBlock.MultiplyAdd(feature, ref weights, row + 2064, g2);
+                    o2 = TBlock.MultiplyAdd(feature, ref weights, row + 2072, o2);
+                    i3 = TBlock.MultiplyAdd(feature, ref weights, row + 3072, i3);
+                    f3 = TBlock.MultiplyAdd(feature, ref weights, row + 3080, f3);
+                    g3 = TBlock.MultiplyAdd(feature, ref weights, row + 3088, g3);
+                    o3 = TBlock.MultiplyAdd(feature, ref weights, row + 3096, o3);
+                }
+                // Blocks 0 and 1 of the tile, their activations in one call: c = f*c + i*g; h = o*tanh(c).
+                {
+                    NUInt units = block * 8;
+                    (TBlock inputGate0, TBlock inputGate1) = TBlock.Sigmoid(i0, i1);
+                    (TBlock forgetGate0, TBlock forgetGate1) = TBlock.Sigmoid(f0, f1);
+                    (TBlock candidate0, TBlock candidate1) = TBlock.Tanh(g0, g1);
+                    (TBlock outputGate0, TBlock outputGate1) = TBlock.Sigmoid(o0, o1);
+                    TBlock c0 = TBlock.MultiplyAdd(forgetGate0, TBlock.Load(ref cell, units), inputGate0 * candidate0);
+                    TBlock c1 = TBlock.MultiplyAdd(forgetGate1, TBlock.Load(ref cell, units + 8), inputGate1 * candidate1);
+                    TBlock.Store(c0, ref cell, units);
+                    TBlock.Store(c1, ref cell, units + 8);
+                    (TBlock tanhCell0, TBlock tanhCell1) = TBlock.Tanh(c0, c1);
+                    TBlock.Store(outputGate0 * tanhCell0, ref next, units);
+                    TBlock.Store(outputGate1 * tanhCell1, ref next, units + 8);
+                    if (TTrace.IsRecording)
+                    {
+                        NUInt record = block * 32;
+                        TBlock.Store(inputGate0, ref gates, record + InputGateSlot);
+                        TBlock.Store(forgetGate0, ref gates, record + ForgetGateSlot);
+                        TBlock.Store(candidate0, ref gates, record + CandidateSlot);
+                        TBlock.Store(outputGate0, ref gates, record + OutputGateSlot);
+                    }
+                    if (TTrace.IsRecording)
+                    {
+                        NUInt record = (block + 1) * 32;
+                        TBlock.Store(inputGate1, ref gates, record + InputGateSlot);
+                        TBlock.Store(forgetGate1, ref gates, record + ForgetGateSlot);
+                        TBlock.Store(candidate1, ref gates, record + CandidateSlot);
+                        TBlock.Store(outputGate1, ref gates, record + OutputGateSlot);
+                    }
+                }
+                // Blocks 2 and 3 of the tile, their activations in one call: c = f*c + i*g; h = o*tanh(c).
+                {
+                    NUInt units = (block + 2) * 8;
+                    (TBlock inputGate2, TBlock inputGate3) = TBlock.Sigmoid(i2, i3);
+                    (TBlock forgetGate2, TBlock forgetGate3) = TBlock.Sigmoid(f2, f3);
+                    (TBlock candidate2, TBlock candidate3) = TBlock.Tanh(g2, g3);
+                    (TBlock outputGate2, TBlock outputGate3) = TBlock.Sigmoid(o2, o3);
+                    TBlock c2 = TBlock.MultiplyAdd(forgetGate2, TBlock.Load(ref cell, units), inputGate2 * candidate2);
+                    TBlock c3 = TBlock.MultiplyAdd(forgetGate3, TBlock.Load(ref cell, units + 8), inputGate3 * candidate3);
+                    TBlock.Store(c2, ref cell, units);
+                    TBlock.Store(c3, ref cell, units + 8);
+                    (TBlock tanhCell2, TBlock tanhCell3) = TBlock.Tanh(c2, c3);
+                    TBlock.Store(outputGate2 * tanhCell2, ref next, units);
+                    TBlock.Store(outputGate3 * tanhCell3, ref next, units + 8);
+                    if (TTrace.IsRecording)
+                    {
+                        NUInt record = (block + 2) * 32;
+                        TBlock.Store(inputGate2, ref gates, record + InputGateSlot);
+                        TBlock.Store(forgetGate2, ref gates, record + ForgetGateSlot);
+                        TBlock.Store(candidate2, ref gates, record + CandidateSlot);
+                        TBlock.Store(outputGate2, ref gates, record + OutputGateSlot);
+                    }
+                    if (TTrace.IsRecording)
+                    {
+                        NUInt record = (block + 3) * 32;
+                        TBlock.Store(inputGate3, ref gates, record + InputGateSlot);
+                        TBlock.Store(forgetGate3, ref gates, record + ForgetGateSlot);
+                        TBlock.Store(candidate3, ref gates, record + CandidateSlot);
+                        TBlock.Store(outputGate3, ref gates, record + OutputGateSlot);
+                    }
+                }
+            }
+        }
+
         /// <summary>One step through every layer, layer 0 starting from the step's row of its input projection; records like <see cref="StepCore"/>.</summary>
         private static void StepProjected<TBlock, TTrace>(ref float weights, ref float projection, ref global::Sample.OneLayerLstm.State state, ref float output, global::Sample.OneLayerLstm.Trace? trace, NInt step)
             where TBlock : struct, IFloatBlock<TBlock>
             where TTrace : struct, ITraceMode
         {
             ref float floats = ref state.Start;
+
             ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 128) : ref Unsafe.NullRef<float>();
-            Layer0Projected<TBlock, TTrace>(ref weights, ref projection, ref floats, ref Unsafe.Add(ref floats, 32), ref gates0);
+            if (TBlock.WideTiles)
+            {
+                Layer0WideProjected<TBlock, TTrace>(ref weights, ref projection, ref floats, ref Unsafe.Add(ref floats, 32), ref gates0);
+            }
+            else
+            {
+                Layer0Projected<TBlock, TTrace>(ref weights, ref projection, ref floats, ref Unsafe.Add(ref floats, 32), ref gates0);
+            }
             MemoryMarshal.CreateReadOnlySpan(ref floats, OutputSize)
                 .CopyTo(MemoryMarshal.CreateSpan(ref output, OutputSize));
         }
@@ -651,6 +810,126 @@ namespace FixedRnn.Generated
             }
 
             nextBuffer.CopyTo(MemoryMarshal.CreateSpan(ref hidden, 32));
+        }
+
+        /// <summary>Layer 0, LSTM 8 → 32: advances h and c by one step, from the step's row of the input projection b + W_ih x, in one wide tile for blocks with 32 vector registers.</summary>
+        public static void Layer0WideProjected<TBlock, TTrace>(ref float weights, ref float projection, ref float hidden, ref float cell, ref float gates)
+            where TBlock : struct, IFloatBlock<TBlock>
+            where TTrace : struct, ITraceMode
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt RecurrentWeights = 1024; // W_hh h: [4 blocks][32 rows][i, f, g, o][8 lanes]
+            // Where the vectors a block records sit within the block's record (floats).
+            const NUInt InputGateSlot = 0, ForgetGateSlot = 8, CandidateSlot = 16, OutputGateSlot = 24;
+
+            // One tile reads all of the old h before it writes any of the new, so the new h goes straight to h.
+            ref float next = ref hidden;
+
+            // One tile of 4 blocks (32 lanes): units 0–31.
+            {
+                const NUInt block = 0;
+                // Accumulators i, f, g, o for each block of the tile, starting at b + W_ih x.
+                TBlock i0 = TBlock.Load(ref projection, (block * 32));
+                TBlock f0 = TBlock.Load(ref projection, (block * 32) + 8);
+                TBlock g0 = TBlock.Load(ref projection, (block * 32) + 16);
+                TBlock o0 = TBlock.Load(ref projection, (block * 32) + 24);
+                TBlock i1 = TBlock.Load(ref projection, (block * 32) + 32);
+                TBlock f1 = TBlock.Load(ref projection, (block * 32) + 40);
+                TBlock g1 = TBlock.Load(ref projection, (block * 32) + 48);
+                TBlock o1 = TBlock.Load(ref projection, (block * 32) + 56);
+                TBlock i2 = TBlock.Load(ref projection, (block * 32) + 64);
+                TBlock f2 = TBlock.Load(ref projection, (block * 32) + 72);
+                TBlock g2 = TBlock.Load(ref projection, (block * 32) + 80);
+                TBlock o2 = TBlock.Load(ref projection, (block * 32) + 88);
+                TBlock i3 = TBlock.Load(ref projection, (block * 32) + 96);
+                TBlock f3 = TBlock.Load(ref projection, (block * 32) + 104);
+                TBlock g3 = TBlock.Load(ref projection, (block * 32) + 112);
+                TBlock o3 = TBlock.Load(ref projection, (block * 32) + 120);
+                // W_hh h: each feature k, broadcast once, feeds i, f, g, o of every block in the tile.
+                for (NUInt k = 0; k < 32; k++)
+                {
+                    TBlock feature = TBlock.Broadcast(Unsafe.Add(ref hidden, k));
+                    NUInt row = RecurrentWeights + (block * 1024) + (k * 32);
+                    i0 = TBlock.MultiplyAdd(feature, ref weights, row, i0);
+                    f0 = TBlock.MultiplyAdd(feature, ref weights, row + 8, f0);
+                    g0 = TBlock.MultiplyAdd(feature, ref weights, row + 16, g0);
+                    o0 = TBlock.MultiplyAdd(feature, ref weights, row + 24, o0);
+                    i1 = TBlock.MultiplyAdd(feature, ref weights, row + 1024, i1);
+                    f1 = TBlock.MultiplyAdd(feature, ref weights, row + 1032, f1);
+                    g1 = TBlock.MultiplyAdd(feature, ref weights, row + 1040, g1);
+                    o1 = TBlock.MultiplyAdd(feature, ref weights, row + 1048, o1);
+                    i2 = TBlock.MultiplyAdd(feature, ref weights, row + 2048, i2);
+                    f2 = TBlock.MultiplyAdd(feature, ref weights, row + 2056, f2);
+                    g2 = TBlock.MultiplyAdd(feature, ref weights, row + 2064, g2);
+                    o2 = TBlock.MultiplyAdd(feature, ref weights, row + 2072, o2);
+                    i3 = TBlock.MultiplyAdd(feature, ref weights, row + 3072, i3);
+                    f3 = TBlock.MultiplyAdd(feature, ref weights, row + 3080, f3);
+                    g3 = TBlock.MultiplyAdd(feature, ref weights, row + 3088, g3);
+                    o3 = TBlock.MultiplyAdd(feature, ref weights, row + 3096, o3);
+                }
+                // Blocks 0 and 1 of the tile, their activations in one call: c = f*c + i*g; h = o*tanh(c).
+                {
+                    NUInt units = block * 8;
+                    (TBlock inputGate0, TBlock inputGate1) = TBlock.Sigmoid(i0, i1);
+                    (TBlock forgetGate0, TBlock forgetGate1) = TBlock.Sigmoid(f0, f1);
+                    (TBlock candidate0, TBlock candidate1) = TBlock.Tanh(g0, g1);
+                    (TBlock outputGate0, TBlock outputGate1) = TBlock.Sigmoid(o0, o1);
+                    TBlock c0 = TBlock.MultiplyAdd(forgetGate0, TBlock.Load(ref cell, units), inputGate0 * candidate0);
+                    TBlock c1 = TBlock.MultiplyAdd(forgetGate1, TBlock.Load(ref cell, units + 8), inputGate1 * candidate1);
+                    TBlock.Store(c0, ref cell, units);
+                    TBlock.Store(c1, ref cell, units + 8);
+                    (TBlock tanhCell0, TBlock tanhCell1) = TBlock.Tanh(c0, c1);
+                    TBlock.Store(outputGate0 * tanhCell0, ref next, units);
+                    TBlock.Store(outputGate1 * tanhCell1, ref next, units + 8);
+                    if (TTrace.IsRecording)
+                    {
+                        NUInt record = block * 32;
+                        TBlock.Store(inputGate0, ref gates, record + InputGateSlot);
+                        TBlock.Store(forgetGate0, ref gates, record + ForgetGateSlot);
+                        TBlock.Store(candidate0, ref gates, record + CandidateSlot);
+                        TBlock.Store(outputGate0, ref gates, record + OutputGateSlot);
+                    }
+                    if (TTrace.IsRecording)
+                    {
+                        NUInt record = (block + 1) * 32;
+                        TBlock.Store(inputGate1, ref gates, record + InputGateSlot);
+                        TBlock.Store(forgetGate1, ref gates, record + ForgetGateSlot);
+                        TBlock.Store(candidate1, ref gates, record + CandidateSlot);
+                        TBlock.Store(outputGate1, ref gates, record + OutputGateSlot);
+                    }
+                }
+                // Blocks 2 and 3 of the tile, their activations in one call: c = f*c + i*g; h = o*tanh(c).
+                {
+                    NUInt units = (block + 2) * 8;
+                    (TBlock inputGate2, TBlock inputGate3) = TBlock.Sigmoid(i2, i3);
+                    (TBlock forgetGate2, TBlock forgetGate3) = TBlock.Sigmoid(f2, f3);
+                    (TBlock candidate2, TBlock candidate3) = TBlock.Tanh(g2, g3);
+                    (TBlock outputGate2, TBlock outputGate3) = TBlock.Sigmoid(o2, o3);
+                    TBlock c2 = TBlock.MultiplyAdd(forgetGate2, TBlock.Load(ref cell, units), inputGate2 * candidate2);
+                    TBlock c3 = TBlock.MultiplyAdd(forgetGate3, TBlock.Load(ref cell, units + 8), inputGate3 * candidate3);
+                    TBlock.Store(c2, ref cell, units);
+                    TBlock.Store(c3, ref cell, units + 8);
+                    (TBlock tanhCell2, TBlock tanhCell3) = TBlock.Tanh(c2, c3);
+                    TBlock.Store(outputGate2 * tanhCell2, ref next, units);
+                    TBlock.Store(outputGate3 * tanhCell3, ref next, units + 8);
+                    if (TTrace.IsRecording)
+                    {
+                        NUInt record = (block + 2) * 32;
+                        TBlock.Store(inputGate2, ref gates, record + InputGateSlot);
+                        TBlock.Store(forgetGate2, ref gates, record + ForgetGateSlot);
+                        TBlock.Store(candidate2, ref gates, record + CandidateSlot);
+                        TBlock.Store(outputGate2, ref gates, record + OutputGateSlot);
+                    }
+                    if (TTrace.IsRecording)
+                    {
+                        NUInt record = (block + 3) * 32;
+                        TBlock.Store(inputGate3, ref gates, record + InputGateSlot);
+                        TBlock.Store(forgetGate3, ref gates, record + ForgetGateSlot);
+                        TBlock.Store(candidate3, ref gates, record + CandidateSlot);
+                        TBlock.Store(outputGate3, ref gates, record + OutputGateSlot);
+                    }
+                }
+            }
         }
     }
 }

@@ -257,6 +257,7 @@ namespace FixedRnn.Generated
             where TTrace : struct, ITraceMode
         {
             ref float floats = ref state.Start;
+
             ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 48) : ref Unsafe.NullRef<float>();
             ref float resetRecord0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.ResetHidden0), step * 16) : ref Unsafe.NullRef<float>();
             Layer0<TBlock, TTrace>(ref weights, ref input, ref floats, ref gates0, ref resetRecord0);

@@ -256,6 +256,7 @@ namespace FixedRnn.Generated
             where TTrace : struct, ITraceMode
         {
             ref float floats = ref state.Start;
+
             Layer0<TBlock>(ref weights, ref input, ref floats);
             MemoryMarshal.CreateReadOnlySpan(ref floats, OutputSize)
                 .CopyTo(MemoryMarshal.CreateSpan(ref output, OutputSize));
