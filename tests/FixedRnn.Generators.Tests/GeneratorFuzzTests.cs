@@ -41,7 +41,7 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         TimeSpan processorBefore = Process.GetCurrentProcess().TotalProcessorTime;
 
-        List<FuzzCase> cases = new RandomDeclarations(seed).Create(count);
+        List<FuzzCase> cases = new RandomDeclarations(seed, BatchSize).Create(count);
         FuzzCase[][] batches = cases.Chunk(BatchSize).ToArray();
         var results = new BatchResult[batches.Length];
         Parallel.For(0, batches.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, index => results[index] = RunBatch(index, batches[index]));

@@ -833,7 +833,9 @@ internal sealed class FuzzCase
 }
 
 /// <summary>Builds random <see cref="FuzzCase"/>s, steered by category, from one seeded <see cref="Random"/>.</summary>
-internal sealed class RandomDeclarations(int seed)
+/// <param name="seed">The seed of the one <see cref="Random"/> everything is drawn from.</param>
+/// <param name="casesPerCompilation">How many consecutive cases share a compilation: two models whose names differ only in case must share one.</param>
+internal sealed class RandomDeclarations(int seed, int casesPerCompilation)
 {
     /// <summary>Categories and their weights (per mille). The valid share is small because compiling a model is the expensive part.</summary>
     public static readonly (string Name, int Weight)[] Categories =
@@ -895,7 +897,8 @@ internal sealed class RandomDeclarations(int seed)
     };
 
     private readonly Random _random = new(seed);
-    private readonly List<string> _globalNames = new();
+    /// <summary>The cases declared directly in the global namespace so far, and their names.</summary>
+    private readonly List<(int Id, string Name)> _globalNames = new();
 
     public List<FuzzCase> Create(int count)
     {
@@ -995,6 +998,11 @@ internal sealed class RandomDeclarations(int seed)
         if (Chance(0.06))
         {
             AddFormerBug(c);
+        }
+
+        if (c.Placement == Placement.GlobalNamespace && c.Containers.Count == 0)
+        {
+            _globalNames.Add((c.Id, c.Name));
         }
 
         Regroup(c);
@@ -1787,13 +1795,14 @@ internal sealed class RandomDeclarations(int seed)
 
     /// <summary>
     /// Layers of thousands of units until the packed parameters pass what one array can hold (FRNN011); one time in
-    /// ten, as many as still fit, a model the generator must emit and whose constants must not overflow. (Compiling
-    /// the sixteen-odd layers of such a model costs seconds, hence one in ten.)
+    /// twenty, as many as still fit, a model the generator must emit and whose constants must not overflow.
+    /// (Compiling the sixteen-odd layers of such a model costs seconds, hence so rarely; <c>FuzzFindings</c> always
+    /// compiles one.)
     /// </summary>
     private void MakeTooLarge(FuzzCase c)
     {
         c.Bug = FormerBug.ParameterCountOverflow;
-        bool fits = Chance(0.1);
+        bool fits = Chance(0.05);
         ModelAttribute model = c.Attributes.SelectMany(list => list.Items).OfType<ModelAttribute>().First();
         Replace(c, model, NewModelAttribute(c, SizeText(c, Pick(1, 64, 4096))));
         foreach (AttributeList list in c.Attributes)
@@ -1841,8 +1850,8 @@ internal sealed class RandomDeclarations(int seed)
 
         switch (_random.Next(8))
         {
-            case 0 when c.Placement == Placement.GlobalNamespace && c.Containers.Count == 0 && _globalNames.Count > 0 && c.Access != "file":
-                c.Name = _globalNames[^1].ToLowerInvariant();
+            case 0 when c.Placement == Placement.GlobalNamespace && c.Containers.Count == 0 && CaseVariantOfAGlobalName(c) is string variant:
+                c.Name = variant;
                 c.Bug = FormerBug.CaseInsensitiveHintName;
                 break;
             case 1:
@@ -1897,10 +1906,18 @@ internal sealed class RandomDeclarations(int seed)
                 break;
         }
 
-        if (c.Placement == Placement.GlobalNamespace && c.Containers.Count == 0)
-        {
-            _globalNames.Add(c.Name);
-        }
+    }
+
+    /// <summary>
+    /// The lower-case spelling of a global model's name declared earlier in the same compilation, one that no other
+    /// global type spells that way yet; <see langword="null"/> if there is none.
+    /// </summary>
+    private string? CaseVariantOfAGlobalName(FuzzCase c)
+    {
+        var sameCompilation = _globalNames.Where(entry => entry.Id / casesPerCompilation == c.Id / casesPerCompilation).Select(entry => entry.Name).ToList();
+        string? original = sameCompilation.LastOrDefault(name =>
+            name.ToLowerInvariant() != name && !sameCompilation.Contains(name.ToLowerInvariant(), StringComparer.Ordinal));
+        return original?.ToLowerInvariant();
     }
 
     /// <summary>Shuffles how the main declaration's attributes are grouped and separated, keeping their order.</summary>
