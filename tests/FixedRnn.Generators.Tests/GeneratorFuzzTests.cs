@@ -64,6 +64,8 @@ public sealed class GeneratorFuzzTests(ITestOutputHelper output)
     [InlineData("CaseInsensitiveHintName (namespaces)", "namespace A { [RecurrentModel(1)][Lstm(4)] public partial class M; }\nnamespace a { [RecurrentModel(1)][Lstm(4)] public partial class M; }", "valid")]
     [InlineData("KeywordIdentifier (namespace)", "namespace @event;\n[RecurrentModel(1)][Lstm(4)] public partial class M;", "valid")]
     [InlineData("KeywordIdentifier (type)", "[RecurrentModel(1)][Lstm(4)] public partial class @class;", "valid")]
+    [InlineData("KeywordIdentifier (record)", "namespace @namespace;\n[RecurrentModel(2)][Rnn(4)] public partial class @record;", "valid")]
+    [InlineData("KeywordIdentifier (extension)", "[RecurrentModel(2)][Rnn(4)] public partial class @extension;", "valid")]
     [InlineData("KeywordIdentifier (containing type)", "public partial class @struct { [RecurrentModel(1)][Lstm(4)] public partial class M; }", "valid")]
     [InlineData("MemberNamedLikeModel", "[RecurrentModel(1)][Lstm(4)] public partial class State;", "FRNN009")]
     [InlineData("MemberNamedLikeModel (Step)", "[RecurrentModel(1)][Lstm(4)] public partial class Step;", "FRNN009")]

@@ -431,13 +431,6 @@ internal sealed class FuzzCase
             sourceMayStay = true;
         }
 
-        if (Body.Contains("InputSize", StringComparison.Ordinal) || Body.Contains("struct State", StringComparison.Ordinal) || Body.Contains("void Step(", StringComparison.Ordinal))
-        {
-            CompilerErrors.Add("CS0102");
-            CompilerErrors.Add("CS0111");
-            sourceMayStay = true;
-        }
-
         bool syntaxError = SyntaxBreak is not null;
 
         // FRNN diagnostics the construction calls for: only a class or record with [RecurrentModel] is a model.
@@ -453,6 +446,20 @@ internal sealed class FuzzCase
             {
                 Required.Add(new("FRNN013", layer.Text));
             }
+        }
+
+        // A user member named like a generated one clashes only with generated code: when FixedRnn rejects the model,
+        // nothing is generated, and only a user method that names the generated State fails to compile without it.
+        bool clashesWithGeneratedMember = Body.Contains("InputSize", StringComparison.Ordinal) || Body.Contains("struct State", StringComparison.Ordinal) || Body.Contains("void Step(", StringComparison.Ordinal);
+        if (clashesWithGeneratedMember && isModel && Required.Count == 0 && !malformed && !syntaxError)
+        {
+            CompilerErrors.Add("CS0102");
+            CompilerErrors.Add("CS0111");
+            sourceMayStay = true;
+        }
+        else if (clashesWithGeneratedMember && Body.Contains("ref State", StringComparison.Ordinal) && !Body.Contains("struct State", StringComparison.Ordinal))
+        {
+            CompilerErrors.Add("CS0246");
         }
 
         if (syntaxError)
@@ -1839,7 +1846,7 @@ internal sealed class RandomDeclarations(int seed, int casesPerCompilation)
                 c.Bug = FormerBug.CaseInsensitiveHintName;
                 break;
             case 1:
-                string keyword = "@" + Pick("class", "event", "struct", "object", "record", "int");
+                string keyword = "@" + Pick("class", "event", "struct", "object", "record", "int", "extension", "var");
                 if (Chance(0.5) || c.Containers.Count == 0)
                 {
                     c.Name = keyword;
