@@ -1,4 +1,5 @@
 using System.Linq;
+using FixedRnn.Generators.Parsing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Xunit;
@@ -164,6 +165,42 @@ public sealed class DiagnosticTests
             """);
 
         AssertDiagnostic(diagnostic, "FRNN009", name, $"cannot be named '{name}'");
+    }
+
+    [Fact]
+    public void FRNN009_ReservesExactlyTheMembersTheGeneratorAdds()
+    {
+        // Every kind, a Dense head and an LSTM (the only models with a cell state), so that every member appears.
+        (GeneratorRunResult result, Compilation output) = GeneratorDriver.Run("""
+            using FixedRnn;
+            [RecurrentModel(9)][Lstm(8)][Dense(1)] public partial class A;
+            [RecurrentModel(2)][Gru(4, ResetAfter = false)][Rnn(3)] public partial class B;
+            """);
+        Assert.Empty(result.Diagnostics);
+        var generatedTrees = result.GeneratedSources.Select(generated => generated.SyntaxTree).ToHashSet();
+
+        // The members declared only in generated files, as a user sees them: explicit interface implementations
+        // cannot clash with a type name, and accessors (get_Parameters) are left aside as no name anyone gives a model.
+        var added = new[] { "A", "B" }
+            .SelectMany(name => output.GetTypeByMetadataName(name)!.GetMembers())
+            .Where(member => !member.IsImplicitlyDeclared && member.DeclaringSyntaxReferences.Length > 0 && member.DeclaringSyntaxReferences.All(reference => generatedTrees.Contains(reference.SyntaxTree)))
+            .Where(member => member is not IMethodSymbol { MethodKind: not MethodKind.Ordinary } and not IPropertySymbol { ExplicitInterfaceImplementations.Length: > 0 })
+            .Select(member => member.Name)
+            .ToHashSet(System.StringComparer.Ordinal);
+
+        var unreserved = added.Except(ModelParser.GeneratedMemberNames).Order(System.StringComparer.Ordinal).ToList();
+        var neverAdded = ModelParser.GeneratedMemberNames.Except(added).Order(System.StringComparer.Ordinal).ToList();
+        string Clash(string name)
+        {
+            (GeneratorRunResult named, Compilation compiled) = GeneratorDriver.Run($"using FixedRnn;\n[RecurrentModel(9)][Lstm(8)][Dense(1)] public partial class {name};");
+            Diagnostic? first = named.Diagnostics.Concat(compiled.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error)).FirstOrDefault();
+            return $"a model named '{name}': {first?.ToString() ?? "no diagnostic"}";
+        }
+
+        Assert.True(
+            unreserved.Count == 0 && neverAdded.Count == 0,
+            $"Generated on the model but not reserved: [{string.Join(", ", unreserved)}]; reserved but never generated: [{string.Join(", ", neverAdded)}].\n"
+            + string.Join("\n", unreserved.Select(Clash)));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using FixedRnn.Generators.Parsing;
 
 namespace FixedRnn.Generators.Tests;
 
@@ -53,44 +54,54 @@ internal enum Placement
 }
 
 /// <summary>
-/// Declaration shapes the generator is known to mishandle (see <c>GeneratorFuzzTests.KnownGeneratorBugs</c>).
-/// The fuzz leaves them out unless FIXEDRNN_FUZZ_KNOWN_BUGS=1, so that it stays green until they are fixed.
+/// Declaration shapes the generator once mishandled (the regression cases of
+/// <c>GeneratorFuzzTests.FuzzFindings</c>). Every run generates them; the report counts them, so that a
+/// change to the generator that drops one from the mix shows.
 /// </summary>
-internal enum KnownBug
+internal enum FormerBug
 {
     None,
 
-    /// <summary>Two models whose full names differ only in case: AddSource throws (hint names are case-insensitive).</summary>
+    /// <summary>Two models whose full names differ only in case: AddSource threw (hint names are case-insensitive).</summary>
     CaseInsensitiveHintName,
 
     /// <summary>An escaped keyword (<c>@class</c>, <c>namespace @event</c>) as a name: invalid hint name or generated code.</summary>
     KeywordIdentifier,
 
-    /// <summary>A model named like a generated member (<c>State</c>, <c>Trace</c>, <c>Step</c>...): CS0542 in generated code.</summary>
+    /// <summary>A model named like a generated member (<c>State</c>, <c>Step</c>...): CS0542 in generated code, now FRNN009.</summary>
     MemberNamedLikeModel,
 
-    /// <summary>A <c>file</c> model: the generated partial is a different, non-file type.</summary>
+    /// <summary>A model named like a kernel, which FRNN009 used to reserve (<c>Layer0</c>, <c>StepCore</c>...): now valid.</summary>
+    KernelNamedLikeModel,
+
+    /// <summary>A containing type named like a generated member (<c>State</c>, <c>Trace</c>...): valid, the members are the model's.</summary>
+    ContainerNamedLikeMember,
+
+    /// <summary>A <c>file</c> model: the generated partial was a different, non-file type; now FRNN010.</summary>
     FileLocalModel,
 
-    /// <summary>A <c>record struct</c> model: source is generated although the compiler rejects the attributes (CS0592).</summary>
+    /// <summary>A <c>record struct</c> model: source was generated although the compiler rejects the attributes (CS0592).</summary>
     RecordStructModel,
 
-    /// <summary>A mistyped, unknown or repeated named argument the compiler rejects, yet source is generated.</summary>
+    /// <summary>A mistyped, unknown or repeated named argument the compiler rejects, yet source was generated.</summary>
     MalformedNamedArgumentEmits,
 
-    /// <summary>A user type named <c>nint</c> in scope: the generated code's <c>nint</c> binds to it.</summary>
-    UserTypeNamedNint,
+    /// <summary>A user type named like a type the kernels use (<c>nint</c>, <c>Vector256</c>, <c>Unsafe</c>...) in the model's namespace.</summary>
+    UserTypeNamedLikeFrameworkType,
+
+    /// <summary>More parameters than one array holds: the parameter count overflowed <see cref="int"/>; now FRNN011.</summary>
+    ParameterCountOverflow,
 }
 
 /// <summary>A constant argument as written, and what the compiler makes of it.</summary>
 /// <param name="Text">The expression as written.</param>
 /// <param name="Value">Its value when it converts to the parameter's type (an enum's underlying value, a bool as 0/1).</param>
 /// <param name="Error">The compiler error it causes, if any.</param>
-/// <param name="Bug">A known generator bug this argument triggers.</param>
-internal sealed record Arg(string Text, int? Value, string? Error = null, KnownBug Bug = KnownBug.None);
+/// <param name="Bug">A former generator bug this argument triggers.</param>
+internal sealed record Arg(string Text, int? Value, string? Error = null, FormerBug Bug = FormerBug.None);
 
 /// <summary><c>Name = value</c> in an attribute.</summary>
-internal sealed record NamedArg(string Name, Arg Value, string? Error = null, KnownBug Bug = KnownBug.None)
+internal sealed record NamedArg(string Name, Arg Value, string? Error = null, FormerBug Bug = FormerBug.None)
 {
     public string Text => $"{Name} = {Value.Text}";
 }
@@ -142,7 +153,7 @@ internal sealed class LayerAttribute : AttributeItem
 
     public string? ShapeError { get; init; }
 
-    public KnownBug ShapeBug { get; init; }
+    public FormerBug ShapeBug { get; init; }
 
     public override string Text
     {
@@ -180,9 +191,12 @@ internal sealed class LayerAttribute : AttributeItem
         .Concat(Named.SelectMany(argument => new[] { argument.Error, argument.Value.Error }))
         .OfType<string>();
 
-    public IEnumerable<KnownBug> Bugs => new[] { ShapeBug, Size?.Bug ?? KnownBug.None }
+    /// <summary>A GRU's form: <c>ResetAfter</c> as written, true (PyTorch's form) when it is not.</summary>
+    public bool ResetAfter => Named.LastOrDefault(argument => argument.Name == "ResetAfter")?.Value.Value is not 0;
+
+    public IEnumerable<FormerBug> Bugs => new[] { ShapeBug, Size?.Bug ?? FormerBug.None }
         .Concat(Named.SelectMany(argument => new[] { argument.Bug, argument.Value.Bug }))
-        .Where(bug => bug != KnownBug.None);
+        .Where(bug => bug != FormerBug.None);
 
     /// <summary>The size when the compiler can read it (even if another argument is malformed).</summary>
     public int? SizeValue => ShapeError is null && Size is { Error: null, Value: int value } ? value : null;
@@ -296,10 +310,10 @@ internal sealed class FuzzCase
     /// <summary>A textual break (a syntax error) applied to the rendered declaration: (find, replace).</summary>
     public (string Find, string Replace)? SyntaxBreak { get; set; }
 
-    public KnownBug Bug { get; set; }
+    public FormerBug Bug { get; set; }
 
-    /// <summary>Every known generator bug the case runs into.</summary>
-    public IEnumerable<KnownBug> Bugs => new[] { Bug }.Concat(AllItems.OfType<LayerAttribute>().SelectMany(layer => layer.Bugs)).Where(bug => bug != KnownBug.None).Distinct();
+    /// <summary>Every former generator bug the case runs into.</summary>
+    public IEnumerable<FormerBug> Bugs => new[] { Bug }.Concat(AllItems.OfType<LayerAttribute>().SelectMany(layer => layer.Bugs)).Where(bug => bug != FormerBug.None).Distinct();
 
     // ---- The oracle's result ----
 
@@ -322,6 +336,11 @@ internal sealed class FuzzCase
     public int ExpectedOutputSize { get; private set; }
 
     public int ExpectedLayerCount { get; private set; }
+
+    public long ExpectedParameterCount { get; private set; }
+
+    /// <summary>Array.MaxLength: the most floats the one <c>Parameters</c> buffer can hold; past it, FRNN011.</summary>
+    public const long MaximumParameterCount = 0x7FFFFFC7;
 
     public bool HasOwnTree => Placement == Placement.FileScopedNamespace || SyntaxBreak is not null;
 
@@ -412,13 +431,6 @@ internal sealed class FuzzCase
             sourceMayStay = true;
         }
 
-        if (Body.Contains("InputSize", StringComparison.Ordinal) || Body.Contains("struct State", StringComparison.Ordinal) || Body.Contains("void Step(", StringComparison.Ordinal))
-        {
-            CompilerErrors.Add("CS0102");
-            CompilerErrors.Add("CS0111");
-            sourceMayStay = true;
-        }
-
         bool syntaxError = SyntaxBreak is not null;
 
         // FRNN diagnostics the construction calls for: only a class or record with [RecurrentModel] is a model.
@@ -427,6 +439,28 @@ internal sealed class FuzzCase
         {
             AddFixedRnnExpectations(modelAttributes[0]);
         }
+        else if (modelAttributes.Count == 0)
+        {
+            // FRNN013: every layer attribute on a type that has no [RecurrentModel] on any of its declarations.
+            foreach (LayerAttribute layer in layers)
+            {
+                Required.Add(new("FRNN013", layer.Text));
+            }
+        }
+
+        // A user member named like a generated one clashes only with generated code: when FixedRnn rejects the model,
+        // nothing is generated, and only a user method that names the generated State fails to compile without it.
+        bool clashesWithGeneratedMember = Body.Contains("InputSize", StringComparison.Ordinal) || Body.Contains("struct State", StringComparison.Ordinal) || Body.Contains("void Step(", StringComparison.Ordinal);
+        if (clashesWithGeneratedMember && isModel && Required.Count == 0 && !malformed && !syntaxError)
+        {
+            CompilerErrors.Add("CS0102");
+            CompilerErrors.Add("CS0111");
+            sourceMayStay = true;
+        }
+        else if (clashesWithGeneratedMember && Body.Contains("ref State", StringComparison.Ordinal) && !Body.Contains("struct State", StringComparison.Ordinal))
+        {
+            CompilerErrors.Add("CS0246");
+        }
 
         if (syntaxError)
         {
@@ -434,7 +468,7 @@ internal sealed class FuzzCase
             CompilerErrors.Clear();
             SourceAllowed = true;
             PromoteRequiredToAllowed();
-            Allowed.UnionWith(new[] { "FRNN001", "FRNN002", "FRNN003", "FRNN004", "FRNN005", "FRNN006", "FRNN007", "FRNN008" });
+            Allowed.UnionWith(new[] { "FRNN001", "FRNN002", "FRNN003", "FRNN004", "FRNN005", "FRNN006", "FRNN007", "FRNN008", "FRNN009", "FRNN010", "FRNN013" });
         }
         else if (CompilerErrors.Count > 0)
         {
@@ -447,16 +481,20 @@ internal sealed class FuzzCase
                 // as a second declaration: what depends on the layers is optional.
                 Allowed.UnionWith(new[] { "FRNN004", "FRNN005", "FRNN006", "FRNN007", "FRNN008" });
             }
-        }
-        else if (!isModel)
-        {
-            Verdict = Verdict.Ignored;
-            Required.Clear();
-            Allowed.Clear();
+            else if (layers.Count > 0)
+            {
+                // Layer attributes the compiler rejects (on a struct, say) may still be named as orphans.
+                Allowed.Add("FRNN013");
+            }
         }
         else if (Required.Count > 0)
         {
             Verdict = Verdict.FixedRnnError;
+        }
+        else if (!isModel)
+        {
+            Verdict = Verdict.Ignored;
+            Allowed.Clear();
         }
         else
         {
@@ -465,6 +503,7 @@ internal sealed class FuzzCase
             ExpectedInputSize = modelAttributes[0].Input!.Value!.Value;
             ExpectedOutputSize = modelLayers[^1].SizeValue!.Value;
             ExpectedLayerCount = modelLayers.Count;
+            ExpectedParameterCount = MainParameterCount()!.Value;
         }
     }
 
@@ -476,6 +515,19 @@ internal sealed class FuzzCase
 
     private void AddFixedRnnExpectations(ModelAttribute model)
     {
+        // FRNN009: the generator's public API names the model cannot take (the generator's own list, read through
+        // InternalsVisibleTo: which names to reserve is the generator's decision; that it reports them is the test).
+        if (RandomDeclarations.GeneratedMemberNames.Contains(Name.TrimStart('@'), StringComparer.Ordinal))
+        {
+            Required.Add(new("FRNN009", Name));
+        }
+
+        // FRNN010: a file-local model cannot be completed from the generated files.
+        if (Access == "file")
+        {
+            Required.Add(new("FRNN010", Name));
+        }
+
         // FRNN001: the model and every containing type must be partial.
         if (!Partial)
         {
@@ -565,6 +617,49 @@ internal sealed class FuzzCase
                 Allowed.Add("FRNN004");
             }
         }
+
+        // FRNN011 is the last check, on a model that is otherwise fine: its parameter count means nothing before.
+        if (Required.Count == 0 && MainParameterCount() > MaximumParameterCount)
+        {
+            Required.Add(new("FRNN011", Name));
+        }
+    }
+
+    /// <summary>
+    /// The floats of <c>Parameters</c> for the main declaration's layers, as the README's "How the kernels work"
+    /// lays them out: units padded to 8-lane blocks, input and recurrent weights per gate, one bias per gate where
+    /// PyTorch's <c>b_ih + b_hh</c> fold (LSTM, reset-before GRU), plus <c>b_hn</c> for a reset-after GRU; a Dense
+    /// head has input weights and a bias. <see langword="null"/> when a size cannot be read.
+    /// </summary>
+    public long? MainParameterCount()
+    {
+        ModelAttribute? model = MainItems.OfType<ModelAttribute>().FirstOrDefault();
+        if (model is not { WellFormed: true, Input.Value: int inputs })
+        {
+            return null;
+        }
+
+        long total = 0;
+        foreach (LayerAttribute layer in MainItems.OfType<LayerAttribute>())
+        {
+            if (layer.SizeValue is not int units)
+            {
+                return null;
+            }
+
+            long padded = (units + 7L) / 8 * 8;
+            (int gates, int biases, bool recurrent) = layer.Type switch
+            {
+                LayerType.Lstm => (4, 4, true),
+                LayerType.Gru => (3, layer.ResetAfter ? 4 : 3, true),
+                LayerType.Rnn => (1, 1, true),
+                _ => (1, 1, false),
+            };
+            total += (padded * gates * (inputs + (recurrent ? units : 0L))) + (padded * biases);
+            inputs = units;
+        }
+
+        return total;
     }
 
     public static bool InRange(int size) => size is >= 1 and <= 4096;
@@ -745,7 +840,9 @@ internal sealed class FuzzCase
 }
 
 /// <summary>Builds random <see cref="FuzzCase"/>s, steered by category, from one seeded <see cref="Random"/>.</summary>
-internal sealed class RandomDeclarations(int seed, bool includeKnownBugs)
+/// <param name="seed">The seed of the one <see cref="Random"/> everything is drawn from.</param>
+/// <param name="casesPerCompilation">How many consecutive cases share a compilation: two models whose names differ only in case must share one.</param>
+internal sealed class RandomDeclarations(int seed, int casesPerCompilation)
 {
     /// <summary>Categories and their weights (per mille). The valid share is small because compiling a model is the expensive part.</summary>
     public static readonly (string Name, int Weight)[] Categories =
@@ -757,18 +854,21 @@ internal sealed class RandomDeclarations(int seed, bool includeKnownBugs)
         ("FRNN003 generic model", 45),
         ("FRNN003 nested in generic type", 45),
         ("FRNN004 no recurrent layer", 65),
-        ("FRNN005 size out of range", 110),
-        ("FRNN006 undefined activation", 80),
+        ("FRNN005 size out of range", 90),
+        ("FRNN006 undefined activation", 70),
         ("FRNN007 Dense not last", 70),
         ("FRNN008 layers split across declarations", 80),
-        ("Several FRNN errors", 90),
+        ("FRNN009 named like a generated member", 15),
+        ("FRNN010 file-local model", 10),
+        ("FRNN011 model too large", 10),
+        ("Several FRNN errors", 85),
         ("Malformed layer attribute", 75),
         ("Malformed [RecurrentModel]", 35),
         ("Attributes on a struct, interface or member", 30),
         ("Duplicate [RecurrentModel]", 12),
         ("Other compiler error", 10),
         ("Syntax error", 20),
-        ("Layers without [RecurrentModel]", 33),
+        ("FRNN013 layers without [RecurrentModel]", 33),
     };
 
     private static readonly string[] TrickyNames =
@@ -777,10 +877,24 @@ internal sealed class RandomDeclarations(int seed, bool includeKnownBugs)
         "Vector256", "Vector128", "var", "dynamic", "T", "Global", "Model", "IRecurrentModel", "SafeTensorsFile", "Layer",
     };
 
-    private static readonly string[] GeneratedMemberNames =
+    /// <summary>The generator's own list of the names FRNN009 reserves, in a fixed order so that a seed replays.</summary>
+    public static readonly string[] GeneratedMemberNames = ModelParser.GeneratedMemberNames.OrderBy(name => name, StringComparer.Ordinal).ToArray();
+
+    /// <summary>Members of the kernel classes, which FRNN009 once reserved too: free for models since the kernels left the model type.</summary>
+    private static readonly string[] KernelNames =
     {
-        "State", "Trace", "Step", "Forward", "Backward", "Parameters", "InputSize", "OutputSize", "LayerCount", "ParameterCount",
-        "LoadPyTorch", "SavePyTorch", "ToPyTorch", "Initialize", "GetHiddenState", "GetCellState", "Layer0", "Layer0Backward",
+        "Layer0", "Layer1", "Layer0Backward", "Layer0Projected", "StepCore", "ForwardCore", "BackwardCore", "RecordCore", "RecordState",
+        "StepsOf", "Record", "Pack", "Unpack", "Initial", "Layers", "Kernels", "Interop",
+    };
+
+    /// <summary>Types the generated code names, which a user type of the same name in the model's namespace could capture.</summary>
+    private static readonly string[] FrameworkTypeDecoys =
+    {
+        "public class nint { }", "public class nuint { }", "public static class Vector256 { }", "public static class Vector128 { }",
+        "public struct Vector256<T> { }", "public static class Unsafe { }", "public static class MemoryMarshal { }", "public class Span { }",
+        "public readonly struct Span<T> { }", "public readonly struct ReadOnlySpan<T> { }", "public class System { }", "public static class Math { }",
+        "public static class MathF { }", "public class IntPtr { }", "public class ArgumentException : global::System.Exception { }",
+        "public static class FloatBlock256 { }", "public class AlignedFloats { }", "public static class MemoryExtensions { }",
     };
 
     private static readonly string[] ContainerKeywords =
@@ -790,7 +904,8 @@ internal sealed class RandomDeclarations(int seed, bool includeKnownBugs)
     };
 
     private readonly Random _random = new(seed);
-    private readonly List<string> _globalNames = new();
+    /// <summary>The cases declared directly in the global namespace so far, and their names.</summary>
+    private readonly List<(int Id, string Name)> _globalNames = new();
 
     public List<FuzzCase> Create(int count)
     {
@@ -871,16 +986,30 @@ internal sealed class RandomDeclarations(int seed, bool includeKnownBugs)
             case "Syntax error":
                 BreakSyntax(c);
                 break;
-            case "Layers without [RecurrentModel]":
+            case "FRNN009 named like a generated member":
+                NameLikeGeneratedMember(c);
+                break;
+            case "FRNN010 file-local model":
+                MakeFileLocal(c);
+                break;
+            case "FRNN011 model too large":
+                MakeTooLarge(c);
+                break;
+            case "FRNN013 layers without [RecurrentModel]":
                 RemoveModelAttribute(c);
                 break;
             default:
                 throw new InvalidOperationException(category);
         }
 
-        if (includeKnownBugs && Chance(0.05))
+        if (Chance(0.06))
         {
-            AddKnownBug(c);
+            AddFormerBug(c);
+        }
+
+        if (c.Placement == Placement.GlobalNamespace && c.Containers.Count == 0)
+        {
+            _globalNames.Add((c.Id, c.Name));
         }
 
         Regroup(c);
@@ -966,7 +1095,15 @@ internal sealed class RandomDeclarations(int seed, bool includeKnownBugs)
         }
 
         Container inner = c.Containers[^1];
-        return inner.IsInterface ? Pick("public", "internal", string.Empty) : Pick("public", "internal", "private", string.Empty);
+        if (inner.IsInterface)
+        {
+            return Pick("public", "internal", string.Empty);
+        }
+
+        // Protected members belong in classes that can be derived from (CS0666 in a struct, CS1057 in a static class).
+        return inner.IsStruct || inner.IsStatic
+            ? Pick("public", "internal", "private", string.Empty)
+            : Pick("public", "public", "internal", "internal", "private", string.Empty, "protected", "protected internal", "private protected");
     }
 
     private bool FixedRnnShadowed(FuzzCase c)
@@ -1408,7 +1545,7 @@ internal sealed class RandomDeclarations(int seed, bool includeKnownBugs)
         Replace(c, target, broken);
     }
 
-    /// <summary>A named argument of the wrong type; the kinds the generator still emits for are known bugs.</summary>
+    /// <summary>A named argument of the wrong type, or unknown; those the generator once emitted for are marked.</summary>
     private List<NamedArg> MalformedNamedArguments(LayerType type)
     {
         var candidates = new List<NamedArg>();
@@ -1420,50 +1557,45 @@ internal sealed class RandomDeclarations(int seed, bool includeKnownBugs)
                 candidates.Add(new NamedArg("Activation", new Arg("true", null, "CS0029")));
                 candidates.Add(new NamedArg("Activation", new Arg("DenseActivation.Sigmoid", 2, "CS0266")));
                 candidates.Add(new NamedArg("Activation", new Arg("DenseActivation.Relu", 3, "CS0266")));
-                if (includeKnownBugs)
-                {
-                    candidates.Add(new NamedArg("Activation", new Arg("1", 1, "CS0266", KnownBug.MalformedNamedArgumentEmits)));
-                    candidates.Add(new NamedArg("Activation", new Arg("1.5", 1, "CS0266", KnownBug.MalformedNamedArgumentEmits)));
-                    candidates.Add(new NamedArg("Activation", new Arg("DenseActivation.Tanh", 1, "CS0266", KnownBug.MalformedNamedArgumentEmits)));
-                    candidates.Add(new NamedArg("ResetAfter", new Arg("true", 1), "CS0246", KnownBug.MalformedNamedArgumentEmits));
-                }
-
+                candidates.Add(new NamedArg("Activation", new Arg("1", 1, "CS0266", FormerBug.MalformedNamedArgumentEmits)));
+                candidates.Add(new NamedArg("Activation", new Arg("1.5", 1, "CS0266", FormerBug.MalformedNamedArgumentEmits)));
+                candidates.Add(new NamedArg("Activation", new Arg("DenseActivation.Tanh", 1, "CS0266", FormerBug.MalformedNamedArgumentEmits)));
+                candidates.Add(new NamedArg("ResetAfter", new Arg("true", 1), "CS0246", FormerBug.MalformedNamedArgumentEmits));
                 break;
             case LayerType.Dense:
                 candidates.Add(new NamedArg("Activation", new Arg("\"Relu\"", null, "CS0029")));
                 candidates.Add(new NamedArg("Activation", new Arg("null", null, "CS0037")));
                 candidates.Add(new NamedArg("Activation", new Arg("(RnnActivation)5", 5, "CS0266")));
-                if (includeKnownBugs)
-                {
-                    candidates.Add(new NamedArg("Activation", new Arg("RnnActivation.Relu", 1, "CS0266", KnownBug.MalformedNamedArgumentEmits)));
-                    candidates.Add(new NamedArg("Activation", new Arg("2", 2, "CS0266", KnownBug.MalformedNamedArgumentEmits)));
-                }
-
+                candidates.Add(new NamedArg("Activation", new Arg("RnnActivation.Relu", 1, "CS0266", FormerBug.MalformedNamedArgumentEmits)));
+                candidates.Add(new NamedArg("Activation", new Arg("2", 2, "CS0266", FormerBug.MalformedNamedArgumentEmits)));
                 break;
             case LayerType.Gru:
                 candidates.Add(new NamedArg("ResetAfter", new Arg("3", null, "CS0029")));
                 candidates.Add(new NamedArg("ResetAfter", new Arg("\"no\"", null, "CS0029")));
                 candidates.Add(new NamedArg("ResetAfter", new Arg("null", null, "CS0037")));
                 candidates.Add(new NamedArg("ResetAfter", new Arg("0", null, "CS0029")));
-                if (includeKnownBugs)
-                {
-                    candidates.Add(new NamedArg("Activation", new Arg("RnnActivation.Relu", 1), "CS0246", KnownBug.MalformedNamedArgumentEmits));
-                }
-
+                candidates.Add(new NamedArg("Activation", new Arg("RnnActivation.Relu", 1), "CS0246", FormerBug.MalformedNamedArgumentEmits));
                 break;
             default:
-                // Lstm has no named argument: any is unknown (CS0246), and the generator still emits (a known bug).
-                if (includeKnownBugs)
-                {
-                    candidates.Add(new NamedArg("ResetAfter", new Arg("true", 1), "CS0246", KnownBug.MalformedNamedArgumentEmits));
-                    candidates.Add(new NamedArg("Activation", new Arg("RnnActivation.Tanh", 0), "CS0246", KnownBug.MalformedNamedArgumentEmits));
-                    candidates.Add(new NamedArg("ResetAfter", new Arg("\"no\"", null, "CS0029"), "CS0246", KnownBug.MalformedNamedArgumentEmits));
-                }
-
+                // Lstm has no named argument: any is unknown (CS0246).
+                candidates.Add(new NamedArg("ResetAfter", new Arg("true", 1), "CS0246", FormerBug.MalformedNamedArgumentEmits));
+                candidates.Add(new NamedArg("Activation", new Arg("RnnActivation.Tanh", 0), "CS0246", FormerBug.MalformedNamedArgumentEmits));
+                candidates.Add(new NamedArg("ResetAfter", new Arg("\"no\"", null, "CS0029"), "CS0246", FormerBug.MalformedNamedArgumentEmits));
                 break;
         }
 
-        return candidates.Count == 0 ? new List<NamedArg>() : new List<NamedArg> { Pick(candidates.ToArray()) };
+        if (type != LayerType.Lstm && Chance(0.15))
+        {
+            // The same property twice, both well typed: the compiler rejects the attribute (CS0643) all the same.
+            return type switch
+            {
+                LayerType.Gru => new List<NamedArg> { new("ResetAfter", new Arg("false", 0)), new("ResetAfter", new Arg("true", 1), "CS0643", FormerBug.MalformedNamedArgumentEmits) },
+                LayerType.Rnn => new List<NamedArg> { new("Activation", new Arg("RnnActivation.Tanh", 0)), new("Activation", new Arg("RnnActivation.Relu", 1), "CS0643", FormerBug.MalformedNamedArgumentEmits) },
+                _ => new List<NamedArg> { new("Activation", new Arg("DenseActivation.Tanh", 1)), new("Activation", new Arg("DenseActivation.Tanh", 1), "CS0643", FormerBug.MalformedNamedArgumentEmits) },
+            };
+        }
+
+        return new List<NamedArg> { Pick(candidates.ToArray()) };
     }
 
     private void MalformModelAttribute(FuzzCase c)
@@ -1603,64 +1735,180 @@ internal sealed class RandomDeclarations(int seed, bool includeKnownBugs)
         }
 
         c.Attributes.RemoveAll(list => list.Items.Count == 0);
-        if (c.Attributes.Count == 0 || Chance(0.3))
+        int roll = _random.Next(10);
+        if (roll == 0)
         {
-            // Even broken layers draw no FRNN diagnostic without [RecurrentModel].
-            c.Attributes.Add(new AttributeList(new List<AttributeItem> { NewLayer(c, LayerType.Rnn, BadSize(c)) }, false));
+            // No FixedRnn attribute left at all: not a model, nothing to say.
+            foreach (AttributeList list in c.Attributes)
+            {
+                list.Items.RemoveAll(item => item is LayerAttribute);
+            }
+
+            c.Attributes.RemoveAll(list => list.Items.Count == 0);
+            return;
         }
 
-        if (Chance(0.3))
+        if (c.Attributes.Count == 0 || roll <= 3)
+        {
+            // Even a broken layer draws only FRNN013 without [RecurrentModel].
+            c.Attributes.Add(new AttributeList(new List<AttributeItem> { NewLayer(c, Pick(LayerType.Rnn, LayerType.Dense, LayerType.Gru), BadSize(c)) }, false));
+        }
+
+        if (roll <= 5 && c.Partial && c.Containers.All(container => container.Partial))
+        {
+            // Layers on two partial declarations, none with [RecurrentModel]: each of them is named.
+            var part = new OtherPart { OtherTree = Chance(0.5), Body = Pick("{ }", $"{{ public int Orphan{c.Id} => 1; }}") };
+            part.Attributes.Add(new AttributeList(new List<AttributeItem> { NewLayer(c, Pick(LayerType.Lstm, LayerType.Dense), ValidSize(c, input: false)) }, Chance(0.2)));
+            c.OtherParts.Add(part);
+        }
+        else if (Chance(0.3))
         {
             MakeNotPartial(c);
         }
     }
 
-    private void AddKnownBug(FuzzCase c)
+    private void NameLikeGeneratedMember(FuzzCase c)
+    {
+        string name = Pick(GeneratedMemberNames);
+        if (c.Placement == Placement.GlobalNamespace && c.Containers.Count == 0)
+        {
+            // Two cases of a batch must not declare the same global type: give this one a namespace of its own.
+            c.Placement = Placement.FileScopedNamespace;
+            c.Namespace = $"Fuzz.F{c.Id}";
+        }
+
+        c.Name = name;
+        for (int index = 0; index < c.Containers.Count; index++)
+        {
+            if (c.Containers[index].Name == name)
+            {
+                c.Containers[index] = c.Containers[index] with { Name = $"Outer{c.Id}_{index}" };
+            }
+        }
+    }
+
+    private static void MakeFileLocal(FuzzCase c)
+    {
+        // 'file' is for top-level types only (CS9054), and a file type's partial declarations share its file.
+        c.Containers.Clear();
+        c.OtherParts.RemoveAll(part => part.OtherTree);
+        c.Access = "file";
+        if (c.Placement == Placement.GlobalNamespace)
+        {
+            c.Placement = Placement.FileScopedNamespace;
+            c.Namespace = $"Fuzz.F{c.Id}";
+        }
+    }
+
+    /// <summary>
+    /// Layers of thousands of units until the packed parameters pass what one array can hold (FRNN011). The model just
+    /// under the limit is <c>FuzzFindings</c>' to compile, once: the sixteen-odd layers cost seconds each time.
+    /// </summary>
+    private void MakeTooLarge(FuzzCase c)
+    {
+        c.Bug = FormerBug.ParameterCountOverflow;
+        ModelAttribute model = c.Attributes.SelectMany(list => list.Items).OfType<ModelAttribute>().First();
+        Replace(c, model, NewModelAttribute(c, SizeText(c, Pick(1, 64, 4096))));
+        foreach (AttributeList list in c.Attributes)
+        {
+            list.Items.RemoveAll(item => item is LayerAttribute);
+        }
+
+        c.Attributes.RemoveAll(list => list.Items.Count == 0);
+        if (c.Attributes.Count == 0)
+        {
+            c.Attributes.Add(new AttributeList(new List<AttributeItem>(), false));
+        }
+
+        while (c.MainParameterCount() <= FuzzCase.MaximumParameterCount)
+        {
+            c.Attributes[^1].Items.Add(NewLayer(c, Pick(LayerType.Lstm, LayerType.Gru), SizeText(c, Pick(4096, 4096, 4000, 3072))));
+        }
+
+        if (Chance(0.3))
+        {
+            // A head after the layers that overflow: still too large.
+            c.Attributes[^1].Items.Add(NewLayer(c, LayerType.Dense, ValidSize(c, input: false)));
+        }
+    }
+
+    private void AddFormerBug(FuzzCase c)
     {
         if (!c.IsModelShape || c.SyntaxBreak is not null)
         {
             return;
         }
 
-        switch (_random.Next(6))
+        switch (_random.Next(8))
         {
-            case 0 when c.Placement == Placement.GlobalNamespace && c.Containers.Count == 0 && _globalNames.Count > 0:
-                c.Name = _globalNames[^1].ToLowerInvariant();
-                c.Bug = KnownBug.CaseInsensitiveHintName;
+            case 0 when c.Placement == Placement.GlobalNamespace && c.Containers.Count == 0 && CaseVariantOfAGlobalName(c) is string variant:
+                c.Name = variant;
+                c.Bug = FormerBug.CaseInsensitiveHintName;
                 break;
             case 1:
-                c.Name = "@" + Pick("class", "event", "struct", "object");
+                string keyword = "@" + Pick("class", "event", "struct", "object", "record", "int", "extension", "var");
+                if (Chance(0.5) || c.Containers.Count == 0)
+                {
+                    c.Name = keyword;
+                }
+                else
+                {
+                    c.Containers[0] = c.Containers[0] with { Name = keyword };
+                }
+
                 c.Placement = Placement.FileScopedNamespace;
-                c.Namespace ??= $"Fuzz.F{c.Id}";
-                c.Bug = KnownBug.KeywordIdentifier;
+                c.Namespace = Chance(0.5) ? $"Fuzz.F{c.Id}" : $"Fuzz.F{c.Id}.@{Pick("event", "namespace", "fixed")}";
+                c.Bug = FormerBug.KeywordIdentifier;
                 break;
             case 2 when c.Placement != Placement.GlobalNamespace:
                 c.Name = Pick(GeneratedMemberNames);
-                c.Bug = KnownBug.MemberNamedLikeModel;
+                c.Containers.RemoveAll(container => container.Name == c.Name);
+                c.Bug = FormerBug.MemberNamedLikeModel;
                 break;
-            case 3 when c.Containers.Count == 0:
-                c.Placement = Placement.FileScopedNamespace;
-                c.Namespace ??= $"Fuzz.F{c.Id}";
-                c.Access = "file";
+            case 3 when c.Placement != Placement.GlobalNamespace:
+                c.Name = Pick(KernelNames);
+                c.Containers.RemoveAll(container => container.Name == c.Name);
+                c.Bug = FormerBug.KernelNamedLikeModel;
+                break;
+            case 4 when c.Placement != Placement.GlobalNamespace && c.Containers.Count > 0:
+                string member = Pick(GeneratedMemberNames);
+                int level = _random.Next(c.Containers.Count);
+                if (member != c.Name && c.Containers.All(container => container.Name != member))
+                {
+                    c.Containers[level] = c.Containers[level] with { Name = member };
+                    c.Bug = FormerBug.ContainerNamedLikeMember;
+                }
+
+                break;
+            case 5 when c.Containers.Count == 0:
+                MakeFileLocal(c);
                 c.OtherParts.Clear();
-                c.Bug = KnownBug.FileLocalModel;
+                c.Bug = FormerBug.FileLocalModel;
                 break;
-            case 4:
+            case 6:
                 c.Shape = Shape.RecordStruct;
                 c.Static = c.Abstract = c.Sealed = false;
                 c.OtherParts.Clear();
-                c.Bug = KnownBug.RecordStructModel;
+                c.Bug = FormerBug.RecordStructModel;
                 break;
-            case 5 when c.Placement != Placement.GlobalNamespace:
-                c.Neighbours.Add("public class nint { }");
-                c.Bug = KnownBug.UserTypeNamedNint;
+            case 7 when c.Placement != Placement.GlobalNamespace:
+                c.Neighbours.Add(Pick(FrameworkTypeDecoys));
+                c.Bug = FormerBug.UserTypeNamedLikeFrameworkType;
                 break;
         }
 
-        if (c.Placement == Placement.GlobalNamespace && c.Containers.Count == 0)
-        {
-            _globalNames.Add(c.Name);
-        }
+    }
+
+    /// <summary>
+    /// The lower-case spelling of a global model's name declared earlier in the same compilation, one that no other
+    /// global type spells that way yet; <see langword="null"/> if there is none.
+    /// </summary>
+    private string? CaseVariantOfAGlobalName(FuzzCase c)
+    {
+        var sameCompilation = _globalNames.Where(entry => entry.Id / casesPerCompilation == c.Id / casesPerCompilation).Select(entry => entry.Name).ToList();
+        string? original = sameCompilation.LastOrDefault(name =>
+            name.ToLowerInvariant() != name && !sameCompilation.Contains(name.ToLowerInvariant(), StringComparer.Ordinal));
+        return original?.ToLowerInvariant();
     }
 
     /// <summary>Shuffles how the main declaration's attributes are grouped and separated, keeping their order.</summary>
