@@ -14,10 +14,14 @@ internal static class ForwardKernelsEmitter
 {
     public static void Emit(SourceWriter writer, ModelPlan plan)
     {
-        string state = SourceFile.ModelType(plan) + ".State";
-        string trace = SourceFile.ModelType(plan) + ".Trace";
+        // The model's State arrives as a reference to its first float and its Trace as its buffers: the kernels never
+        // name the model's types, which a private nested model would not allow outside its container.
+        const string state = "float";
+        const string trace = "float[][]";
         writer.Line($"private const int InputSize = {plan.InputSize};");
         writer.Line($"private const int OutputSize = {plan.OutputSize};");
+        writer.Line();
+        TraceEmitter.IndexConstants(writer, plan);
         writer.Line();
 
         writer.Line("/// <summary>One step from the zero-based input: picks the widest accelerated block.</summary>");
@@ -148,8 +152,6 @@ internal static class ForwardKernelsEmitter
             traced: true);
         using (writer.Block())
         {
-            writer.Line("ref float floats = ref state.Start;");
-            writer.Line();
             string input = projected ? "ref projection" : "ref input";
             const string NoRecord = "ref Unsafe.NullRef<float>()";
             foreach (LayerPlan layer in plan.Layers)
@@ -158,13 +160,13 @@ internal static class ForwardKernelsEmitter
                 var traced = new List<string>();
                 if (layer.Records)
                 {
-                    writer.Line($"ref float gates{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow($"trace!.Gates{layer.Index}", layer.RecordStride)} : {NoRecord};");
+                    writer.Line($"ref float gates{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow($"trace![Gates{layer.Index}]", layer.RecordStride)} : {NoRecord};");
                     traced.Add($"ref gates{layer.Index}");
                 }
 
                 foreach (TraceArray array in layer.Cell.TraceArrays)
                 {
-                    writer.Line($"ref float {array.Parameter}{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow($"trace!.{array.Name}{layer.Index}", layer.PaddedSize)} : {NoRecord};");
+                    writer.Line($"ref float {array.Parameter}{layer.Index} = ref TTrace.IsRecording ? ref {TraceRow($"trace![{array.Name}{layer.Index}]", layer.PaddedSize)} : {NoRecord};");
                     traced.Add($"ref {array.Parameter}{layer.Index}");
                 }
 
@@ -224,7 +226,7 @@ internal static class ForwardKernelsEmitter
     }
 
     /// <summary>A reference to the state float at <paramref name="offset"/>.</summary>
-    private static string StateRef(int offset) => offset == 0 ? "ref floats" : $"ref Unsafe.Add(ref floats, {offset})";
+    private static string StateRef(int offset) => offset == 0 ? "ref state" : $"ref Unsafe.Add(ref state, {offset})";
 
     private static string TraceRow(string array, int stride) => $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference({array}), step * {stride})";
 
@@ -275,9 +277,8 @@ internal static class ForwardKernelsEmitter
         KernelWriter.Signature(writer, $"private static void RecordCore<TBlock>(ref float weights, ref float inputs, int steps, ref {state} state, ref float outputs, {trace} trace)", traced: false);
         using (writer.Block())
         {
-            writer.Line("trace.Steps = steps;");
             writer.Line("// Backward must see the inputs the kernels used: saturated as in StepCore.");
-            writer.Line("Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace.Inputs);");
+            writer.Line("Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace[Inputs]);");
             writer.Line("RecordState(ref state, trace, 0);");
             if (plan.InputProjection is { } projection)
             {
@@ -285,7 +286,7 @@ internal static class ForwardKernelsEmitter
                 writer.Line("// As in Forward: layer 0's b + W_ih x a chunk of steps ahead, here from the saturated inputs in the trace.");
                 writer.Line($"const int ChunkSteps = {projection.ChunkSteps};");
                 writer.Line($"const int RowFloats = {projection.RowFloats};");
-                writer.Line("ref float saturated = ref MemoryMarshal.GetArrayDataReference(trace.Inputs);");
+                writer.Line("ref float saturated = ref MemoryMarshal.GetArrayDataReference(trace[Inputs]);");
                 KernelWriter.StackScratch(writer, "projection", "ChunkSteps * RowFloats", "One row of b + W_ih x per step of the chunk.");
                 using (writer.Block("for (NInt first = 0; first < steps; first += ChunkSteps)"))
                 {
@@ -314,12 +315,11 @@ internal static class ForwardKernelsEmitter
         writer.Line("/// <summary>Copies every layer's state into the trace's histories at <paramref name=\"index\"/> (0: before the first step).</summary>");
         using (writer.Block($"private static void RecordState(ref {state} state, {trace} trace, NInt index)"))
         {
-            writer.Line("ref float floats = ref state.Start;");
             foreach (LayerPlan layer in plan.Layers)
             {
                 foreach (StateVector vector in layer.StateVectors)
                 {
-                    writer.Line($"MemoryMarshal.CreateReadOnlySpan({StateRef(vector.Offset)}, {layer.PaddedSize}).CopyTo(new global::System.Span<float>(trace.{vector.Name}{layer.Index}, (int)index * {layer.PaddedSize}, {layer.PaddedSize}));");
+                    writer.Line($"MemoryMarshal.CreateReadOnlySpan({StateRef(vector.Offset)}, {layer.PaddedSize}).CopyTo(new global::System.Span<float>(trace[{vector.Name}{layer.Index}], (int)index * {layer.PaddedSize}, {layer.PaddedSize}));");
                 }
             }
         }

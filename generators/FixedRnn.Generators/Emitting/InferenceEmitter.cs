@@ -28,7 +28,7 @@ internal static class InferenceEmitter
             "its sizes, parameters, state, Step and Forward",
             writer => Members(writer, plan),
             KernelsClass(plan),
-            $"The forward kernels of <see cref=\"{SourceFile.ModelType(plan)}\"/>, specialized for its sizes and generic over the SIMD block.",
+            $"The forward kernels of <c>{plan.FullName}</c>, specialized for its sizes and generic over the SIMD block.",
             writer => ForwardKernelsEmitter.Emit(writer, plan),
             baseList: " : " + interfaces,
             typeDocs: writer => ModelEmitter.ModelDocs(writer, plan));
@@ -129,7 +129,7 @@ internal static class InferenceEmitter
             }
 
             writer.Line();
-            writer.Line($"{kernels}.Step(ref _parameters.Start, ref {MemoryMarshal}.GetReference(input), ref state, ref {MemoryMarshal}.GetReference(output));");
+            writer.Line($"{kernels}.Step(ref _parameters.Start, ref {MemoryMarshal}.GetReference(input), ref state.Start, ref {MemoryMarshal}.GetReference(output));");
         }
     }
 
@@ -147,7 +147,7 @@ internal static class InferenceEmitter
         using (writer.Block($"public void Forward({ReadOnlySpan} inputs, ref State state, {Span} outputs)"))
         {
             writer.Line($"int steps = {kernels}.StepsOf(inputs, outputs);");
-            writer.Line($"{kernels}.Forward(ref _parameters.Start, ref {MemoryMarshal}.GetReference(inputs), steps, ref state, ref {MemoryMarshal}.GetReference(outputs));");
+            writer.Line($"{kernels}.Forward(ref _parameters.Start, ref {MemoryMarshal}.GetReference(inputs), steps, ref state.Start, ref {MemoryMarshal}.GetReference(outputs));");
         }
     }
 
@@ -173,7 +173,8 @@ internal static class InferenceEmitter
             }
 
             writer.Line();
-            writer.Line($"{kernels}.Record(ref _parameters.Start, ref {MemoryMarshal}.GetReference(inputs), steps, ref state, ref {MemoryMarshal}.GetReference(outputs), trace);");
+            writer.Line("trace.Steps = steps;");
+            writer.Line($"{kernels}.Record(ref _parameters.Start, ref {MemoryMarshal}.GetReference(inputs), steps, ref state.Start, ref {MemoryMarshal}.GetReference(outputs), trace.Buffers);");
         }
     }
 }

@@ -29,7 +29,7 @@ internal static class InteropEmitter
             "its weight loading, export and initialization",
             writer => Members(writer, plan),
             HelperClass(plan),
-            $"Packs PyTorch tensors into the layout of <see cref=\"{SourceFile.ModelType(plan)}\"/>'s parameters and back.",
+            $"Packs PyTorch tensors into the layout of <c>{plan.FullName}</c>'s parameters and back.",
             writer => Helpers(writer, plan));
 
     private static void Members(SourceWriter writer, ModelPlan plan)

@@ -84,14 +84,16 @@ internal static class SourceFile
         return writer.ToString();
     }
 
-    /// <summary>The model type as the file-local classes name it: <c>global::Sample.Outer.Predictor</c>.</summary>
-    public static string ModelType(ModelPlan plan)
-        => "global::" + string.Join(".", new[] { plan.Namespace }.Concat(plan.ContainingTypes.Select(type => Identifier(type.Name))).Append(Identifier(plan.Name)).Where(part => part is not null));
-
     /// <summary>A file-local class of the model: <c>global::FixedRnn.Generated.PredictorKernels</c>.</summary>
     public static string Helper(string name) => $"global::FixedRnn.Generated.{name}";
 
-    /// <summary>A name as C# source: keywords such as <c>class</c> need their <c>@</c> back.</summary>
+    /// <summary>
+    /// A name as C# source: keywords such as <c>class</c> need their <c>@</c> back, and so do contextual ones such as
+    /// <c>record</c> or <c>extension</c>, which a type may be named only when escaped (CS8860, CS9306).
+    /// </summary>
     public static string Identifier(string name)
-        => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+        => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+            || Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetContextualKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None
+            ? "@" + name
+            : name;
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using FixedRnn.Generators.Emitting.Cells;
 using FixedRnn.Generators.Helpers;
@@ -10,9 +11,62 @@ namespace FixedRnn.Generators.Emitting;
 /// Emits the <c>Trace</c> class: everything a recording forward pass keeps for <c>Backward</c>, and the backward
 /// pass's own per-step buffers, all allocated once for up to a chosen number of steps.
 /// </summary>
+/// <remarks>
+/// The buffers are one array of arrays, <c>Buffers</c>, which the kernels receive and index by named constants
+/// (<see cref="IndexConstants"/>): the kernels then never name the model's types, which a private or protected
+/// nested model would not let a class outside its container do.
+/// </remarks>
 internal static class TraceEmitter
 {
     private const string Allocate = "global::FixedRnn.Numerics.TraceBuffer.Allocate";
+
+    /// <summary>One buffer of the trace: its name (the kernels' index constant), rows, floats per row, and what it holds.</summary>
+    internal sealed record TraceBufferInfo(string Name, string Rows, string RowLength, string Holds);
+
+    /// <summary>The trace's buffers in the order of <c>Buffers</c>.</summary>
+    public static IReadOnlyList<TraceBufferInfo> Buffers(ModelPlan plan)
+    {
+        var buffers = new List<TraceBufferInfo> { new("Inputs", "maxSteps", "InputSize", "the inputs as the kernels used them (saturated), [steps][InputSize]") };
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            string padded = layer.PaddedSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            foreach (StateVector vector in layer.StateVectors)
+            {
+                buffers.Add(new($"{vector.Name}{layer.Index}", "maxSteps + 1", padded, $"layer {layer.Index}'s {vector.Symbol} before the first step and after each, [steps + 1][{padded}]"));
+            }
+
+            foreach (TraceArray array in layer.Cell.TraceArrays)
+            {
+                buffers.Add(new($"{array.Name}{layer.Index}", "maxSteps", padded, $"layer {layer.Index}'s {array.Description}, [steps][{padded}]"));
+            }
+
+            if (layer.IsRecurrent)
+            {
+                buffers.Add(new($"OutputGradients{layer.Index}", "maxSteps", padded, $"dL/dh of layer {layer.Index}'s output each step, filled by the layer above, [steps][{padded}]"));
+            }
+
+            if (layer.Records)
+            {
+                buffers.Add(new($"Gates{layer.Index}", "maxSteps", $"{layer.RecordStride}", $"layer {layer.Index}'s {Lower(layer.Cell.TraceDescription)} each step, [steps][{layer.Blocks} blocks][{layer.Cell.TraceSlots.Count}][{Block.Lanes} lanes]"));
+            }
+
+            string slots = string.Join(", ", layer.Cell.Accumulators.Take(layer.Cell.BiasSlots).Select(accumulator => accumulator.Symbol));
+            buffers.Add(new($"GateGradients{layer.Index}", "maxSteps", $"{layer.GradientStride}", $"layer {layer.Index}'s dL/d(pre-activation) of {slots} each step, laid out like the bias, [steps][{layer.Blocks} blocks][{layer.Cell.BiasSlots}][{Block.Lanes} lanes]"));
+        }
+
+        return buffers;
+    }
+
+    /// <summary>The kernels' names for the trace's buffers: one constant per buffer, its index in <c>Buffers</c>.</summary>
+    public static void IndexConstants(SourceWriter writer, ModelPlan plan)
+    {
+        writer.Line("// Where each buffer of the trace sits in Trace.Buffers.");
+        IReadOnlyList<TraceBufferInfo> buffers = Buffers(plan);
+        for (int index = 0; index < buffers.Count; index++)
+        {
+            writer.Line($"private const int {buffers[index].Name} = {index};");
+        }
+    }
 
     public static void Emit(SourceWriter writer, ModelPlan plan)
     {
@@ -31,30 +85,13 @@ internal static class TraceEmitter
             {
                 writer.Line("global::System.ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);");
                 writer.Line("MaxSteps = maxSteps;");
-                writer.Line($"Inputs = {Allocate}(maxSteps, InputSize);");
-                foreach (LayerPlan layer in plan.Layers)
+                writer.Line("Buffers =");
+                using (writer.Block(closing: "];", header: null, opening: "["))
                 {
-                    foreach (StateVector vector in layer.StateVectors)
+                    foreach (TraceBufferInfo buffer in Buffers(plan))
                     {
-                        writer.Line($"{vector.Name}{layer.Index} = {Allocate}(maxSteps + 1, {layer.PaddedSize});");
+                        writer.Line($"{Allocate}({buffer.Rows}, {buffer.RowLength}), // {buffer.Name}: {buffer.Holds}");
                     }
-
-                    foreach (TraceArray array in layer.Cell.TraceArrays)
-                    {
-                        writer.Line($"{array.Name}{layer.Index} = {Allocate}(maxSteps, {layer.PaddedSize});");
-                    }
-
-                    if (layer.IsRecurrent)
-                    {
-                        writer.Line($"OutputGradients{layer.Index} = {Allocate}(maxSteps, {layer.PaddedSize});");
-                    }
-
-                    if (layer.Records)
-                    {
-                        writer.Line($"Gates{layer.Index} = {Allocate}(maxSteps, {layer.RecordStride});");
-                    }
-
-                    writer.Line($"GateGradients{layer.Index} = {Allocate}(maxSteps, {layer.GradientStride});");
                 }
             }
 
@@ -65,40 +102,10 @@ internal static class TraceEmitter
             writer.Line("/// <summary>Steps the last recording forward pass recorded.</summary>");
             writer.Line("public int Steps { get; internal set; }");
             writer.Line();
-            writer.Line("/// <summary>The recorded inputs, <c>[steps][InputSize]</c>.</summary>");
-            writer.Line("internal readonly float[] Inputs;");
-            foreach (LayerPlan layer in plan.Layers)
-            {
-                writer.Line();
-                writer.Line($"// Layer {layer.Index}, {layer.Describe()}.");
-                foreach (StateVector vector in layer.StateVectors)
-                {
-                    writer.Line($"/// <summary>{vector.Symbol} before the first step and after each: <c>[steps + 1][{layer.PaddedSize}]</c>.</summary>");
-                    writer.Line($"internal readonly float[] {vector.Name}{layer.Index};");
-                }
-
-                foreach (TraceArray array in layer.Cell.TraceArrays)
-                {
-                    writer.Line($"/// <summary>{array.Description}: <c>[steps][{layer.PaddedSize}]</c>.</summary>");
-                    writer.Line($"internal readonly float[] {array.Name}{layer.Index};");
-                }
-
-                if (layer.IsRecurrent)
-                {
-                    writer.Line($"/// <summary>dL/dh of each step's output, filled by the layer above: <c>[steps][{layer.PaddedSize}]</c>.</summary>");
-                    writer.Line($"internal readonly float[] OutputGradients{layer.Index};");
-                }
-
-                if (layer.Records)
-                {
-                    writer.Line($"/// <summary>{layer.Cell.TraceDescription} of each step: <c>[steps][{layer.Blocks} blocks][{layer.Cell.TraceSlots.Count}][{Block.Lanes} lanes]</c>.</summary>");
-                    writer.Line($"internal readonly float[] Gates{layer.Index};");
-                }
-
-                string slots = string.Join(", ", layer.Cell.Accumulators.Take(layer.Cell.BiasSlots).Select(accumulator => accumulator.Symbol));
-                writer.Line($"/// <summary>dL/d(pre-activation) of {slots} each step: <c>[steps][{layer.Blocks} blocks][{layer.Cell.BiasSlots}][{Block.Lanes} lanes]</c>, laid out like the bias.</summary>");
-                writer.Line($"internal readonly float[] GateGradients{layer.Index};");
-            }
+            writer.Line("/// <summary>The recording and the backward pass's per-step buffers, in the order the constructor lists them.</summary>");
+            writer.Line("internal readonly float[][] Buffers;");
         }
     }
+
+    private static string Lower(string text) => char.ToLowerInvariant(text[0]) + text.Substring(1);
 }

@@ -21,7 +21,7 @@ internal static class TrainingEmitter
             "its training trace and backward pass",
             writer => Members(writer, plan),
             KernelsClass(plan),
-            $"The backward kernels of <see cref=\"{SourceFile.ModelType(plan)}\"/>: dL/dParameters, dL/dInputs and dL/d(initial state) from dL/dOutputs.",
+            $"The backward kernels of <c>{plan.FullName}</c>: dL/dParameters, dL/dInputs and dL/d(initial state) from dL/dOutputs.",
             writer => Kernels(writer, plan));
 
     private static void Members(SourceWriter writer, ModelPlan plan)
@@ -64,14 +64,14 @@ internal static class TrainingEmitter
             }
 
             writer.Line();
-            writer.Line($"{SourceFile.Helper(KernelsClass(plan))}.Backward(ref _parameters.Start, trace, ref {MemoryMarshal}.GetReference(outputGradients), ref {MemoryMarshal}.GetReference(parameterGradients), ref {MemoryMarshal}.GetReference(inputGradients), !inputGradients.IsEmpty, ref stateGradient);");
+            writer.Line($"{SourceFile.Helper(KernelsClass(plan))}.Backward(ref _parameters.Start, trace.Buffers, trace.Steps, ref {MemoryMarshal}.GetReference(outputGradients), ref {MemoryMarshal}.GetReference(parameterGradients), ref {MemoryMarshal}.GetReference(inputGradients), !inputGradients.IsEmpty, ref stateGradient.Start);");
         }
     }
 
     private static void Kernels(SourceWriter writer, ModelPlan plan)
     {
-        string state = SourceFile.ModelType(plan) + ".State";
-        string trace = SourceFile.ModelType(plan) + ".Trace";
+        // As in the forward kernels: the trace as its buffers, the state gradient as a reference to its first float.
+        const string trace = "float[][]";
         writer.Line($"private const int InputSize = {plan.InputSize};");
         writer.Line($"private const int OutputSize = {plan.OutputSize};");
         writer.Line($"private const int ParameterCount = {plan.ParameterCount};");
@@ -83,23 +83,23 @@ internal static class TrainingEmitter
             ("ThrowInputGradientsLength(int steps, int length)", "$\"Expected {steps} steps of {InputSize} input gradients (or none), got {length} floats.\", \"inputGradients\""),
         }, argumentHelper: false);
         writer.Line();
+        TraceEmitter.IndexConstants(writer, plan);
+        writer.Line();
         writer.Line("/// <summary>The whole backward pass: picks the widest accelerated block.</summary>");
-        using (writer.Block($"public static void Backward(ref float weights, {trace} trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref {state} stateGradient)"))
+        using (writer.Block($"public static void Backward(ref float weights, {trace} trace, int steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)"))
         {
-            ModelEmitter.Dispatch(writer, "BackwardCore<{0}>(ref weights, trace, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);");
+            ModelEmitter.Dispatch(writer, "BackwardCore<{0}>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);");
         }
 
         writer.Line();
         writer.Line("/// <summary>Every layer's backward kernel, from the head down, each handing dL/d(its input) to the layer below.</summary>");
-        KernelWriter.Signature(writer, $"private static void BackwardCore<TBlock>(ref float weights, {trace} trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref {state} stateGradient)", traced: false);
+        KernelWriter.Signature(writer, $"private static void BackwardCore<TBlock>(ref float weights, {trace} trace, NInt steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)", traced: false);
         using (writer.Block())
         {
-            writer.Line("ref float floats = ref stateGradient.Start;");
-            writer.Line("NInt steps = trace.Steps;");
             LayerPlan top = plan.TopRecurrent;
             if (plan.Head is { } head)
             {
-                writer.Line($"{head.KernelName}Backward<TBlock>(ref weights, ref gradients, trace, steps, ref outputGradients, ref MemoryMarshal.GetArrayDataReference(trace.OutputGradients{top.Index}));");
+                writer.Line($"{head.KernelName}Backward<TBlock>(ref weights, ref gradients, trace, steps, ref outputGradients, ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients{top.Index}]));");
             }
             else
             {
@@ -108,7 +108,7 @@ internal static class TrainingEmitter
                 {
                     writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref outputGradients, t * OutputSize), OutputSize)");
                     writer.Indent();
-                    writer.Line($".CopyTo(new global::System.Span<float>(trace.OutputGradients{top.Index}, (int)t * {top.PaddedSize}, OutputSize));");
+                    writer.Line($".CopyTo(new global::System.Span<float>(trace[OutputGradients{top.Index}], (int)t * {top.PaddedSize}, OutputSize));");
                     writer.Unindent();
                 }
             }
@@ -117,8 +117,8 @@ internal static class TrainingEmitter
             {
                 string downstream = layer.Index == 0
                     ? "ref inputGradients, hasInputGradients"
-                    : $"ref MemoryMarshal.GetArrayDataReference(trace.OutputGradients{layer.Index - 1}), true";
-                string stateGradients = string.Join(", ", layer.StateVectors.Select(vector => vector.Offset == 0 ? "ref floats" : $"ref Unsafe.Add(ref floats, {vector.Offset})"));
+                    : $"ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients{layer.Index - 1}]), true";
+                string stateGradients = string.Join(", ", layer.StateVectors.Select(vector => vector.Offset == 0 ? "ref stateGradient" : $"ref Unsafe.Add(ref stateGradient, {vector.Offset})"));
                 writer.Line($"{layer.KernelName}Backward<TBlock>(ref weights, ref gradients, trace, steps, {downstream}, {stateGradients});");
             }
         }
@@ -135,10 +135,10 @@ internal static class TrainingEmitter
     {
         if (layer.Index == 0)
         {
-            return new BackwardContext(trace, "MemoryMarshal.GetArrayDataReference(trace.Inputs)", plan.InputSize);
+            return new BackwardContext(trace, "MemoryMarshal.GetArrayDataReference(trace[Inputs])", plan.InputSize);
         }
 
         LayerPlan below = plan.Layers[layer.Index - 1];
-        return new BackwardContext(trace, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace.{below.Hidden.Name}{below.Index}), {below.PaddedSize})", below.PaddedSize);
+        return new BackwardContext(trace, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace[{below.Hidden.Name}{below.Index}]), {below.PaddedSize})", below.PaddedSize);
     }
 }

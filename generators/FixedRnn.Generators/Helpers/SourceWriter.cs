@@ -58,14 +58,14 @@ internal sealed class SourceWriter
         _builder.Append('\n');
     }
 
-    public IDisposable Block(string? header = null, string closing = "}")
+    public IDisposable Block(string? header = null, string closing = "}", string opening = "{")
     {
         if (header is not null)
         {
             Line(header);
         }
 
-        Line("{");
+        Line(opening);
         _indent++;
         return new BlockCloser(this, closing);
     }

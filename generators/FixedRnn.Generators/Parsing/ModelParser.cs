@@ -78,7 +78,7 @@ internal static class ModelParser
     {
         "InputSize", "OutputSize", "LayerCount", "ParameterCount", "Parameters", "State", "Trace", "Step", "Forward",
         "Backward", "LoadPyTorch", "SavePyTorch", "ToPyTorch", "LoadKeras", "LoadOnnx", "Initialize", "GetHiddenState",
-        "GetCellState", "_parameters",
+        "GetCellState", "LayerDescriptions", "_parameters",
     };
 
     /// <summary>Whether the compiler reports an error inside one of the model's FixedRnn attributes.</summary>

@@ -23,14 +23,17 @@ namespace Sample
             {
                 global::System.ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
                 MaxSteps = maxSteps;
-                Inputs = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, InputSize);
-                Hidden0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 16);
-                Cell0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 16);
-                OutputGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 16);
-                Gates0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64);
-                GateGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64);
-                Gates1 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8);
-                GateGradients1 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8);
+                Buffers =
+                [
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, InputSize), // Inputs: the inputs as the kernels used them (saturated), [steps][InputSize]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 16), // Hidden0: layer 0's h before the first step and after each, [steps + 1][16]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 16), // Cell0: layer 0's c before the first step and after each, [steps + 1][16]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 16), // OutputGradients0: dL/dh of layer 0's output each step, filled by the layer above, [steps][16]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64), // Gates0: layer 0's the activated gates i, f, g, o each step, [steps][2 blocks][4][8 lanes]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64), // GateGradients0: layer 0's dL/d(pre-activation) of i, f, g, o each step, laid out like the bias, [steps][2 blocks][4][8 lanes]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8), // Gates1: layer 1's the activated output y each step, [steps][1 blocks][1][8 lanes]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8), // GateGradients1: layer 1's dL/d(pre-activation) of y each step, laid out like the bias, [steps][1 blocks][1][8 lanes]
+                ];
             }
 
             /// <summary>The longest window this trace records.</summary>
@@ -39,26 +42,8 @@ namespace Sample
             /// <summary>Steps the last recording forward pass recorded.</summary>
             public int Steps { get; internal set; }
 
-            /// <summary>The recorded inputs, <c>[steps][InputSize]</c>.</summary>
-            internal readonly float[] Inputs;
-
-            // Layer 0, LSTM 1 → 13.
-            /// <summary>h before the first step and after each: <c>[steps + 1][16]</c>.</summary>
-            internal readonly float[] Hidden0;
-            /// <summary>c before the first step and after each: <c>[steps + 1][16]</c>.</summary>
-            internal readonly float[] Cell0;
-            /// <summary>dL/dh of each step's output, filled by the layer above: <c>[steps][16]</c>.</summary>
-            internal readonly float[] OutputGradients0;
-            /// <summary>The activated gates i, f, g, o of each step: <c>[steps][2 blocks][4][8 lanes]</c>.</summary>
-            internal readonly float[] Gates0;
-            /// <summary>dL/d(pre-activation) of i, f, g, o each step: <c>[steps][2 blocks][4][8 lanes]</c>, laid out like the bias.</summary>
-            internal readonly float[] GateGradients0;
-
-            // Layer 1, Dense (identity) 13 → 1.
-            /// <summary>The activated output y of each step: <c>[steps][1 blocks][1][8 lanes]</c>.</summary>
-            internal readonly float[] Gates1;
-            /// <summary>dL/d(pre-activation) of y each step: <c>[steps][1 blocks][1][8 lanes]</c>, laid out like the bias.</summary>
-            internal readonly float[] GateGradients1;
+            /// <summary>The recording and the backward pass's per-step buffers, in the order the constructor lists them.</summary>
+            internal readonly float[][] Buffers;
         }
 
         /// <summary>
@@ -91,7 +76,7 @@ namespace Sample
                 global::FixedRnn.Generated.OddSizeLstmBackwardKernels.ThrowInputGradientsLength(trace.Steps, inputGradients.Length);
             }
 
-            global::FixedRnn.Generated.OddSizeLstmBackwardKernels.Backward(ref _parameters.Start, trace, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients), !inputGradients.IsEmpty, ref stateGradient);
+            global::FixedRnn.Generated.OddSizeLstmBackwardKernels.Backward(ref _parameters.Start, trace.Buffers, trace.Steps, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients), !inputGradients.IsEmpty, ref stateGradient.Start);
         }
     }
 }
@@ -106,7 +91,7 @@ namespace FixedRnn.Generated
     using Vector128 = global::System.Runtime.Intrinsics.Vector128;
     using Vector256 = global::System.Runtime.Intrinsics.Vector256;
 
-    /// <summary>The backward kernels of <see cref="global::Sample.OddSizeLstm"/>: dL/dParameters, dL/dInputs and dL/d(initial state) from dL/dOutputs.</summary>
+    /// <summary>The backward kernels of <c>Sample.OddSizeLstm</c>: dL/dParameters, dL/dInputs and dL/d(initial state) from dL/dOutputs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
     file static class OddSizeLstmBackwardKernels
     {
@@ -127,44 +112,52 @@ namespace FixedRnn.Generated
         public static void ThrowInputGradientsLength(int steps, int length) => throw new global::System.ArgumentException($"Expected {steps} steps of {InputSize} input gradients (or none), got {length} floats.", "inputGradients");
 
 
+        // Where each buffer of the trace sits in Trace.Buffers.
+        private const int Inputs = 0;
+        private const int Hidden0 = 1;
+        private const int Cell0 = 2;
+        private const int OutputGradients0 = 3;
+        private const int Gates0 = 4;
+        private const int GateGradients0 = 5;
+        private const int Gates1 = 6;
+        private const int GateGradients1 = 7;
+
         /// <summary>The whole backward pass: picks the widest accelerated block.</summary>
-        public static void Backward(ref float weights, global::Sample.OddSizeLstm.Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref global::Sample.OddSizeLstm.State stateGradient)
+        public static void Backward(ref float weights, float[][] trace, int steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)
         {
             if (Vector256.IsHardwareAccelerated)
             {
-                BackwardCore<FloatBlock256>(ref weights, trace, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
+                BackwardCore<FloatBlock256>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                BackwardCore<FloatBlock128>(ref weights, trace, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
+                BackwardCore<FloatBlock128>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
             }
             else
             {
-                BackwardCore<FloatBlockScalar>(ref weights, trace, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
+                BackwardCore<FloatBlockScalar>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
             }
         }
 
         /// <summary>Every layer's backward kernel, from the head down, each handing dL/d(its input) to the layer below.</summary>
-        private static void BackwardCore<TBlock>(ref float weights, global::Sample.OddSizeLstm.Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref global::Sample.OddSizeLstm.State stateGradient)
+        private static void BackwardCore<TBlock>(ref float weights, float[][] trace, NInt steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            ref float floats = ref stateGradient.Start;
-            NInt steps = trace.Steps;
-            Layer1Backward<TBlock>(ref weights, ref gradients, trace, steps, ref outputGradients, ref MemoryMarshal.GetArrayDataReference(trace.OutputGradients0));
-            Layer0Backward<TBlock>(ref weights, ref gradients, trace, steps, ref inputGradients, hasInputGradients, ref floats, ref Unsafe.Add(ref floats, 16));
+            Layer1Backward<TBlock>(ref weights, ref gradients, trace, steps, ref outputGradients, ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients0]));
+            Layer0Backward<TBlock>(ref weights, ref gradients, trace, steps, ref inputGradients, hasInputGradients, ref stateGradient, ref Unsafe.Add(ref stateGradient, 16));
         }
 
         /// <summary>Backward through layer 1, Dense (identity) 13 → 1: from dL/dy, the gradients of its weights and of the h below.</summary>
-        public static void Layer1Backward<TBlock>(ref float weights, ref float gradients, global::Sample.OddSizeLstm.Trace trace, NInt steps, ref float outputGradients, ref float downstream)
+        public static void Layer1Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float outputGradients, ref float downstream)
             where TBlock : struct, IFloatBlock<TBlock>
         {
             // Where this layer's packed weights start within Parameters (floats).
             const NUInt InputWeights = 960; // W h: [1 blocks][13 rows][y][8 lanes]
             const NUInt Bias = 1064; // [1 blocks][y][8 lanes]
 
-            ref float outputs = ref MemoryMarshal.GetArrayDataReference(trace.Gates1);
-            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace.GateGradients1);
-            ref float features = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace.Hidden0), 16);
+            ref float outputs = ref MemoryMarshal.GetArrayDataReference(trace[Gates1]);
+            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients1]);
+            ref float features = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace[Hidden0]), 16);
 
             for (NInt t = 0; t < steps; t++)
             {
@@ -340,7 +333,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Backward through layer 0, LSTM 1 → 13: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
-        public static void Layer0Backward<TBlock>(ref float weights, ref float gradients, global::Sample.OddSizeLstm.Trace trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient, ref float cellGradient)
+        public static void Layer0Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient, ref float cellGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
             // Where this layer's packed weights start within Parameters (floats).
@@ -352,12 +345,12 @@ namespace FixedRnn.Generated
             // Where the pre-activation gradients of a block sit within the block's gradients, laid out like the bias (floats).
             const NUInt InputGateGradient = 0, ForgetGateGradient = 8, CandidateGradient = 16, OutputGateGradient = 24;
 
-            ref float gates = ref MemoryMarshal.GetArrayDataReference(trace.Gates0);
-            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace.GateGradients0);
-            ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace.OutputGradients0);
-            ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace.Hidden0);
-            ref float cells = ref MemoryMarshal.GetArrayDataReference(trace.Cell0);
-            ref float features = ref MemoryMarshal.GetArrayDataReference(trace.Inputs);
+            ref float gates = ref MemoryMarshal.GetArrayDataReference(trace[Gates0]);
+            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients0]);
+            ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients0]);
+            ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace[Hidden0]);
+            ref float cells = ref MemoryMarshal.GetArrayDataReference(trace[Cell0]);
+            ref float features = ref MemoryMarshal.GetArrayDataReference(trace[Inputs]);
             TBlock one = TBlock.Broadcast(1f);
 
             // hiddenGradient and cellGradient arrive as dL/d(final state) and leave as dL/d(initial state).

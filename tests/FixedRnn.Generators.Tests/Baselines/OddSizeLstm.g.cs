@@ -123,7 +123,7 @@ namespace Sample
                 global::FixedRnn.Generated.OddSizeLstmKernels.ThrowOutputLength(output.Length);
             }
 
-            global::FixedRnn.Generated.OddSizeLstmKernels.Step(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
+            global::FixedRnn.Generated.OddSizeLstmKernels.Step(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref state.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
         }
 
         /// <summary>
@@ -138,7 +138,7 @@ namespace Sample
         public void Forward(global::System.ReadOnlySpan<float> inputs, ref State state, global::System.Span<float> outputs)
         {
             int steps = global::FixedRnn.Generated.OddSizeLstmKernels.StepsOf(inputs, outputs);
-            global::FixedRnn.Generated.OddSizeLstmKernels.Forward(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
+            global::FixedRnn.Generated.OddSizeLstmKernels.Forward(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
         }
 
         /// <summary>
@@ -160,7 +160,8 @@ namespace Sample
                 global::FixedRnn.Generated.OddSizeLstmKernels.ThrowTraceTooShort(trace.MaxSteps, steps);
             }
 
-            global::FixedRnn.Generated.OddSizeLstmKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace);
+            trace.Steps = steps;
+            global::FixedRnn.Generated.OddSizeLstmKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace.Buffers);
         }
     }
 }
@@ -175,15 +176,25 @@ namespace FixedRnn.Generated
     using Vector128 = global::System.Runtime.Intrinsics.Vector128;
     using Vector256 = global::System.Runtime.Intrinsics.Vector256;
 
-    /// <summary>The forward kernels of <see cref="global::Sample.OddSizeLstm"/>, specialized for its sizes and generic over the SIMD block.</summary>
+    /// <summary>The forward kernels of <c>Sample.OddSizeLstm</c>, specialized for its sizes and generic over the SIMD block.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
     file static class OddSizeLstmKernels
     {
         private const int InputSize = 1;
         private const int OutputSize = 1;
 
+        // Where each buffer of the trace sits in Trace.Buffers.
+        private const int Inputs = 0;
+        private const int Hidden0 = 1;
+        private const int Cell0 = 2;
+        private const int OutputGradients0 = 3;
+        private const int Gates0 = 4;
+        private const int GateGradients0 = 5;
+        private const int Gates1 = 6;
+        private const int GateGradients1 = 7;
+
         /// <summary>One step from the zero-based input: picks the widest accelerated block.</summary>
-        public static void Step(ref float weights, ref float input, ref global::Sample.OddSizeLstm.State state, ref float output)
+        public static void Step(ref float weights, ref float input, ref float state, ref float output)
         {
             if (Vector256.IsHardwareAccelerated)
             {
@@ -200,7 +211,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>A sequence of <paramref name="steps"/> steps: picks the widest accelerated block.</summary>
-        public static void Forward(ref float weights, ref float inputs, int steps, ref global::Sample.OddSizeLstm.State state, ref float outputs)
+        public static void Forward(ref float weights, ref float inputs, int steps, ref float state, ref float outputs)
         {
             if (Vector256.IsHardwareAccelerated)
             {
@@ -217,7 +228,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>A sequence recorded for the backward pass: picks the widest accelerated block.</summary>
-        public static void Record(ref float weights, ref float inputs, int steps, ref global::Sample.OddSizeLstm.State state, ref float outputs, global::Sample.OddSizeLstm.Trace trace)
+        public static void Record(ref float weights, ref float inputs, int steps, ref float state, ref float outputs, float[][] trace)
         {
             if (Vector256.IsHardwareAccelerated)
             {
@@ -267,20 +278,18 @@ namespace FixedRnn.Generated
         private static void ThrowArgument(string message, string parameter) => throw new global::System.ArgumentException(message, parameter);
 
         /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
-        private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref global::Sample.OddSizeLstm.State state, ref float output, global::Sample.OddSizeLstm.Trace? trace, NInt step)
+        private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref float state, ref float output, float[][]? trace, NInt step)
             where TBlock : struct, IFloatBlock<TBlock>
             where TTrace : struct, ITraceMode
         {
-            ref float floats = ref state.Start;
-
-            ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 64) : ref Unsafe.NullRef<float>();
-            Layer0<TBlock, TTrace>(ref weights, ref input, ref floats, ref Unsafe.Add(ref floats, 16), ref gates0);
-            ref float gates1 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates1), step * 8) : ref Unsafe.NullRef<float>();
-            Layer1<TBlock, TTrace>(ref weights, ref floats, ref output, ref gates1);
+            ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![Gates0]), step * 64) : ref Unsafe.NullRef<float>();
+            Layer0<TBlock, TTrace>(ref weights, ref input, ref state, ref Unsafe.Add(ref state, 16), ref gates0);
+            ref float gates1 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![Gates1]), step * 8) : ref Unsafe.NullRef<float>();
+            Layer1<TBlock, TTrace>(ref weights, ref state, ref output, ref gates1);
         }
 
         /// <summary>Runs <paramref name="steps"/> steps, returning exactly what as many <see cref="StepCore"/> calls return.</summary>
-        private static void ForwardCore<TBlock>(ref float weights, ref float inputs, int steps, ref global::Sample.OddSizeLstm.State state, ref float outputs)
+        private static void ForwardCore<TBlock>(ref float weights, ref float inputs, int steps, ref float state, ref float outputs)
             where TBlock : struct, IFloatBlock<TBlock>
         {
             for (NInt step = 0; step < steps; step++)
@@ -290,12 +299,11 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Runs <paramref name="steps"/> steps like <see cref="ForwardCore"/>, recording every step in <paramref name="trace"/>.</summary>
-        private static void RecordCore<TBlock>(ref float weights, ref float inputs, int steps, ref global::Sample.OddSizeLstm.State state, ref float outputs, global::Sample.OddSizeLstm.Trace trace)
+        private static void RecordCore<TBlock>(ref float weights, ref float inputs, int steps, ref float state, ref float outputs, float[][] trace)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            trace.Steps = steps;
             // Backward must see the inputs the kernels used: saturated as in StepCore.
-            Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace.Inputs);
+            Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace[Inputs]);
             RecordState(ref state, trace, 0);
             for (NInt step = 0; step < steps; step++)
             {
@@ -305,11 +313,10 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Copies every layer's state into the trace's histories at <paramref name="index"/> (0: before the first step).</summary>
-        private static void RecordState(ref global::Sample.OddSizeLstm.State state, global::Sample.OddSizeLstm.Trace trace, NInt index)
+        private static void RecordState(ref float state, float[][] trace, NInt index)
         {
-            ref float floats = ref state.Start;
-            MemoryMarshal.CreateReadOnlySpan(ref floats, 16).CopyTo(new global::System.Span<float>(trace.Hidden0, (int)index * 16, 16));
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref floats, 16), 16).CopyTo(new global::System.Span<float>(trace.Cell0, (int)index * 16, 16));
+            MemoryMarshal.CreateReadOnlySpan(ref state, 16).CopyTo(new global::System.Span<float>(trace[Hidden0], (int)index * 16, 16));
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref state, 16), 16).CopyTo(new global::System.Span<float>(trace[Cell0], (int)index * 16, 16));
         }
 
         /// <summary>Layer 0, LSTM 1 → 13: advances h and c by one step.</summary>

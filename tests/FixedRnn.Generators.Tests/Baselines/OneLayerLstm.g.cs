@@ -122,7 +122,7 @@ namespace Sample
                 global::FixedRnn.Generated.OneLayerLstmKernels.ThrowOutputLength(output.Length);
             }
 
-            global::FixedRnn.Generated.OneLayerLstmKernels.Step(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
+            global::FixedRnn.Generated.OneLayerLstmKernels.Step(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref state.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
         }
 
         /// <summary>
@@ -137,7 +137,7 @@ namespace Sample
         public void Forward(global::System.ReadOnlySpan<float> inputs, ref State state, global::System.Span<float> outputs)
         {
             int steps = global::FixedRnn.Generated.OneLayerLstmKernels.StepsOf(inputs, outputs);
-            global::FixedRnn.Generated.OneLayerLstmKernels.Forward(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
+            global::FixedRnn.Generated.OneLayerLstmKernels.Forward(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
         }
 
         /// <summary>
@@ -159,7 +159,8 @@ namespace Sample
                 global::FixedRnn.Generated.OneLayerLstmKernels.ThrowTraceTooShort(trace.MaxSteps, steps);
             }
 
-            global::FixedRnn.Generated.OneLayerLstmKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace);
+            trace.Steps = steps;
+            global::FixedRnn.Generated.OneLayerLstmKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace.Buffers);
         }
     }
 }
@@ -174,15 +175,23 @@ namespace FixedRnn.Generated
     using Vector128 = global::System.Runtime.Intrinsics.Vector128;
     using Vector256 = global::System.Runtime.Intrinsics.Vector256;
 
-    /// <summary>The forward kernels of <see cref="global::Sample.OneLayerLstm"/>, specialized for its sizes and generic over the SIMD block.</summary>
+    /// <summary>The forward kernels of <c>Sample.OneLayerLstm</c>, specialized for its sizes and generic over the SIMD block.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
     file static class OneLayerLstmKernels
     {
         private const int InputSize = 8;
         private const int OutputSize = 32;
 
+        // Where each buffer of the trace sits in Trace.Buffers.
+        private const int Inputs = 0;
+        private const int Hidden0 = 1;
+        private const int Cell0 = 2;
+        private const int OutputGradients0 = 3;
+        private const int Gates0 = 4;
+        private const int GateGradients0 = 5;
+
         /// <summary>One step from the zero-based input: picks the widest accelerated block.</summary>
-        public static void Step(ref float weights, ref float input, ref global::Sample.OneLayerLstm.State state, ref float output)
+        public static void Step(ref float weights, ref float input, ref float state, ref float output)
         {
             if (Vector256.IsHardwareAccelerated)
             {
@@ -199,7 +208,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>A sequence of <paramref name="steps"/> steps: picks the widest accelerated block.</summary>
-        public static void Forward(ref float weights, ref float inputs, int steps, ref global::Sample.OneLayerLstm.State state, ref float outputs)
+        public static void Forward(ref float weights, ref float inputs, int steps, ref float state, ref float outputs)
         {
             if (Vector256.IsHardwareAccelerated)
             {
@@ -216,7 +225,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>A sequence recorded for the backward pass: picks the widest accelerated block.</summary>
-        public static void Record(ref float weights, ref float inputs, int steps, ref global::Sample.OneLayerLstm.State state, ref float outputs, global::Sample.OneLayerLstm.Trace trace)
+        public static void Record(ref float weights, ref float inputs, int steps, ref float state, ref float outputs, float[][] trace)
         {
             if (Vector256.IsHardwareAccelerated)
             {
@@ -266,30 +275,28 @@ namespace FixedRnn.Generated
         private static void ThrowArgument(string message, string parameter) => throw new global::System.ArgumentException(message, parameter);
 
         /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
-        private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref global::Sample.OneLayerLstm.State state, ref float output, global::Sample.OneLayerLstm.Trace? trace, NInt step)
+        private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref float state, ref float output, float[][]? trace, NInt step)
             where TBlock : struct, IFloatBlock<TBlock>
             where TTrace : struct, ITraceMode
         {
-            ref float floats = ref state.Start;
-
-            ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 128) : ref Unsafe.NullRef<float>();
+            ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![Gates0]), step * 128) : ref Unsafe.NullRef<float>();
             if (TBlock.WideTiles)
             {
-                Layer0Wide<TBlock, TTrace>(ref weights, ref input, ref floats, ref Unsafe.Add(ref floats, 32), ref gates0);
+                Layer0Wide<TBlock, TTrace>(ref weights, ref input, ref state, ref Unsafe.Add(ref state, 32), ref gates0);
             }
             else
             {
                 // Inputs saturate at ±1e30 (see Saturation): ±Inf cannot turn a dot product into Inf - Inf.
                 global::System.Span<float> saturatedInput = stackalloc float[InputSize];
                 Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref input, InputSize), saturatedInput);
-                Layer0<TBlock, TTrace>(ref weights, ref MemoryMarshal.GetReference(saturatedInput), ref floats, ref Unsafe.Add(ref floats, 32), ref gates0);
+                Layer0<TBlock, TTrace>(ref weights, ref MemoryMarshal.GetReference(saturatedInput), ref state, ref Unsafe.Add(ref state, 32), ref gates0);
             }
-            MemoryMarshal.CreateReadOnlySpan(ref floats, OutputSize)
+            MemoryMarshal.CreateReadOnlySpan(ref state, OutputSize)
                 .CopyTo(MemoryMarshal.CreateSpan(ref output, OutputSize));
         }
 
         /// <summary>Runs <paramref name="steps"/> steps, returning exactly what as many <see cref="StepCore"/> calls return.</summary>
-        private static void ForwardCore<TBlock>(ref float weights, ref float inputs, int steps, ref global::Sample.OneLayerLstm.State state, ref float outputs)
+        private static void ForwardCore<TBlock>(ref float weights, ref float inputs, int steps, ref float state, ref float outputs)
             where TBlock : struct, IFloatBlock<TBlock>
         {
             // Layer 0's b + W_ih x does not depend on the state: it is computed for a chunk of steps at a
@@ -317,18 +324,17 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Runs <paramref name="steps"/> steps like <see cref="ForwardCore"/>, recording every step in <paramref name="trace"/>.</summary>
-        private static void RecordCore<TBlock>(ref float weights, ref float inputs, int steps, ref global::Sample.OneLayerLstm.State state, ref float outputs, global::Sample.OneLayerLstm.Trace trace)
+        private static void RecordCore<TBlock>(ref float weights, ref float inputs, int steps, ref float state, ref float outputs, float[][] trace)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            trace.Steps = steps;
             // Backward must see the inputs the kernels used: saturated as in StepCore.
-            Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace.Inputs);
+            Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace[Inputs]);
             RecordState(ref state, trace, 0);
 
             // As in Forward: layer 0's b + W_ih x a chunk of steps ahead, here from the saturated inputs in the trace.
             const int ChunkSteps = 60;
             const int RowFloats = 128;
-            ref float saturated = ref MemoryMarshal.GetArrayDataReference(trace.Inputs);
+            ref float saturated = ref MemoryMarshal.GetArrayDataReference(trace[Inputs]);
             // One row of b + W_ih x per step of the chunk.
             global::System.Span<float> projectionBuffer = stackalloc float[ChunkSteps * RowFloats];
             ref float projection = ref MemoryMarshal.GetReference(projectionBuffer);
@@ -345,11 +351,10 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Copies every layer's state into the trace's histories at <paramref name="index"/> (0: before the first step).</summary>
-        private static void RecordState(ref global::Sample.OneLayerLstm.State state, global::Sample.OneLayerLstm.Trace trace, NInt index)
+        private static void RecordState(ref float state, float[][] trace, NInt index)
         {
-            ref float floats = ref state.Start;
-            MemoryMarshal.CreateReadOnlySpan(ref floats, 32).CopyTo(new global::System.Span<float>(trace.Hidden0, (int)index * 32, 32));
-            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref floats, 32), 32).CopyTo(new global::System.Span<float>(trace.Cell0, (int)index * 32, 32));
+            MemoryMarshal.CreateReadOnlySpan(ref state, 32).CopyTo(new global::System.Span<float>(trace[Hidden0], (int)index * 32, 32));
+            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref state, 32), 32).CopyTo(new global::System.Span<float>(trace[Cell0], (int)index * 32, 32));
         }
 
         /// <summary>Layer 0, LSTM 8 → 32: advances h and c by one step.</summary>
@@ -591,22 +596,20 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>One step through every layer, layer 0 starting from the step's row of its input projection; records like <see cref="StepCore"/>.</summary>
-        private static void StepProjected<TBlock, TTrace>(ref float weights, ref float projection, ref global::Sample.OneLayerLstm.State state, ref float output, global::Sample.OneLayerLstm.Trace? trace, NInt step)
+        private static void StepProjected<TBlock, TTrace>(ref float weights, ref float projection, ref float state, ref float output, float[][]? trace, NInt step)
             where TBlock : struct, IFloatBlock<TBlock>
             where TTrace : struct, ITraceMode
         {
-            ref float floats = ref state.Start;
-
-            ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace!.Gates0), step * 128) : ref Unsafe.NullRef<float>();
+            ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![Gates0]), step * 128) : ref Unsafe.NullRef<float>();
             if (TBlock.WideTiles)
             {
-                Layer0WideProjected<TBlock, TTrace>(ref weights, ref projection, ref floats, ref Unsafe.Add(ref floats, 32), ref gates0);
+                Layer0WideProjected<TBlock, TTrace>(ref weights, ref projection, ref state, ref Unsafe.Add(ref state, 32), ref gates0);
             }
             else
             {
-                Layer0Projected<TBlock, TTrace>(ref weights, ref projection, ref floats, ref Unsafe.Add(ref floats, 32), ref gates0);
+                Layer0Projected<TBlock, TTrace>(ref weights, ref projection, ref state, ref Unsafe.Add(ref state, 32), ref gates0);
             }
-            MemoryMarshal.CreateReadOnlySpan(ref floats, OutputSize)
+            MemoryMarshal.CreateReadOnlySpan(ref state, OutputSize)
                 .CopyTo(MemoryMarshal.CreateSpan(ref output, OutputSize));
         }
 

@@ -23,10 +23,13 @@ namespace Sample
             {
                 global::System.ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
                 MaxSteps = maxSteps;
-                Inputs = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, InputSize);
-                Hidden0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 24);
-                OutputGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 24);
-                GateGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 24);
+                Buffers =
+                [
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, InputSize), // Inputs: the inputs as the kernels used them (saturated), [steps][InputSize]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 24), // Hidden0: layer 0's h before the first step and after each, [steps + 1][24]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 24), // OutputGradients0: dL/dh of layer 0's output each step, filled by the layer above, [steps][24]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 24), // GateGradients0: layer 0's dL/d(pre-activation) of a each step, laid out like the bias, [steps][3 blocks][1][8 lanes]
+                ];
             }
 
             /// <summary>The longest window this trace records.</summary>
@@ -35,16 +38,8 @@ namespace Sample
             /// <summary>Steps the last recording forward pass recorded.</summary>
             public int Steps { get; internal set; }
 
-            /// <summary>The recorded inputs, <c>[steps][InputSize]</c>.</summary>
-            internal readonly float[] Inputs;
-
-            // Layer 0, RNN (relu) 2 → 24.
-            /// <summary>h before the first step and after each: <c>[steps + 1][24]</c>.</summary>
-            internal readonly float[] Hidden0;
-            /// <summary>dL/dh of each step's output, filled by the layer above: <c>[steps][24]</c>.</summary>
-            internal readonly float[] OutputGradients0;
-            /// <summary>dL/d(pre-activation) of a each step: <c>[steps][3 blocks][1][8 lanes]</c>, laid out like the bias.</summary>
-            internal readonly float[] GateGradients0;
+            /// <summary>The recording and the backward pass's per-step buffers, in the order the constructor lists them.</summary>
+            internal readonly float[][] Buffers;
         }
 
         /// <summary>
@@ -77,7 +72,7 @@ namespace Sample
                 global::FixedRnn.Generated.RnnReluBackwardKernels.ThrowInputGradientsLength(trace.Steps, inputGradients.Length);
             }
 
-            global::FixedRnn.Generated.RnnReluBackwardKernels.Backward(ref _parameters.Start, trace, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients), !inputGradients.IsEmpty, ref stateGradient);
+            global::FixedRnn.Generated.RnnReluBackwardKernels.Backward(ref _parameters.Start, trace.Buffers, trace.Steps, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients), !inputGradients.IsEmpty, ref stateGradient.Start);
         }
     }
 }
@@ -92,7 +87,7 @@ namespace FixedRnn.Generated
     using Vector128 = global::System.Runtime.Intrinsics.Vector128;
     using Vector256 = global::System.Runtime.Intrinsics.Vector256;
 
-    /// <summary>The backward kernels of <see cref="global::Sample.RnnRelu"/>: dL/dParameters, dL/dInputs and dL/d(initial state) from dL/dOutputs.</summary>
+    /// <summary>The backward kernels of <c>Sample.RnnRelu</c>: dL/dParameters, dL/dInputs and dL/d(initial state) from dL/dOutputs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
     file static class RnnReluBackwardKernels
     {
@@ -113,40 +108,44 @@ namespace FixedRnn.Generated
         public static void ThrowInputGradientsLength(int steps, int length) => throw new global::System.ArgumentException($"Expected {steps} steps of {InputSize} input gradients (or none), got {length} floats.", "inputGradients");
 
 
+        // Where each buffer of the trace sits in Trace.Buffers.
+        private const int Inputs = 0;
+        private const int Hidden0 = 1;
+        private const int OutputGradients0 = 2;
+        private const int GateGradients0 = 3;
+
         /// <summary>The whole backward pass: picks the widest accelerated block.</summary>
-        public static void Backward(ref float weights, global::Sample.RnnRelu.Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref global::Sample.RnnRelu.State stateGradient)
+        public static void Backward(ref float weights, float[][] trace, int steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)
         {
             if (Vector256.IsHardwareAccelerated)
             {
-                BackwardCore<FloatBlock256>(ref weights, trace, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
+                BackwardCore<FloatBlock256>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                BackwardCore<FloatBlock128>(ref weights, trace, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
+                BackwardCore<FloatBlock128>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
             }
             else
             {
-                BackwardCore<FloatBlockScalar>(ref weights, trace, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
+                BackwardCore<FloatBlockScalar>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
             }
         }
 
         /// <summary>Every layer's backward kernel, from the head down, each handing dL/d(its input) to the layer below.</summary>
-        private static void BackwardCore<TBlock>(ref float weights, global::Sample.RnnRelu.Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref global::Sample.RnnRelu.State stateGradient)
+        private static void BackwardCore<TBlock>(ref float weights, float[][] trace, NInt steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            ref float floats = ref stateGradient.Start;
-            NInt steps = trace.Steps;
             // dL/dh of the top layer is dL/dOutputs, copied into whole blocks.
             for (NInt t = 0; t < steps; t++)
             {
                 MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref outputGradients, t * OutputSize), OutputSize)
-                    .CopyTo(new global::System.Span<float>(trace.OutputGradients0, (int)t * 24, OutputSize));
+                    .CopyTo(new global::System.Span<float>(trace[OutputGradients0], (int)t * 24, OutputSize));
             }
-            Layer0Backward<TBlock>(ref weights, ref gradients, trace, steps, ref inputGradients, hasInputGradients, ref floats);
+            Layer0Backward<TBlock>(ref weights, ref gradients, trace, steps, ref inputGradients, hasInputGradients, ref stateGradient);
         }
 
         /// <summary>Backward through layer 0, RNN (relu) 2 → 24: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
-        public static void Layer0Backward<TBlock>(ref float weights, ref float gradients, global::Sample.RnnRelu.Trace trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient)
+        public static void Layer0Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
             // Where this layer's packed weights start within Parameters (floats).
@@ -156,10 +155,10 @@ namespace FixedRnn.Generated
             // Where the pre-activation gradients of a block sit within the block's gradients, laid out like the bias (floats).
             const NUInt PreActivationGradient = 0;
 
-            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace.GateGradients0);
-            ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace.OutputGradients0);
-            ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace.Hidden0);
-            ref float features = ref MemoryMarshal.GetArrayDataReference(trace.Inputs);
+            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients0]);
+            ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients0]);
+            ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace[Hidden0]);
+            ref float features = ref MemoryMarshal.GetArrayDataReference(trace[Inputs]);
 
             // hiddenGradient arrives as dL/d(final state) and leaves as dL/d(initial state).
             for (NInt t = steps - 1; t >= 0; t--)

@@ -107,7 +107,7 @@ namespace Sample
                 global::FixedRnn.Generated.RnnReluKernels.ThrowOutputLength(output.Length);
             }
 
-            global::FixedRnn.Generated.RnnReluKernels.Step(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
+            global::FixedRnn.Generated.RnnReluKernels.Step(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), ref state.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
         }
 
         /// <summary>
@@ -122,7 +122,7 @@ namespace Sample
         public void Forward(global::System.ReadOnlySpan<float> inputs, ref State state, global::System.Span<float> outputs)
         {
             int steps = global::FixedRnn.Generated.RnnReluKernels.StepsOf(inputs, outputs);
-            global::FixedRnn.Generated.RnnReluKernels.Forward(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
+            global::FixedRnn.Generated.RnnReluKernels.Forward(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
         }
 
         /// <summary>
@@ -144,7 +144,8 @@ namespace Sample
                 global::FixedRnn.Generated.RnnReluKernels.ThrowTraceTooShort(trace.MaxSteps, steps);
             }
 
-            global::FixedRnn.Generated.RnnReluKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace);
+            trace.Steps = steps;
+            global::FixedRnn.Generated.RnnReluKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace.Buffers);
         }
     }
 }
@@ -159,15 +160,21 @@ namespace FixedRnn.Generated
     using Vector128 = global::System.Runtime.Intrinsics.Vector128;
     using Vector256 = global::System.Runtime.Intrinsics.Vector256;
 
-    /// <summary>The forward kernels of <see cref="global::Sample.RnnRelu"/>, specialized for its sizes and generic over the SIMD block.</summary>
+    /// <summary>The forward kernels of <c>Sample.RnnRelu</c>, specialized for its sizes and generic over the SIMD block.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
     file static class RnnReluKernels
     {
         private const int InputSize = 2;
         private const int OutputSize = 24;
 
+        // Where each buffer of the trace sits in Trace.Buffers.
+        private const int Inputs = 0;
+        private const int Hidden0 = 1;
+        private const int OutputGradients0 = 2;
+        private const int GateGradients0 = 3;
+
         /// <summary>One step from the zero-based input: picks the widest accelerated block.</summary>
-        public static void Step(ref float weights, ref float input, ref global::Sample.RnnRelu.State state, ref float output)
+        public static void Step(ref float weights, ref float input, ref float state, ref float output)
         {
             if (Vector256.IsHardwareAccelerated)
             {
@@ -184,7 +191,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>A sequence of <paramref name="steps"/> steps: picks the widest accelerated block.</summary>
-        public static void Forward(ref float weights, ref float inputs, int steps, ref global::Sample.RnnRelu.State state, ref float outputs)
+        public static void Forward(ref float weights, ref float inputs, int steps, ref float state, ref float outputs)
         {
             if (Vector256.IsHardwareAccelerated)
             {
@@ -201,7 +208,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>A sequence recorded for the backward pass: picks the widest accelerated block.</summary>
-        public static void Record(ref float weights, ref float inputs, int steps, ref global::Sample.RnnRelu.State state, ref float outputs, global::Sample.RnnRelu.Trace trace)
+        public static void Record(ref float weights, ref float inputs, int steps, ref float state, ref float outputs, float[][] trace)
         {
             if (Vector256.IsHardwareAccelerated)
             {
@@ -251,19 +258,17 @@ namespace FixedRnn.Generated
         private static void ThrowArgument(string message, string parameter) => throw new global::System.ArgumentException(message, parameter);
 
         /// <summary>One step through every layer; when <typeparamref name="TTrace"/> records, the gates go to <paramref name="trace"/> at <paramref name="step"/>.</summary>
-        private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref global::Sample.RnnRelu.State state, ref float output, global::Sample.RnnRelu.Trace? trace, NInt step)
+        private static void StepCore<TBlock, TTrace>(ref float weights, ref float input, ref float state, ref float output, float[][]? trace, NInt step)
             where TBlock : struct, IFloatBlock<TBlock>
             where TTrace : struct, ITraceMode
         {
-            ref float floats = ref state.Start;
-
-            Layer0<TBlock>(ref weights, ref input, ref floats);
-            MemoryMarshal.CreateReadOnlySpan(ref floats, OutputSize)
+            Layer0<TBlock>(ref weights, ref input, ref state);
+            MemoryMarshal.CreateReadOnlySpan(ref state, OutputSize)
                 .CopyTo(MemoryMarshal.CreateSpan(ref output, OutputSize));
         }
 
         /// <summary>Runs <paramref name="steps"/> steps, returning exactly what as many <see cref="StepCore"/> calls return.</summary>
-        private static void ForwardCore<TBlock>(ref float weights, ref float inputs, int steps, ref global::Sample.RnnRelu.State state, ref float outputs)
+        private static void ForwardCore<TBlock>(ref float weights, ref float inputs, int steps, ref float state, ref float outputs)
             where TBlock : struct, IFloatBlock<TBlock>
         {
             for (NInt step = 0; step < steps; step++)
@@ -273,12 +278,11 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Runs <paramref name="steps"/> steps like <see cref="ForwardCore"/>, recording every step in <paramref name="trace"/>.</summary>
-        private static void RecordCore<TBlock>(ref float weights, ref float inputs, int steps, ref global::Sample.RnnRelu.State state, ref float outputs, global::Sample.RnnRelu.Trace trace)
+        private static void RecordCore<TBlock>(ref float weights, ref float inputs, int steps, ref float state, ref float outputs, float[][] trace)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            trace.Steps = steps;
             // Backward must see the inputs the kernels used: saturated as in StepCore.
-            Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace.Inputs);
+            Saturation.Clamp(MemoryMarshal.CreateReadOnlySpan(ref inputs, steps * InputSize), trace[Inputs]);
             RecordState(ref state, trace, 0);
             for (NInt step = 0; step < steps; step++)
             {
@@ -288,10 +292,9 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Copies every layer's state into the trace's histories at <paramref name="index"/> (0: before the first step).</summary>
-        private static void RecordState(ref global::Sample.RnnRelu.State state, global::Sample.RnnRelu.Trace trace, NInt index)
+        private static void RecordState(ref float state, float[][] trace, NInt index)
         {
-            ref float floats = ref state.Start;
-            MemoryMarshal.CreateReadOnlySpan(ref floats, 24).CopyTo(new global::System.Span<float>(trace.Hidden0, (int)index * 24, 24));
+            MemoryMarshal.CreateReadOnlySpan(ref state, 24).CopyTo(new global::System.Span<float>(trace[Hidden0], (int)index * 24, 24));
         }
 
         /// <summary>Layer 0, RNN (relu) 2 → 24: advances h by one step.</summary>

@@ -122,7 +122,7 @@ namespace FixedRnn.Generated
     using Vector128 = global::System.Runtime.Intrinsics.Vector128;
     using Vector256 = global::System.Runtime.Intrinsics.Vector256;
 
-    /// <summary>Packs PyTorch tensors into the layout of <see cref="global::Sample.StackedGruDense"/>'s parameters and back.</summary>
+    /// <summary>Packs PyTorch tensors into the layout of <c>Sample.StackedGruDense</c>'s parameters and back.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
     file static class StackedGruDenseInterop
     {

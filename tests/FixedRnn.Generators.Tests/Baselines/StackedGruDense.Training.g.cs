@@ -23,17 +23,20 @@ namespace Sample
             {
                 global::System.ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxSteps);
                 MaxSteps = maxSteps;
-                Inputs = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, InputSize);
-                Hidden0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 16);
-                OutputGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 16);
-                Gates0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64);
-                GateGradients0 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64);
-                Hidden1 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 16);
-                OutputGradients1 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 16);
-                Gates1 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64);
-                GateGradients1 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64);
-                Gates2 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8);
-                GateGradients2 = global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8);
+                Buffers =
+                [
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, InputSize), // Inputs: the inputs as the kernels used them (saturated), [steps][InputSize]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 16), // Hidden0: layer 0's h before the first step and after each, [steps + 1][16]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 16), // OutputGradients0: dL/dh of layer 0's output each step, filled by the layer above, [steps][16]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64), // Gates0: layer 0's the activated r, z, n and the raw W_hn h + b_hn each step, [steps][2 blocks][4][8 lanes]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64), // GateGradients0: layer 0's dL/d(pre-activation) of r, z, nx, nh each step, laid out like the bias, [steps][2 blocks][4][8 lanes]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 16), // Hidden1: layer 1's h before the first step and after each, [steps + 1][16]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 16), // OutputGradients1: dL/dh of layer 1's output each step, filled by the layer above, [steps][16]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64), // Gates1: layer 1's the activated r, z, n and the raw W_hn h + b_hn each step, [steps][2 blocks][4][8 lanes]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 64), // GateGradients1: layer 1's dL/d(pre-activation) of r, z, nx, nh each step, laid out like the bias, [steps][2 blocks][4][8 lanes]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8), // Gates2: layer 2's the activated output y each step, [steps][1 blocks][1][8 lanes]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8), // GateGradients2: layer 2's dL/d(pre-activation) of y each step, laid out like the bias, [steps][1 blocks][1][8 lanes]
+                ];
             }
 
             /// <summary>The longest window this trace records.</summary>
@@ -42,34 +45,8 @@ namespace Sample
             /// <summary>Steps the last recording forward pass recorded.</summary>
             public int Steps { get; internal set; }
 
-            /// <summary>The recorded inputs, <c>[steps][InputSize]</c>.</summary>
-            internal readonly float[] Inputs;
-
-            // Layer 0, GRU (reset-after) 4 → 16.
-            /// <summary>h before the first step and after each: <c>[steps + 1][16]</c>.</summary>
-            internal readonly float[] Hidden0;
-            /// <summary>dL/dh of each step's output, filled by the layer above: <c>[steps][16]</c>.</summary>
-            internal readonly float[] OutputGradients0;
-            /// <summary>The activated r, z, n and the raw W_hn h + b_hn of each step: <c>[steps][2 blocks][4][8 lanes]</c>.</summary>
-            internal readonly float[] Gates0;
-            /// <summary>dL/d(pre-activation) of r, z, nx, nh each step: <c>[steps][2 blocks][4][8 lanes]</c>, laid out like the bias.</summary>
-            internal readonly float[] GateGradients0;
-
-            // Layer 1, GRU (reset-after) 16 → 16.
-            /// <summary>h before the first step and after each: <c>[steps + 1][16]</c>.</summary>
-            internal readonly float[] Hidden1;
-            /// <summary>dL/dh of each step's output, filled by the layer above: <c>[steps][16]</c>.</summary>
-            internal readonly float[] OutputGradients1;
-            /// <summary>The activated r, z, n and the raw W_hn h + b_hn of each step: <c>[steps][2 blocks][4][8 lanes]</c>.</summary>
-            internal readonly float[] Gates1;
-            /// <summary>dL/d(pre-activation) of r, z, nx, nh each step: <c>[steps][2 blocks][4][8 lanes]</c>, laid out like the bias.</summary>
-            internal readonly float[] GateGradients1;
-
-            // Layer 2, Dense (identity) 16 → 1.
-            /// <summary>The activated output y of each step: <c>[steps][1 blocks][1][8 lanes]</c>.</summary>
-            internal readonly float[] Gates2;
-            /// <summary>dL/d(pre-activation) of y each step: <c>[steps][1 blocks][1][8 lanes]</c>, laid out like the bias.</summary>
-            internal readonly float[] GateGradients2;
+            /// <summary>The recording and the backward pass's per-step buffers, in the order the constructor lists them.</summary>
+            internal readonly float[][] Buffers;
         }
 
         /// <summary>
@@ -102,7 +79,7 @@ namespace Sample
                 global::FixedRnn.Generated.StackedGruDenseBackwardKernels.ThrowInputGradientsLength(trace.Steps, inputGradients.Length);
             }
 
-            global::FixedRnn.Generated.StackedGruDenseBackwardKernels.Backward(ref _parameters.Start, trace, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients), !inputGradients.IsEmpty, ref stateGradient);
+            global::FixedRnn.Generated.StackedGruDenseBackwardKernels.Backward(ref _parameters.Start, trace.Buffers, trace.Steps, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients), !inputGradients.IsEmpty, ref stateGradient.Start);
         }
     }
 }
@@ -117,7 +94,7 @@ namespace FixedRnn.Generated
     using Vector128 = global::System.Runtime.Intrinsics.Vector128;
     using Vector256 = global::System.Runtime.Intrinsics.Vector256;
 
-    /// <summary>The backward kernels of <see cref="global::Sample.StackedGruDense"/>: dL/dParameters, dL/dInputs and dL/d(initial state) from dL/dOutputs.</summary>
+    /// <summary>The backward kernels of <c>Sample.StackedGruDense</c>: dL/dParameters, dL/dInputs and dL/d(initial state) from dL/dOutputs.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
     file static class StackedGruDenseBackwardKernels
     {
@@ -138,45 +115,56 @@ namespace FixedRnn.Generated
         public static void ThrowInputGradientsLength(int steps, int length) => throw new global::System.ArgumentException($"Expected {steps} steps of {InputSize} input gradients (or none), got {length} floats.", "inputGradients");
 
 
+        // Where each buffer of the trace sits in Trace.Buffers.
+        private const int Inputs = 0;
+        private const int Hidden0 = 1;
+        private const int OutputGradients0 = 2;
+        private const int Gates0 = 3;
+        private const int GateGradients0 = 4;
+        private const int Hidden1 = 5;
+        private const int OutputGradients1 = 6;
+        private const int Gates1 = 7;
+        private const int GateGradients1 = 8;
+        private const int Gates2 = 9;
+        private const int GateGradients2 = 10;
+
         /// <summary>The whole backward pass: picks the widest accelerated block.</summary>
-        public static void Backward(ref float weights, global::Sample.StackedGruDense.Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref global::Sample.StackedGruDense.State stateGradient)
+        public static void Backward(ref float weights, float[][] trace, int steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)
         {
             if (Vector256.IsHardwareAccelerated)
             {
-                BackwardCore<FloatBlock256>(ref weights, trace, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
+                BackwardCore<FloatBlock256>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
             }
             else if (Vector128.IsHardwareAccelerated)
             {
-                BackwardCore<FloatBlock128>(ref weights, trace, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
+                BackwardCore<FloatBlock128>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
             }
             else
             {
-                BackwardCore<FloatBlockScalar>(ref weights, trace, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
+                BackwardCore<FloatBlockScalar>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
             }
         }
 
         /// <summary>Every layer's backward kernel, from the head down, each handing dL/d(its input) to the layer below.</summary>
-        private static void BackwardCore<TBlock>(ref float weights, global::Sample.StackedGruDense.Trace trace, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref global::Sample.StackedGruDense.State stateGradient)
+        private static void BackwardCore<TBlock>(ref float weights, float[][] trace, NInt steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            ref float floats = ref stateGradient.Start;
-            NInt steps = trace.Steps;
-            Layer2Backward<TBlock>(ref weights, ref gradients, trace, steps, ref outputGradients, ref MemoryMarshal.GetArrayDataReference(trace.OutputGradients1));
-            Layer1Backward<TBlock>(ref weights, ref gradients, trace, steps, ref MemoryMarshal.GetArrayDataReference(trace.OutputGradients0), true, ref Unsafe.Add(ref floats, 16));
-            Layer0Backward<TBlock>(ref weights, ref gradients, trace, steps, ref inputGradients, hasInputGradients, ref floats);
+            Layer2Backward<TBlock>(ref weights, ref gradients, trace, steps, ref outputGradients, ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients1]));
+            Layer1Backward<TBlock>(ref weights, ref gradients, trace, steps, ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients0]), true, ref Unsafe.Add(ref stateGradient, 16));
+            Layer0Backward<TBlock>(ref weights, ref gradients, trace, steps, ref inputGradients, hasInputGradients, ref stateGradient);
         }
 
         /// <summary>Backward through layer 2, Dense (identity) 16 → 1: from dL/dy, the gradients of its weights and of the h below.</summary>
-        public static void Layer2Backward<TBlock>(ref float weights, ref float gradients, global::Sample.StackedGruDense.Trace trace, NInt steps, ref float outputGradients, ref float downstream)
+        public static void Layer2Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float outputGradients, ref float downstream)
             where TBlock : struct, IFloatBlock<TBlock>
         {
             // Where this layer's packed weights start within Parameters (floats).
             const NUInt InputWeights = 2624; // W h: [1 blocks][16 rows][y][8 lanes]
             const NUInt Bias = 2752; // [1 blocks][y][8 lanes]
 
-            ref float outputs = ref MemoryMarshal.GetArrayDataReference(trace.Gates2);
-            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace.GateGradients2);
-            ref float features = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace.Hidden1), 16);
+            ref float outputs = ref MemoryMarshal.GetArrayDataReference(trace[Gates2]);
+            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients2]);
+            ref float features = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace[Hidden1]), 16);
 
             for (NInt t = 0; t < steps; t++)
             {
@@ -300,7 +288,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Backward through layer 1, GRU (reset-after) 16 → 16: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
-        public static void Layer1Backward<TBlock>(ref float weights, ref float gradients, global::Sample.StackedGruDense.Trace trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient)
+        public static void Layer1Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
             // Where this layer's packed weights start within Parameters (floats).
@@ -312,11 +300,11 @@ namespace FixedRnn.Generated
             // Where the pre-activation gradients of a block sit within the block's gradients, laid out like the bias (floats).
             const NUInt ResetGradient = 0, UpdateGradient = 8, CandidateInputGradient = 16, CandidateRecurrentGradient = 24;
 
-            ref float gates = ref MemoryMarshal.GetArrayDataReference(trace.Gates1);
-            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace.GateGradients1);
-            ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace.OutputGradients1);
-            ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace.Hidden1);
-            ref float features = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace.Hidden0), 16);
+            ref float gates = ref MemoryMarshal.GetArrayDataReference(trace[Gates1]);
+            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients1]);
+            ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients1]);
+            ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace[Hidden1]);
+            ref float features = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace[Hidden0]), 16);
             TBlock one = TBlock.Broadcast(1f);
 
             // hiddenGradient arrives as dL/d(final state) and leaves as dL/d(initial state).
@@ -619,7 +607,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Backward through layer 0, GRU (reset-after) 4 → 16: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
-        public static void Layer0Backward<TBlock>(ref float weights, ref float gradients, global::Sample.StackedGruDense.Trace trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient)
+        public static void Layer0Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
             // Where this layer's packed weights start within Parameters (floats).
@@ -631,11 +619,11 @@ namespace FixedRnn.Generated
             // Where the pre-activation gradients of a block sit within the block's gradients, laid out like the bias (floats).
             const NUInt ResetGradient = 0, UpdateGradient = 8, CandidateInputGradient = 16, CandidateRecurrentGradient = 24;
 
-            ref float gates = ref MemoryMarshal.GetArrayDataReference(trace.Gates0);
-            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace.GateGradients0);
-            ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace.OutputGradients0);
-            ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace.Hidden0);
-            ref float features = ref MemoryMarshal.GetArrayDataReference(trace.Inputs);
+            ref float gates = ref MemoryMarshal.GetArrayDataReference(trace[Gates0]);
+            ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients0]);
+            ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients0]);
+            ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace[Hidden0]);
+            ref float features = ref MemoryMarshal.GetArrayDataReference(trace[Inputs]);
             TBlock one = TBlock.Broadcast(1f);
 
             // hiddenGradient arrives as dL/d(final state) and leaves as dL/d(initial state).

@@ -160,7 +160,7 @@ internal sealed record PyTorchTensor(string Name, EquatableArray<int> Shape)
 }
 
 /// <summary>What a layer's backward kernel needs from the model around it.</summary>
-/// <param name="TraceType">The model's <c>Trace</c> type, fully qualified.</param>
+/// <param name="TraceType">The type in which the kernels receive the trace (its buffers).</param>
 /// <param name="InputSource">A <c>ref float</c> expression for step 0's input features: the model's inputs or the h history of the layer below.</param>
 /// <param name="InputStride">Floats between one step's features and the next's.</param>
 internal sealed record BackwardContext(string TraceType, string InputSource, int InputStride);

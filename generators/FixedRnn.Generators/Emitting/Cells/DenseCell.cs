@@ -101,8 +101,8 @@ internal sealed class DenseCell : Cell
             $"ref float weights, ref float gradients, {context.TraceType} trace, NInt steps, ref float outputGradients, ref float downstream",
             () =>
             {
-                writer.Line($"ref float outputs = ref MemoryMarshal.GetArrayDataReference(trace.Gates{layer.Index});");
-                writer.Line($"ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace.GateGradients{layer.Index});");
+                writer.Line($"ref float outputs = ref MemoryMarshal.GetArrayDataReference(trace[Gates{layer.Index}]);");
+                writer.Line($"ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients{layer.Index}]);");
                 writer.Line($"ref float features = ref {context.InputSource};");
                 if (_activation is Activation.Tanh or Activation.Sigmoid)
                 {
