@@ -55,6 +55,9 @@ namespace FixedRnn.Interop;
 /// </remarks>
 public static class OnnxWeights
 {
+    /// <summary>The largest <c>.onnx</c> file read: protobuf's own limit for one message, 2 GiB.</summary>
+    public const long MaxFileLength = int.MaxValue;
+
     private const string DefaultDomain = "ai.onnx";
 
     /// <summary>Reads an ONNX model file and converts its weights to the PyTorch tensors of a FixedRnn model.</summary>
@@ -71,7 +74,7 @@ public static class OnnxWeights
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ValidateLayers(layers);
-        return Convert(File.ReadAllBytes(path), layers);
+        return Convert(WeightFileReader.ReadAll(path, "ONNX", MaxFileLength), layers);
     }
 
     /// <summary>Converts the weights of an ONNX model held in memory to the PyTorch tensors of a FixedRnn model.</summary>
