@@ -1,5 +1,6 @@
 using System.Linq;
 using FixedRnn.Generators.Helpers;
+using FixedRnn.Generators.Model;
 
 namespace FixedRnn.Generators.Emitting;
 
@@ -17,10 +18,10 @@ internal static class ImportEmitter
     public static void Emit(SourceWriter writer, ModelLayout layout)
     {
         string layers = string.Join(", ", layout.Layers.Select(layer =>
-            $"new(global::FixedRnn.Training.LayerKind.{layer.Spec.Kind}, {layer.Spec.InputSize}, {layer.Spec.Size}, ResetAfter: {(layer.Spec.ResetAfter ? "true" : "false")})"));
+            $"new(global::FixedRnn.Training.LayerKind.{layer.Spec.Kind}, {layer.Spec.InputSize}, {layer.Spec.Size}, ResetAfter: {(layer.Spec.ResetAfter ? "true" : "false")}{ActivationArgument(layer.Spec)})"));
         writer.Line($"private static readonly {Description}[] s_layerDescriptions = [{layers}];");
         writer.Line();
-        writer.Line("/// <summary>The layers as the Keras and ONNX importers see them: kind, input and output sizes, GRU form.</summary>");
+        writer.Line("/// <summary>The layers as the importers see them: kind, input and output sizes, GRU form, RNN and Dense activation.</summary>");
         writer.Line($"public static global::System.ReadOnlySpan<{Description}> LayerDescriptions => s_layerDescriptions;");
         writer.Line();
         writer.Line("/// <summary>");
@@ -53,5 +54,14 @@ internal static class ImportEmitter
         writer.Line("/// </summary>");
         writer.Line("/// <param name=\"path\">The <c>.onnx</c> file.</param>");
         writer.Line("public void LoadOnnx(string path) => LoadPyTorch(global::FixedRnn.Interop.OnnxWeights.ToPyTorch(path, s_layerDescriptions));");
+    }
+
+    /// <summary>The activation of an RNN or Dense layer when it is not the kind's default (tanh, identity).</summary>
+    private static string ActivationArgument(LayerSpec spec)
+    {
+        Activation fallback = spec.Kind == LayerKind.Dense ? Activation.Identity : Activation.Tanh;
+        return spec.Kind is LayerKind.Rnn or LayerKind.Dense && spec.Activation != fallback
+            ? $", Activation: global::FixedRnn.Interop.LayerActivation.{spec.Activation}"
+            : string.Empty;
     }
 }

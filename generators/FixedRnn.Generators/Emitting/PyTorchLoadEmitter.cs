@@ -11,6 +11,7 @@ namespace FixedRnn.Generators.Emitting;
 internal static class PyTorchLoadEmitter
 {
     private const string SafeTensorsFile = "global::FixedRnn.Interop.SafeTensorsFile";
+    private const string PyTorchFile = "global::FixedRnn.Interop.PyTorchFile";
     private const string StateDict = "global::FixedRnn.Interop.PyTorchStateDict";
     private const string Packing = "global::FixedRnn.Numerics.PackedLayout";
 
@@ -18,40 +19,62 @@ internal static class PyTorchLoadEmitter
     {
         string defaultModules = string.Join(", ", layout.Layers.Select(layer => $"\"layers.{layer.Index}\""));
         writer.Line("/// <summary>");
-        writer.Line("/// Loads a PyTorch <c>state_dict</c> saved as safetensors, with layer k under <c>layers.{k}.</c>");
-        writer.Line("/// (an <c>nn.ModuleList</c> of single-layer <c>nn.LSTM</c>/<c>GRU</c>/<c>RNN</c>, their <c>*Cell</c>");
-        writer.Line("/// variants, and <c>nn.Linear</c> for Dense). On failure the parameters are unchanged.");
+        writer.Line("/// Loads a PyTorch <c>state_dict</c> saved with <c>torch.save</c> (<c>.pt</c>, <c>.pth</c>) or as safetensors, the format");
+        writer.Line("/// read from the file's content, with layer k under <c>layers.{k}.</c> (an <c>nn.ModuleList</c> of single-layer");
+        writer.Line("/// <c>nn.LSTM</c>/<c>GRU</c>/<c>RNN</c>, their <c>*Cell</c> variants, and <c>nn.Linear</c> for Dense). Strict, like");
+        writer.Line("/// PyTorch's <c>load_state_dict</c>: every tensor of the file must be used. On failure the parameters are unchanged.");
         writer.Line("/// </summary>");
-        writer.Line("/// <param name=\"path\">The <c>.safetensors</c> file.</param>");
-        writer.Line("/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>");
-        writer.Line($"public void LoadPyTorch(string path) => LoadPyTorch({SafeTensorsFile}.Read(path), {defaultModules});");
+        writer.Line("/// <param name=\"path\">The <c>.pt</c>, <c>.pth</c> or <c>.safetensors</c> file.</param>");
+        writer.Line("/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>");
+        writer.Line($"public void LoadPyTorch(string path) => LoadPyTorch({PyTorchFile}.Read(path), {defaultModules});");
         writer.Line();
         writer.Line("/// <summary>");
-        writer.Line("/// Loads a PyTorch <c>state_dict</c> saved as safetensors, reading layer k from the module named");
+        writer.Line("/// Loads a PyTorch <c>state_dict</c> (<c>torch.save</c> or safetensors), reading layer k from the module named");
         writer.Line("/// <paramref name=\"modules\"/>[k]. Consecutive layers that name the same module read its");
         writer.Line("/// consecutive layers: <c>(\"lstm\", \"lstm\", \"fc\")</c> reads <c>lstm.*_l0</c>, <c>lstm.*_l1</c>");
-        writer.Line("/// and <c>fc.weight</c>. On failure the parameters are unchanged.");
+        writer.Line("/// and <c>fc.weight</c>. Strict: every tensor of the file must be used. On failure the parameters are unchanged.");
         writer.Line("/// </summary>");
-        writer.Line("/// <param name=\"path\">The <c>.safetensors</c> file.</param>");
+        writer.Line("/// <param name=\"path\">The <c>.pt</c>, <c>.pth</c> or <c>.safetensors</c> file.</param>");
         writer.Line($"/// <param name=\"modules\">One module name per layer ({layout.Layers.Count}).</param>");
-        writer.Line("/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>");
+        writer.Line("/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>");
         writer.Line("public void LoadPyTorch(string path, params global::System.ReadOnlySpan<string> modules)");
         writer.Indent();
-        writer.Line($"=> LoadPyTorch({SafeTensorsFile}.Read(path), modules);");
+        writer.Line($"=> LoadPyTorch({PyTorchFile}.Read(path), modules);");
         writer.Unindent();
         writer.Line();
-        writer.Line("/// <summary>Loads a PyTorch <c>state_dict</c> already read from safetensors, with layer k under <c>layers.{k}.</c>; see <see cref=\"LoadPyTorch(string)\"/>.</summary>");
+        writer.Line("/// <summary>");
+        writer.Line("/// Loads a PyTorch <c>state_dict</c> (<c>torch.save</c> or safetensors); with <paramref name=\"strict\"/> false, tensors the");
+        writer.Line("/// model does not read (optimizer state, other heads) are ignored, as with <c>load_state_dict(strict=False)</c>, but every");
+        writer.Line("/// tensor the model needs must still be there. No <paramref name=\"modules\"/> means layer k under <c>layers.{k}.</c>.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"path\">The <c>.pt</c>, <c>.pth</c> or <c>.safetensors</c> file.</param>");
+        writer.Line("/// <param name=\"strict\">Whether every tensor of the file must be used.</param>");
+        writer.Line($"/// <param name=\"modules\">One module name per layer ({layout.Layers.Count}), or none.</param>");
+        writer.Line("/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>");
+        writer.Line("public void LoadPyTorch(string path, bool strict, params global::System.ReadOnlySpan<string> modules)");
+        writer.Indent();
+        writer.Line($"=> LoadPyTorch({PyTorchFile}.Read(path), strict, modules);");
+        writer.Unindent();
+        writer.Line();
+        writer.Line("/// <summary>Loads a PyTorch <c>state_dict</c> already read, with layer k under <c>layers.{k}.</c>; see <see cref=\"LoadPyTorch(string)\"/>.</summary>");
         writer.Line("/// <param name=\"tensors\">The state_dict's tensors.</param>");
-        writer.Line("/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>");
+        writer.Line("/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, unexpected, has the wrong shape or is not floating point; the message names it.</exception>");
         writer.Line($"public void LoadPyTorch({SafeTensorsFile} tensors) => LoadPyTorch(tensors, {defaultModules});");
         writer.Line();
-        writer.Line("/// <summary>Loads a PyTorch <c>state_dict</c> already read from safetensors; see <see cref=\"LoadPyTorch(string, global::System.ReadOnlySpan{string})\"/>.</summary>");
+        writer.Line("/// <summary>Loads a PyTorch <c>state_dict</c> already read; see <see cref=\"LoadPyTorch(string, global::System.ReadOnlySpan{string})\"/>.</summary>");
         writer.Line("/// <param name=\"tensors\">The state_dict's tensors.</param>");
         writer.Line($"/// <param name=\"modules\">One module name per layer ({layout.Layers.Count}).</param>");
-        writer.Line("/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>");
-        using (writer.Block($"public void LoadPyTorch({SafeTensorsFile} tensors, params global::System.ReadOnlySpan<string> modules)"))
+        writer.Line("/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, unexpected, has the wrong shape or is not floating point; the message names it.</exception>");
+        writer.Line($"public void LoadPyTorch({SafeTensorsFile} tensors, params global::System.ReadOnlySpan<string> modules) => LoadPyTorch(tensors, strict: true, modules);");
+        writer.Line();
+        writer.Line("/// <summary>Loads a PyTorch <c>state_dict</c> already read; see <see cref=\"LoadPyTorch(string, bool, global::System.ReadOnlySpan{string})\"/>.</summary>");
+        writer.Line("/// <param name=\"tensors\">The state_dict's tensors.</param>");
+        writer.Line("/// <param name=\"strict\">Whether every tensor of the file must be used.</param>");
+        writer.Line($"/// <param name=\"modules\">One module name per layer ({layout.Layers.Count}), or none for <c>layers.{{k}}</c>.</param>");
+        writer.Line("/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, unexpected, has the wrong shape or is not floating point; the message names it.</exception>");
+        using (writer.Block($"public void LoadPyTorch({SafeTensorsFile} tensors, bool strict, params global::System.ReadOnlySpan<string> modules)"))
         {
-            writer.Line($"{StateDict} stateDict = new(tensors, modules, expectedLayers: {layout.Layers.Count});");
+            writer.Line($"{StateDict} stateDict = new(tensors, modules, s_layerDescriptions, strict);");
             writer.Line("float[] staged = new float[ParameterCount];");
             foreach (LayerLayout layer in layout.Layers)
             {
@@ -60,6 +83,7 @@ internal static class PyTorchLoadEmitter
             }
 
             writer.Line();
+            writer.Line("stateDict.EnsureEveryTensorUsed();");
             writer.Line("global::System.MemoryExtensions.AsSpan(staged).CopyTo(Parameters);");
         }
     }

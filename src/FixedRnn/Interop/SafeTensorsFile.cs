@@ -126,7 +126,7 @@ public sealed class SafeTensorsFile
         if (declared < 2 || declared > MaxHeaderLength || declared > (ulong)(bytes.Length - LengthPrefixSize))
         {
             return $"its first 8 bytes ({Hex(bytes[..8])}) read as a header length of {declared} bytes, "
-                + $"which {(declared > (ulong)(bytes.Length - LengthPrefixSize) ? $"exceeds the {bytes.Length - LengthPrefixSize} bytes that follow" : "is out of range")}"
+                + $"which {(declared > (ulong)(bytes.Length - LengthPrefixSize) ? $"extends beyond the end of the file ({bytes.Length - LengthPrefixSize} bytes follow)" : "is out of range")}"
                 + $"{FormatHint(bytes)}.";
         }
 

@@ -89,6 +89,18 @@ public sealed class SafeTensorsWriter
         _tensors.Add(name, (shape.ToArray(), dtype, Encode(data, dtype)));
     }
 
+    /// <summary>Adds a tensor of any dtype from its little-endian bytes, taken over without copying; for readers of other formats.</summary>
+    internal void AddRaw(string name, SafeTensorsDType dtype, byte[] bytes, long[] shape)
+    {
+        if (name == MetadataKey || _tensors.ContainsKey(name))
+        {
+            throw new ArgumentException($"Tensor name '{name}' is reserved or already used.", nameof(name));
+        }
+
+        EnsureWellFormed(name, nameof(name));
+        _tensors.Add(name, (shape, dtype, bytes));
+    }
+
     /// <summary>The elements as little-endian bytes of <paramref name="dtype"/>.</summary>
     private static byte[] Encode(ReadOnlySpan<float> data, SafeTensorsDType dtype)
     {

@@ -1116,38 +1116,58 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
     }
 
     /// <summary>
-    /// Loads a PyTorch <c>state_dict</c> saved as safetensors, with layer k under <c>layers.{k}.</c>
-    /// (an <c>nn.ModuleList</c> of single-layer <c>nn.LSTM</c>/<c>GRU</c>/<c>RNN</c>, their <c>*Cell</c>
-    /// variants, and <c>nn.Linear</c> for Dense). On failure the parameters are unchanged.
+    /// Loads a PyTorch <c>state_dict</c> saved with <c>torch.save</c> (<c>.pt</c>, <c>.pth</c>) or as safetensors, the format
+    /// read from the file's content, with layer k under <c>layers.{k}.</c> (an <c>nn.ModuleList</c> of single-layer
+    /// <c>nn.LSTM</c>/<c>GRU</c>/<c>RNN</c>, their <c>*Cell</c> variants, and <c>nn.Linear</c> for Dense). Strict, like
+    /// PyTorch's <c>load_state_dict</c>: every tensor of the file must be used. On failure the parameters are unchanged.
     /// </summary>
-    /// <param name="path">The <c>.safetensors</c> file.</param>
-    /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>
-    public void LoadPyTorch(string path) => LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile.Read(path), "layers.0", "layers.1");
+    /// <param name="path">The <c>.pt</c>, <c>.pth</c> or <c>.safetensors</c> file.</param>
+    /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>
+    public void LoadPyTorch(string path) => LoadPyTorch(global::FixedRnn.Interop.PyTorchFile.Read(path), "layers.0", "layers.1");
 
     /// <summary>
-    /// Loads a PyTorch <c>state_dict</c> saved as safetensors, reading layer k from the module named
+    /// Loads a PyTorch <c>state_dict</c> (<c>torch.save</c> or safetensors), reading layer k from the module named
     /// <paramref name="modules"/>[k]. Consecutive layers that name the same module read its
     /// consecutive layers: <c>("lstm", "lstm", "fc")</c> reads <c>lstm.*_l0</c>, <c>lstm.*_l1</c>
-    /// and <c>fc.weight</c>. On failure the parameters are unchanged.
+    /// and <c>fc.weight</c>. Strict: every tensor of the file must be used. On failure the parameters are unchanged.
     /// </summary>
-    /// <param name="path">The <c>.safetensors</c> file.</param>
+    /// <param name="path">The <c>.pt</c>, <c>.pth</c> or <c>.safetensors</c> file.</param>
     /// <param name="modules">One module name per layer (2).</param>
-    /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>
+    /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>
     public void LoadPyTorch(string path, params global::System.ReadOnlySpan<string> modules)
-        => LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile.Read(path), modules);
+        => LoadPyTorch(global::FixedRnn.Interop.PyTorchFile.Read(path), modules);
 
-    /// <summary>Loads a PyTorch <c>state_dict</c> already read from safetensors, with layer k under <c>layers.{k}.</c>; see <see cref="LoadPyTorch(string)"/>.</summary>
+    /// <summary>
+    /// Loads a PyTorch <c>state_dict</c> (<c>torch.save</c> or safetensors); with <paramref name="strict"/> false, tensors the
+    /// model does not read (optimizer state, other heads) are ignored, as with <c>load_state_dict(strict=False)</c>, but every
+    /// tensor the model needs must still be there. No <paramref name="modules"/> means layer k under <c>layers.{k}.</c>.
+    /// </summary>
+    /// <param name="path">The <c>.pt</c>, <c>.pth</c> or <c>.safetensors</c> file.</param>
+    /// <param name="strict">Whether every tensor of the file must be used.</param>
+    /// <param name="modules">One module name per layer (2), or none.</param>
+    /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>
+    public void LoadPyTorch(string path, bool strict, params global::System.ReadOnlySpan<string> modules)
+        => LoadPyTorch(global::FixedRnn.Interop.PyTorchFile.Read(path), strict, modules);
+
+    /// <summary>Loads a PyTorch <c>state_dict</c> already read, with layer k under <c>layers.{k}.</c>; see <see cref="LoadPyTorch(string)"/>.</summary>
     /// <param name="tensors">The state_dict's tensors.</param>
-    /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>
+    /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point; the message names it.</exception>
     public void LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile tensors) => LoadPyTorch(tensors, "layers.0", "layers.1");
 
-    /// <summary>Loads a PyTorch <c>state_dict</c> already read from safetensors; see <see cref="LoadPyTorch(string, global::System.ReadOnlySpan{string})"/>.</summary>
+    /// <summary>Loads a PyTorch <c>state_dict</c> already read; see <see cref="LoadPyTorch(string, global::System.ReadOnlySpan{string})"/>.</summary>
     /// <param name="tensors">The state_dict's tensors.</param>
     /// <param name="modules">One module name per layer (2).</param>
-    /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>
-    public void LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile tensors, params global::System.ReadOnlySpan<string> modules)
+    /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point; the message names it.</exception>
+    public void LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile tensors, params global::System.ReadOnlySpan<string> modules) => LoadPyTorch(tensors, strict: true, modules);
+
+    /// <summary>Loads a PyTorch <c>state_dict</c> already read; see <see cref="LoadPyTorch(string, bool, global::System.ReadOnlySpan{string})"/>.</summary>
+    /// <param name="tensors">The state_dict's tensors.</param>
+    /// <param name="strict">Whether every tensor of the file must be used.</param>
+    /// <param name="modules">One module name per layer (2), or none for <c>layers.{k}</c>.</param>
+    /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point; the message names it.</exception>
+    public void LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile tensors, bool strict, params global::System.ReadOnlySpan<string> modules)
     {
-        global::FixedRnn.Interop.PyTorchStateDict stateDict = new(tensors, modules, expectedLayers: 2);
+        global::FixedRnn.Interop.PyTorchStateDict stateDict = new(tensors, modules, s_layerDescriptions, strict);
         float[] staged = new float[ParameterCount];
 
         // Layer 0, GRU (reset-before) 3 → 16: gates r, z, n; W_hn is packed on its own for the second pass, and b_in + b_hn fold.
@@ -1177,6 +1197,7 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
             global::FixedRnn.Numerics.PackedLayout.AddBias(bias, hidden: 2, sourceGate: 0, slot: 0, slots: 1, packedBias);
         }
 
+        stateDict.EnsureEveryTensorUsed();
         global::System.MemoryExtensions.AsSpan(staged).CopyTo(Parameters);
     }
 
@@ -1240,9 +1261,9 @@ partial class ResetBeforeGru : global::FixedRnn.ITrainableModel<ResetBeforeGru.S
         return tensors;
     }
 
-    private static readonly global::FixedRnn.Interop.LayerDescription[] s_layerDescriptions = [new(global::FixedRnn.Training.LayerKind.Gru, 3, 16, ResetAfter: false), new(global::FixedRnn.Training.LayerKind.Dense, 16, 2, ResetAfter: true)];
+    private static readonly global::FixedRnn.Interop.LayerDescription[] s_layerDescriptions = [new(global::FixedRnn.Training.LayerKind.Gru, 3, 16, ResetAfter: false), new(global::FixedRnn.Training.LayerKind.Dense, 16, 2, ResetAfter: true, Activation: global::FixedRnn.Interop.LayerActivation.Tanh)];
 
-    /// <summary>The layers as the Keras and ONNX importers see them: kind, input and output sizes, GRU form.</summary>
+    /// <summary>The layers as the importers see them: kind, input and output sizes, GRU form, RNN and Dense activation.</summary>
     public static global::System.ReadOnlySpan<global::FixedRnn.Interop.LayerDescription> LayerDescriptions => s_layerDescriptions;
 
     /// <summary>
