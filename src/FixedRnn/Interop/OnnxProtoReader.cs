@@ -29,8 +29,8 @@ namespace FixedRnn.Interop;
 /// </remarks>
 internal static class OnnxProtoReader
 {
-    /// <summary>The most nodes a graph may have (torch.onnx.export writes tens per recurrent layer).</summary>
-    public const int MaxNodes = 100_000;
+    /// <summary>The most nodes a graph may have (torch.onnx.export writes about 15 per recurrent layer).</summary>
+    public const int MaxNodes = 10_000;
 
     /// <summary>The most initializers, graph inputs or graph outputs a graph may have.</summary>
     public const int MaxGraphValues = 100_000;

@@ -1077,7 +1077,10 @@ public static partial class OnnxWeights
                 int s = i - (rank - shape.Length);
                 object fromShape = s >= 0 ? shape[s] : 1L;
                 long fromConstant = c >= 0 ? constantDims[c] : 1;
+                // A traced batch size (a zero state of [1, 2, H] expanded to [1, batch, H]) broadcasts with the symbolic batch axis:
+                // the values are zeros either way, and the run-time batch decides the size.
                 result[i] = fromConstant == 1 ? fromShape
+                    : fromShape is Axis ? fromShape
                     : IsOne(fromShape) || (fromShape is long value && value == fromConstant) ? fromConstant
                     : throw new WeightFormatException($"{node.Describe()} expands a constant of shape [{string.Join(", ", constantDims)}] to an incompatible shape.");
             }

@@ -83,6 +83,7 @@ internal static class OnnxFixtures
 internal static class OnnxWriter
 {
     public const int Float = 1;
+    public const int Int32 = 6;
     public const int Float16 = 10;
     public const int Double = 11;
     public const int BFloat16 = 16;
