@@ -14,6 +14,7 @@ internal static class ImportEmitter
     private const string Description = "global::FixedRnn.Interop.LayerDescription";
     private const string SafeTensorsFile = "global::FixedRnn.Interop.SafeTensorsFile";
     private const string Keras = "global::FixedRnn.Interop.KerasWeights";
+    private const string KerasFile = "global::FixedRnn.Interop.KerasFile";
 
     public static void Emit(SourceWriter writer, ModelLayout layout)
     {
@@ -25,18 +26,28 @@ internal static class ImportEmitter
         writer.Line($"public static global::System.ReadOnlySpan<{Description}> LayerDescriptions => s_layerDescriptions;");
         writer.Line();
         writer.Line("/// <summary>");
-        writer.Line("/// Loads Keras weights saved as safetensors under Keras' names (<c>lstm/lstm_cell/kernel:0</c>, or Keras 3's");
-        writer.Line("/// <c>lstm/lstm_cell/kernel</c>), the layers named as a fresh Keras session names them (<c>lstm</c>, <c>lstm_1</c>,");
-        writer.Line("/// <c>gru</c>, <c>simple_rnn</c>, <c>dense</c>, …). Kernels are transposed and gates reordered here. On failure the");
-        writer.Line("/// parameters are unchanged.");
+        writer.Line("/// Loads a Keras model's weights from the file Keras users save: a Keras 3 <c>.keras</c> archive, a <c>.weights.h5</c>,");
+        writer.Line("/// a Keras 2 <c>.h5</c> (<c>model.save</c> or <c>save_weights</c>), or safetensors under Keras' names; the format is read");
+        writer.Line("/// from the content. Layers are taken in the file's order where it records one, else under the names a fresh Keras");
+        writer.Line("/// session gives (<c>lstm</c>, <c>lstm_1</c>, <c>gru</c>, <c>simple_rnn</c>, <c>dense</c>, …). A saved configuration is checked");
+        writer.Line("/// against this declaration. Strict: every layer weight must be used. On failure the parameters are unchanged.");
         writer.Line("/// </summary>");
-        writer.Line("/// <param name=\"path\">The <c>.safetensors</c> file.</param>");
-        writer.Line($"public void LoadKeras(string path) => LoadKeras({SafeTensorsFile}.Read(path), {Keras}.DefaultLayerNames(s_layerDescriptions));");
+        writer.Line("/// <param name=\"path\">The <c>.keras</c>, <c>.h5</c>, <c>.weights.h5</c> or <c>.safetensors</c> file.</param>");
+        writer.Line($"public void LoadKeras(string path) => LoadPyTorch({Keras}.ToPyTorch({KerasFile}.Read(path), s_layerDescriptions));");
         writer.Line();
-        writer.Line("/// <summary>Loads Keras weights saved as safetensors, layer k from the Keras layer named <paramref name=\"layerNames\"/>[k].</summary>");
-        writer.Line("/// <param name=\"path\">The <c>.safetensors</c> file.</param>");
+        writer.Line("/// <summary>Loads a Keras model's weights (see <see cref=\"LoadKeras(string)\"/>), layer k from the Keras layer named <paramref name=\"layerNames\"/>[k].</summary>");
+        writer.Line("/// <param name=\"path\">The <c>.keras</c>, <c>.h5</c>, <c>.weights.h5</c> or <c>.safetensors</c> file.</param>");
         writer.Line($"/// <param name=\"layerNames\">One Keras layer name per layer ({layout.Layers.Count}).</param>");
-        writer.Line($"public void LoadKeras(string path, params global::System.ReadOnlySpan<string> layerNames) => LoadKeras({SafeTensorsFile}.Read(path), layerNames);");
+        writer.Line($"public void LoadKeras(string path, params global::System.ReadOnlySpan<string> layerNames) => LoadPyTorch({Keras}.ToPyTorch({KerasFile}.Read(path), s_layerDescriptions, layerNames));");
+        writer.Line();
+        writer.Line("/// <summary>Loads a Keras model's weights (see <see cref=\"LoadKeras(string)\"/>); with <paramref name=\"strict\"/> false, layer weights the model does not read are ignored.</summary>");
+        writer.Line("/// <param name=\"path\">The <c>.keras</c>, <c>.h5</c>, <c>.weights.h5</c> or <c>.safetensors</c> file.</param>");
+        writer.Line("/// <param name=\"strict\">Whether every layer weight of the file must be used.</param>");
+        writer.Line($"/// <param name=\"layerNames\">One Keras layer name per layer ({layout.Layers.Count}), or none.</param>");
+        writer.Line("public void LoadKeras(string path, bool strict, params global::System.ReadOnlySpan<string> layerNames)");
+        writer.Indent();
+        writer.Line($"=> LoadPyTorch({Keras}.ToPyTorch({KerasFile}.Read(path), s_layerDescriptions, layerNames, options: null, strict));");
+        writer.Unindent();
         writer.Line();
         writer.Line("/// <summary>Loads Keras weights already read from safetensors; <paramref name=\"options\"/> states the activations the Keras layers used.</summary>");
         writer.Line("/// <param name=\"tensors\">The Keras weights.</param>");
@@ -48,12 +59,18 @@ internal static class ImportEmitter
         writer.Unindent();
         writer.Line();
         writer.Line("/// <summary>");
-        writer.Line("/// Loads the weights of an ONNX model (as <c>torch.onnx.export</c> writes it): its LSTM, GRU and RNN nodes in");
-        writer.Line("/// order, then a Gemm or MatMul + Add head. Gate orders are converted here; unsupported attributes are");
-        writer.Line("/// rejected by name. On failure the parameters are unchanged.");
+        writer.Line("/// Loads the weights of an ONNX model (as <c>torch.onnx.export</c> writes it) whose graph computes exactly this");
+        writer.Line("/// model: its LSTM, GRU and RNN nodes in order, then a Gemm or MatMul + Add head and its activation, with the");
+        writer.Line("/// exporters' shape plumbing between them; any other node is rejected by name, as is any unused initializer.");
+        writer.Line("/// Gate orders are converted here. On failure the parameters are unchanged.");
         writer.Line("/// </summary>");
         writer.Line("/// <param name=\"path\">The <c>.onnx</c> file.</param>");
         writer.Line("public void LoadOnnx(string path) => LoadPyTorch(global::FixedRnn.Interop.OnnxWeights.ToPyTorch(path, s_layerDescriptions));");
+        writer.Line();
+        writer.Line("/// <summary>Loads the weights of an ONNX model (see <see cref=\"LoadOnnx(string)\"/>); with <paramref name=\"strict\"/> false, initializers no computed node reads are ignored.</summary>");
+        writer.Line("/// <param name=\"path\">The <c>.onnx</c> file.</param>");
+        writer.Line("/// <param name=\"strict\">Whether every initializer must be read.</param>");
+        writer.Line("public void LoadOnnx(string path, bool strict) => LoadPyTorch(global::FixedRnn.Interop.OnnxWeights.ToPyTorch(path, s_layerDescriptions, strict));");
     }
 
     /// <summary>The activation of an RNN or Dense layer when it is not the kind's default (tanh, identity).</summary>

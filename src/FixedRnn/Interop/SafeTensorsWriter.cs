@@ -29,6 +29,9 @@ public sealed class SafeTensorsWriter
     /// <summary>Gets the number of tensors added so far.</summary>
     public int Count => _tensors.Count;
 
+    /// <summary>The names of the tensors added so far, in ordinal order.</summary>
+    internal IEnumerable<string> Names => _tensors.Keys;
+
     /// <summary>Adds an F32 tensor.</summary>
     /// <param name="name">The tensor name; must be unique, must not be <c>__metadata__</c>, and must be well-formed UTF-16.</param>
     /// <param name="data">The elements in row-major order; copied.</param>

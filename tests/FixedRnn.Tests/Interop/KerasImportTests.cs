@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace FixedRnn.Tests.Interop;
 
 /// <summary>
-/// Keras weights through <see cref="KerasWeights.ToPyTorch"/> into generated models, against TensorFlow.js'
+/// Keras weights through <see cref="KerasWeights.ToPyTorch(SafeTensorsFile, System.ReadOnlySpan{LayerDescription}, System.ReadOnlySpan{string}, KerasOptions?)"/> into generated models, against TensorFlow.js'
 /// outputs (Fixtures/keras/make_keras_fixtures.mjs), and the conversion's errors.
 /// </summary>
 public sealed class KerasImportTests(ITestOutputHelper output)
@@ -260,7 +260,7 @@ public sealed class KerasImportTests(ITestOutputHelper output)
     public void BadArgumentsAreRejected()
     {
         SafeTensorsFile keras = ReadKeras("keras_lstm");
-        Assert.Throws<ArgumentNullException>("keras", () => KerasWeights.ToPyTorch(null!, KerasModelLayers.Lstm, ["lstm", "dense"]));
+        Assert.Throws<ArgumentNullException>("keras", () => KerasWeights.ToPyTorch((SafeTensorsFile)null!, KerasModelLayers.Lstm, ["lstm", "dense"]));
         Assert.Throws<ArgumentException>("layers", () => KerasWeights.ToPyTorch(keras, [], []));
         Assert.Throws<ArgumentException>("layerNames", () => KerasWeights.ToPyTorch(keras, KerasModelLayers.Lstm, ["lstm"]));
         Assert.Throws<ArgumentException>("layerNames", () => KerasWeights.ToPyTorch(keras, KerasModelLayers.Lstm, ["lstm", "lstm"]));
