@@ -51,11 +51,15 @@ public sealed class KerasFile
 
     private KerasFile(SafeTensorsFile tensors, string format, IReadOnlyList<string>? order, IReadOnlyList<KerasLayerConfig>? layers)
     {
+        Source = "the file";
         Tensors = tensors;
         Format = format;
         LayerOrder = order;
         Layers = layers;
     }
+
+    /// <summary>Gets how messages name the file: its path in quotes, or "the file" when it was parsed from memory.</summary>
+    public string Source { get; private init; }
 
     /// <summary>Gets the layer weights, named as described in the remarks.</summary>
     public SafeTensorsFile Tensors { get; }
@@ -82,7 +86,8 @@ public sealed class KerasFile
         byte[] bytes = WeightFileReader.ReadAll(path, "Keras", Array.MaxLength);
         try
         {
-            return Parse(bytes);
+            KerasFile file = Parse(bytes);
+            return new KerasFile(file.Tensors, file.Format, file.LayerOrder, file.Layers) { Source = $"'{path}'" };
         }
         catch (WeightFormatException ex)
         {
@@ -181,6 +186,7 @@ public sealed class KerasFile
             throw new WeightFormatException("its weights are not an HDF5 file");
         }
 
+        Hdf5Preflight.Check(bytes);
         var writer = new SafeTensorsWriter();
         var datasets = new Counter();
         List<string>? order = null;
@@ -199,14 +205,15 @@ public sealed class KerasFile
             {
                 // Keras 2 (and Keras 3's legacy h5): model.save puts the layers under model_weights, save_weights at the root.
                 IH5Group weights = file.LinkExists("model_weights") ? file.Group("model_weights") : file;
-                if (!weights.AttributeExists("layer_names"))
+                if (!weights.AttributeExists("layer_names") && !weights.AttributeExists("layer_names0"))
                 {
                     throw new WeightFormatException("it is an HDF5 file without Keras' 'layers' group or 'layer_names' attribute, so not a Keras weights file");
                 }
 
-                kind = ReferenceEquals(weights, file) ? "Keras 2 HDF5 weights (save_weights)" : "Keras 2 HDF5 model (model.save)";
+                string version = weights.AttributeExists("keras_version") ? $"Keras {Strings(weights.Attribute("keras_version")).FirstOrDefault()}" : "Keras";
+                kind = ReferenceEquals(weights, file) ? $"HDF5 weights saved by {version} (save_weights)" : $"HDF5 model saved by {version} (model.save)";
                 order = [];
-                foreach (string layer in Strings(weights.Attribute("layer_names")))
+                foreach (string layer in ChunkedStrings(weights, "layer_names"))
                 {
                     if (AddLegacyLayer(weights, layer, writer, datasets, bytes.Length))
                     {
@@ -224,9 +231,10 @@ public sealed class KerasFile
         {
             throw;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (Exception ex)
         {
-            // PureHDF reports malformed structure with whatever exception its parser meets.
+            // PureHDF reports malformed structure with whatever exception its parser meets, including the
+            // OutOfMemoryException of an array size read from a corrupt header.
             throw new WeightFormatException($"it is not a readable HDF5 file: {ex.GetType().Name}: {ex.Message}", ex);
         }
 
@@ -283,7 +291,7 @@ public sealed class KerasFile
         }
 
         IH5Group group = weights.Group(layer);
-        string[] names = group.AttributeExists("weight_names") ? Strings(group.Attribute("weight_names")) : [];
+        string[] names = ChunkedStrings(group, "weight_names");
         bool recurrent = names.Any(name => Leaf(name) == "recurrent_kernel");
         int[] indices = names.Select(name => Leaf(name) switch
         {
@@ -357,6 +365,31 @@ public sealed class KerasFile
         {
             throw new WeightFormatException($"dataset '{path}' appears twice", path, ex);
         }
+    }
+
+    /// <summary>
+    /// A list attribute as Keras writes it: whole, or split into <c>{name}0</c>, <c>{name}1</c>, … when it exceeds HDF5's
+    /// 64 KiB object-header limit (<c>save_attributes_to_hdf5_group</c>).
+    /// </summary>
+    private static string[] ChunkedStrings(IH5Group group, string name)
+    {
+        if (group.AttributeExists(name))
+        {
+            return Strings(group.Attribute(name));
+        }
+
+        var values = new List<string>();
+        for (int chunk = 0; group.AttributeExists($"{name}{chunk}"); chunk++)
+        {
+            if (chunk >= MaxDatasets)
+            {
+                throw new WeightFormatException($"its attribute '{name}' has more than {MaxDatasets} chunks");
+            }
+
+            values.AddRange(Strings(group.Attribute($"{name}{chunk}")));
+        }
+
+        return [.. values];
     }
 
     private static string[] Strings(IH5Attribute attribute)

@@ -105,7 +105,7 @@ public static class KerasWeights
             if (mismatches.Count > 0)
             {
                 throw new WeightFormatException(
-                    $"The Keras model saved in the file ({file.Format}) is not the declared one: "
+                    $"The Keras model saved in {file.Source} ({file.Format}) is not the declared one: "
                     + string.Join("; ", mismatches.Select((problem, i) => $"({i + 1}) {problem}")) + ".");
             }
 
@@ -117,16 +117,16 @@ public static class KerasWeights
         {
             names = layerNames.ToArray();
         }
-        else if (file.LayerOrder is { } order)
+        else if (file.LayerOrder is { } order && order.Count == layers.Length)
         {
-            if (order.Count != layers.Length)
-            {
-                throw new WeightFormatException(
-                    $"The Keras file ({file.Format}) has {order.Count} layer{(order.Count == 1 ? string.Empty : "s")} with weights ({string.Join(", ", order.Select(n => $"'{n}'"))}), "
-                    + $"but the model declares {layers.Length} ({string.Join(", ", layers.ToArray().Select(l => l.Describe()))}).");
-            }
-
             names = [.. order];
+        }
+        else if (file.LayerOrder is { } other && strict)
+        {
+            throw new WeightFormatException(
+                $"{file.Source} ({file.Format}) has {other.Count} layer{(other.Count == 1 ? string.Empty : "s")} with weights ({string.Join(", ", other.Select(n => $"'{n}'"))}), "
+                + $"but the model declares {layers.Length} ({string.Join(", ", layers.ToArray().Select(l => l.Describe()))}). "
+                + $"To load some of them on purpose, name the layers and load with strict: false, e.g. LoadKeras(path, strict: false, {string.Join(", ", other.Take(layers.Length).Select(n => $"\"{n}\""))}).");
         }
         else
         {

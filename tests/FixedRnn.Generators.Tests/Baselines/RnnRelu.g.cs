@@ -748,18 +748,26 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
     public static global::System.ReadOnlySpan<global::FixedRnn.Interop.LayerDescription> LayerDescriptions => s_layerDescriptions;
 
     /// <summary>
-    /// Loads Keras weights saved as safetensors under Keras' names (<c>lstm/lstm_cell/kernel:0</c>, or Keras 3's
-    /// <c>lstm/lstm_cell/kernel</c>), the layers named as a fresh Keras session names them (<c>lstm</c>, <c>lstm_1</c>,
-    /// <c>gru</c>, <c>simple_rnn</c>, <c>dense</c>, …). Kernels are transposed and gates reordered here. On failure the
-    /// parameters are unchanged.
+    /// Loads a Keras model's weights from the file Keras users save: a Keras 3 <c>.keras</c> archive, a <c>.weights.h5</c>,
+    /// a Keras 2 <c>.h5</c> (<c>model.save</c> or <c>save_weights</c>), or safetensors under Keras' names; the format is read
+    /// from the content. Layers are taken in the file's order where it records one, else under the names a fresh Keras
+    /// session gives (<c>lstm</c>, <c>lstm_1</c>, <c>gru</c>, <c>simple_rnn</c>, <c>dense</c>, …). A saved configuration is checked
+    /// against this declaration. Strict: every layer weight must be used. On failure the parameters are unchanged.
     /// </summary>
-    /// <param name="path">The <c>.safetensors</c> file.</param>
-    public void LoadKeras(string path) => LoadKeras(global::FixedRnn.Interop.SafeTensorsFile.Read(path), global::FixedRnn.Interop.KerasWeights.DefaultLayerNames(s_layerDescriptions));
+    /// <param name="path">The <c>.keras</c>, <c>.h5</c>, <c>.weights.h5</c> or <c>.safetensors</c> file.</param>
+    public void LoadKeras(string path) => LoadPyTorch(global::FixedRnn.Interop.KerasWeights.ToPyTorch(global::FixedRnn.Interop.KerasFile.Read(path), s_layerDescriptions));
 
-    /// <summary>Loads Keras weights saved as safetensors, layer k from the Keras layer named <paramref name="layerNames"/>[k].</summary>
-    /// <param name="path">The <c>.safetensors</c> file.</param>
+    /// <summary>Loads a Keras model's weights (see <see cref="LoadKeras(string)"/>), layer k from the Keras layer named <paramref name="layerNames"/>[k].</summary>
+    /// <param name="path">The <c>.keras</c>, <c>.h5</c>, <c>.weights.h5</c> or <c>.safetensors</c> file.</param>
     /// <param name="layerNames">One Keras layer name per layer (1).</param>
-    public void LoadKeras(string path, params global::System.ReadOnlySpan<string> layerNames) => LoadKeras(global::FixedRnn.Interop.SafeTensorsFile.Read(path), layerNames);
+    public void LoadKeras(string path, params global::System.ReadOnlySpan<string> layerNames) => LoadPyTorch(global::FixedRnn.Interop.KerasWeights.ToPyTorch(global::FixedRnn.Interop.KerasFile.Read(path), s_layerDescriptions, layerNames));
+
+    /// <summary>Loads a Keras model's weights (see <see cref="LoadKeras(string)"/>); with <paramref name="strict"/> false, layer weights the model does not read are ignored.</summary>
+    /// <param name="path">The <c>.keras</c>, <c>.h5</c>, <c>.weights.h5</c> or <c>.safetensors</c> file.</param>
+    /// <param name="strict">Whether every layer weight of the file must be used.</param>
+    /// <param name="layerNames">One Keras layer name per layer (1), or none.</param>
+    public void LoadKeras(string path, bool strict, params global::System.ReadOnlySpan<string> layerNames)
+        => LoadPyTorch(global::FixedRnn.Interop.KerasWeights.ToPyTorch(global::FixedRnn.Interop.KerasFile.Read(path), s_layerDescriptions, layerNames, options: null, strict));
 
     /// <summary>Loads Keras weights already read from safetensors; <paramref name="options"/> states the activations the Keras layers used.</summary>
     /// <param name="tensors">The Keras weights.</param>
@@ -769,12 +777,18 @@ partial class RnnRelu : global::FixedRnn.ITrainableModel<RnnRelu.State, RnnRelu.
         => LoadPyTorch(global::FixedRnn.Interop.KerasWeights.ToPyTorch(tensors, s_layerDescriptions, layerNames, options));
 
     /// <summary>
-    /// Loads the weights of an ONNX model (as <c>torch.onnx.export</c> writes it): its LSTM, GRU and RNN nodes in
-    /// order, then a Gemm or MatMul + Add head. Gate orders are converted here; unsupported attributes are
-    /// rejected by name. On failure the parameters are unchanged.
+    /// Loads the weights of an ONNX model (as <c>torch.onnx.export</c> writes it) whose graph computes exactly this
+    /// model: its LSTM, GRU and RNN nodes in order, then a Gemm or MatMul + Add head and its activation, with the
+    /// exporters' shape plumbing between them; any other node is rejected by name, as is any unused initializer.
+    /// Gate orders are converted here. On failure the parameters are unchanged.
     /// </summary>
     /// <param name="path">The <c>.onnx</c> file.</param>
     public void LoadOnnx(string path) => LoadPyTorch(global::FixedRnn.Interop.OnnxWeights.ToPyTorch(path, s_layerDescriptions));
+
+    /// <summary>Loads the weights of an ONNX model (see <see cref="LoadOnnx(string)"/>); with <paramref name="strict"/> false, initializers no computed node reads are ignored.</summary>
+    /// <param name="path">The <c>.onnx</c> file.</param>
+    /// <param name="strict">Whether every initializer must be read.</param>
+    public void LoadOnnx(string path, bool strict) => LoadPyTorch(global::FixedRnn.Interop.OnnxWeights.ToPyTorch(path, s_layerDescriptions, strict));
 
     /// <summary>
     /// Replaces every parameter with fresh, seeded weights: PyTorch's defaults (uniform ±1/√H) or Keras'
