@@ -65,7 +65,23 @@ internal static class WeightFileReader
             throw new FileNotFoundException($"Could not find the {format} file '{path}'.", path);
         }
 
-        // Resolved through symbolic links: FileInfo reports the link's target.
+        // FileInfo describes a symbolic link itself (its length is the target's name); what is read is the final target.
+        if (info.LinkTarget is not null)
+        {
+            FileSystemInfo? target = info.ResolveLinkTarget(returnFinalTarget: true);
+            if (target is null || !target.Exists)
+            {
+                throw new FileNotFoundException($"The {format} file '{path}' is a symbolic link to a file that does not exist.", path);
+            }
+
+            if (target is DirectoryInfo || Directory.Exists(target.FullName))
+            {
+                throw new WeightFormatException($"'{path}' is a link to a directory, not a {format} file.");
+            }
+
+            info = new FileInfo(target.FullName);
+        }
+
         long length = info.Length;
         if (length == 0)
         {
