@@ -141,6 +141,9 @@ internal static class Hdf5Preflight
                     case 0x05 when !shared:
                         CheckFillValue(data, address);
                         break;
+                    case 0x08:
+                        CheckLayout(data, address, (ulong)file.Length);
+                        break;
                     case 0x04 when !shared:
                         if (data.Length < 4 || BinaryPrimitives.ReadUInt32LittleEndian(data) > (uint)(data.Length - 4))
                         {
@@ -251,6 +254,45 @@ internal static class Hdf5Preflight
         }
 
         return count;
+    }
+
+    /// <summary>Data layout message versions 1 to 3: compact data must fit the message, contiguous data the file.</summary>
+    private static void CheckLayout(ReadOnlySpan<byte> data, ulong header, ulong fileLength)
+    {
+        if (data.Length < 2)
+        {
+            throw new WeightFormatException($"its object header at byte {header} has a truncated data layout message");
+        }
+
+        byte version = data[0];
+        if (version is 1 or 2)
+        {
+            // version, dimensionality, class, 5 reserved, [address], dimensionality × 4-byte sizes, [compact size, data]
+            int rank = data[1];
+            byte layoutClass = data.Length > 2 ? data[2] : (byte)255;
+            int at = 8 + (layoutClass == 0 ? 0 : 8) + (rank * 4);
+            if (layoutClass > 2 || data.Length < at || (layoutClass == 0 && (data.Length < at + 4 || BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(at)) > (uint)(data.Length - at - 4))))
+            {
+                throw new WeightFormatException($"its object header at byte {header} has a data layout (version {version}) whose sizes exceed its message");
+            }
+
+            return;
+        }
+
+        if (version != 3)
+        {
+            throw new WeightFormatException($"its object header at byte {header} has a data layout message of version {version}");
+        }
+
+        switch (data[1])
+        {
+            case 0 when data.Length < 4 || BinaryPrimitives.ReadUInt16LittleEndian(data.Slice(2)) > data.Length - 4:
+                throw new WeightFormatException($"its object header at byte {header} has compact data larger than its message");
+            case 1 when data.Length < 18 || BinaryPrimitives.ReadUInt64LittleEndian(data.Slice(10)) > fileLength:
+                throw new WeightFormatException($"its object header at byte {header} has contiguous data larger than the file");
+            case > 2:
+                throw new WeightFormatException($"its object header at byte {header} has data layout class {data[1]}");
+        }
     }
 
     /// <summary>Fill value message versions 1 to 3: the declared size of the value must fit the message.</summary>

@@ -135,11 +135,14 @@ public sealed class KerasFileTests(ITestOutputHelper output)
         Assert.NotNull(KerasFile.Parse(hdf5WithoutKeras));
     }
 
-    [Fact]
-    public void MutatedHdf5FailsOnlyWithWeightFormatException()
+    [Theory]
+    [InlineData("keras_lstm.h5", 1207)]
+    [InlineData("keras_stack.weights.h5", 1208)]
+    public void MutatedHdf5FailsOnlyWithWeightFormatException(string fixture, int seed)
     {
-        byte[] original = File.ReadAllBytes(PathOf("keras_lstm.h5"));
-        var random = new Random(1207);
+        byte[] original = File.ReadAllBytes(PathOf(fixture));
+        LayerDescription[] layers = fixture == "keras_lstm.h5" ? [.. KerasLstm.LayerDescriptions] : [.. KerasStack.LayerDescriptions];
+        var random = new Random(seed);
         int rejected = 0, accepted = 0;
         long worst = 0;
         const int Mutations = 300;
@@ -154,7 +157,7 @@ public sealed class KerasFileTests(ITestOutputHelper output)
             long before = GC.GetAllocatedBytesForCurrentThread();
             try
             {
-                _ = KerasWeights.ToPyTorch(KerasFile.Parse(mutated), KerasLstm.LayerDescriptions);
+                _ = KerasWeights.ToPyTorch(KerasFile.Parse(mutated), layers);
                 accepted++;
             }
             catch (WeightFormatException)
