@@ -288,6 +288,64 @@ public sealed class PyTorchFileTests(ITestOutputHelper output)
         Assert.True(worst <= 16L * original.Length, $"A parse allocated {worst} bytes, more than 16x the {original.Length}-byte file.");
     }
 
+    [Fact]
+    public void MutatedPicklesFailOnlyWithWeightFormatExceptionWithinTheMemoryBound()
+    {
+        // The archive's own checks (zip structure, CRCs) stop most byte flips before the unpickler; here the
+        // pickle itself is mutated and the archive rebuilt around it, so every mutation reaches the interpreter.
+        var entries = new System.Collections.Generic.List<(string Name, byte[] Content)>();
+        using (var zip = new System.IO.Compression.ZipArchive(File.OpenRead(PathOf("net_lstm2_head.pt")), System.IO.Compression.ZipArchiveMode.Read))
+        {
+            foreach (System.IO.Compression.ZipArchiveEntry entry in zip.Entries)
+            {
+                using var content = new MemoryStream();
+                using (Stream stream = entry.Open())
+                {
+                    stream.CopyTo(content);
+                }
+
+                entries.Add((entry.FullName[(entry.FullName.IndexOf('/') + 1)..], content.ToArray()));
+            }
+        }
+
+        byte[] original = File.ReadAllBytes(PathOf("net_lstm2_head.pt"));
+        byte[] pickle = entries.Single(e => e.Name == "data.pkl").Content;
+        var random = new Random(1213);
+        int rejected = 0, accepted = 0;
+        long worst = 0;
+        const int Mutations = 600;
+        for (int i = 0; i < Mutations; i++)
+        {
+            byte[] mutated = (byte[])pickle.Clone();
+            for (int f = 0, flips = 1 + random.Next(3); f < flips; f++)
+            {
+                mutated[random.Next(mutated.Length)] = random.Next(4) == 0 ? (byte)0xFF : (byte)random.Next(256);
+            }
+
+            byte[] archive = Zip([.. entries.Select(e => e.Name == "data.pkl" ? (e.Name, mutated) : e)]);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            try
+            {
+                _ = PyTorchFile.Parse(archive);
+                accepted++;
+            }
+            catch (WeightFormatException)
+            {
+                rejected++;
+            }
+            catch (Exception ex)
+            {
+                Assert.Fail($"Pickle mutation {i} threw {ex.GetType()}: {ex.Message}");
+            }
+
+            worst = Math.Max(worst, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        output.WriteLine($"{Mutations} pickle mutations: {rejected} rejected, {accepted} accepted; most allocated by one parse {worst} bytes for a {pickle.Length}-byte pickle in an archive.");
+        Assert.True(rejected > Mutations / 10, $"Only {rejected} of {Mutations} mutations were rejected.");
+        Assert.True(worst <= 16L * original.Length, $"A parse allocated {worst} bytes, more than 16x the {original.Length}-byte archive.");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static WeightFormatException AssertFails<TState>(IRecurrentModel<TState> model, Action load)
