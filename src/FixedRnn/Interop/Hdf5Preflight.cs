@@ -1,5 +1,7 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Text;
 
 namespace FixedRnn.Interop;
 
@@ -21,7 +23,8 @@ internal static class Hdf5Preflight
     private static readonly byte[] GlobalHeap = "GCOL"u8.ToArray();
     private static readonly byte[] LocalHeap = "HEAP"u8.ToArray();
 
-    public static void Check(ReadOnlySpan<byte> file)
+    /// <summary>Checks <paramref name="file"/> and returns where each dataset's values lie, by path from the root.</summary>
+    public static Dictionary<string, Hdf5DatasetLocation> Check(ReadOnlySpan<byte> file)
     {
         if (file.Length < 96)
         {
@@ -59,7 +62,7 @@ internal static class Hdf5Preflight
             }
         }
 
-        CheckObjects(file, version);
+        return CheckObjects(file, version);
     }
 
     /// <summary>
@@ -68,16 +71,17 @@ internal static class Hdf5Preflight
     /// message: PureHDF allocates those sizes before reading. Only version-1 object headers are accepted, the kind
     /// h5py writes by default and every Keras file we have seen uses.
     /// </summary>
-    private static void CheckObjects(ReadOnlySpan<byte> file, byte version)
+    private static Dictionary<string, Hdf5DatasetLocation> CheckObjects(ReadOnlySpan<byte> file, byte version)
     {
         ulong root = BinaryPrimitives.ReadUInt64LittleEndian(Slice(file, (version == 0 ? 64 : 68), 8, "the superblock"));
-        var pending = new System.Collections.Generic.Stack<ulong>();
-        var visited = new System.Collections.Generic.HashSet<ulong>();
-        pending.Push(root);
+        var pending = new Stack<(ulong Address, string Path)>();
+        var visited = new HashSet<ulong>();
+        var datasets = new Dictionary<string, Hdf5DatasetLocation>(StringComparer.Ordinal);
+        pending.Push((root, string.Empty));
         int budget = KerasFile.MaxDatasets * 4;
         while (pending.Count > 0)
         {
-            ulong address = pending.Pop();
+            (ulong address, string path) = pending.Pop();
             if (!visited.Add(address))
             {
                 continue;
@@ -88,12 +92,21 @@ internal static class Hdf5Preflight
                 throw new WeightFormatException($"it has more than {KerasFile.MaxDatasets * 4} objects");
             }
 
-            CheckObjectHeader(file, address, pending, ref budget);
+            Hdf5DatasetLocation? dataset = CheckObjectHeader(file, address, path, pending, ref budget);
+            if (dataset is not null)
+            {
+                datasets[path] = dataset;
+            }
         }
+
+        return datasets;
     }
 
-    private static void CheckObjectHeader(ReadOnlySpan<byte> file, ulong address, System.Collections.Generic.Stack<ulong> pending, ref int budget)
+    private static Hdf5DatasetLocation? CheckObjectHeader(ReadOnlySpan<byte> file, ulong address, string path, Stack<(ulong Address, string Path)> pending, ref int budget)
     {
+        ulong[]? dims = null;
+        (int Class, int Size, bool BigEndian)? datatype = null;
+        (ulong Offset, ulong Length)? values = null;
         ReadOnlySpan<byte> prefix = Slice(file, address, 16, "an object header");
         if (prefix[0] != 1)
         {
@@ -102,7 +115,7 @@ internal static class Hdf5Preflight
 
         int messages = BinaryPrimitives.ReadUInt16LittleEndian(prefix.Slice(2));
         uint size = BinaryPrimitives.ReadUInt32LittleEndian(prefix.Slice(8));
-        var blocks = new System.Collections.Generic.Queue<(ulong Start, ulong Length)>();
+        var blocks = new Queue<(ulong Start, ulong Length)>();
         blocks.Enqueue((address + 16, size));
         int seen = 0;
         while (blocks.Count > 0 && seen < messages)
@@ -133,7 +146,13 @@ internal static class Hdf5Preflight
                         blocks.Enqueue((BinaryPrimitives.ReadUInt64LittleEndian(data), BinaryPrimitives.ReadUInt64LittleEndian(data.Slice(8))));
                         break;
                     case 0x11 when messageSize >= 16: // symbol table: B-tree and local heap
-                        WalkGroupTree(file, BinaryPrimitives.ReadUInt64LittleEndian(data), pending, 0, ref budget);
+                        WalkGroupTree(file, BinaryPrimitives.ReadUInt64LittleEndian(data), LocalHeapData(file, BinaryPrimitives.ReadUInt64LittleEndian(data.Slice(8))), path, pending, 0, ref budget);
+                        break;
+                    case 0x01 when !shared: // dataspace
+                        dims = Dimensions(data, address);
+                        break;
+                    case 0x03 when !shared && messageSize >= 8: // datatype: class and flags, size
+                        datatype = (data[0] & 0x0F, (int)BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(4)), (data[0] & 0x0F) == 1 && (data[1] & 0x01) != 0);
                         break;
                     case 0x0C when !shared:
                         CheckAttribute(data, address);
@@ -143,6 +162,7 @@ internal static class Hdf5Preflight
                         break;
                     case 0x08:
                         CheckLayout(data, address, (ulong)file.Length);
+                        values = DataRange(data, address, start + (ulong)position + 8);
                         break;
                     case 0x04 when !shared:
                         if (data.Length < 4 || BinaryPrimitives.ReadUInt32LittleEndian(data) > (uint)(data.Length - 4))
@@ -157,9 +177,84 @@ internal static class Hdf5Preflight
                 seen++;
             }
         }
+
+        return values is { } range && dims is not null && datatype is { } t
+            ? new Hdf5DatasetLocation(dims, t.Class, t.Size, t.BigEndian, range.Offset, range.Length)
+            : null;
     }
 
-    private static void WalkGroupTree(ReadOnlySpan<byte> file, ulong address, System.Collections.Generic.Stack<ulong> pending, int depth, ref int budget)
+    /// <summary>Where a data layout message (version 3) puts the values: after the message (compact) or at an address (contiguous).</summary>
+    private static (ulong Offset, ulong Length)? DataRange(ReadOnlySpan<byte> data, ulong header, ulong messageStart)
+    {
+        if (data[0] != 3)
+        {
+            return null;
+        }
+
+        return data[1] switch
+        {
+            0 => (messageStart + 4, BinaryPrimitives.ReadUInt16LittleEndian(data.Slice(2))),
+            1 => (BinaryPrimitives.ReadUInt64LittleEndian(data.Slice(2)), BinaryPrimitives.ReadUInt64LittleEndian(data.Slice(10))),
+            _ => throw new WeightFormatException($"its dataset at object header {header} is chunked (compressed or resizable); Keras writes contiguous datasets, which are what is read"),
+        };
+    }
+
+    private static ulong[] Dimensions(ReadOnlySpan<byte> space, ulong header)
+    {
+        if (space.Length < 2)
+        {
+            throw new WeightFormatException($"its object header at byte {header} has a truncated dataspace");
+        }
+
+        int rank = space[1];
+        int dimsAt = space[0] == 1 ? 8 : 4;
+        if (space.Length < dimsAt + (rank * 8))
+        {
+            throw new WeightFormatException($"its object header at byte {header} has a truncated dataspace");
+        }
+
+        var dims = new ulong[rank];
+        for (int d = 0; d < rank; d++)
+        {
+            dims[d] = BinaryPrimitives.ReadUInt64LittleEndian(space.Slice(dimsAt + (d * 8)));
+        }
+
+        return dims;
+    }
+
+    /// <summary>A local heap's data segment (HEAP, version, 3 reserved, size, free list offset, address).</summary>
+    private static (ulong Address, ulong Length) LocalHeapData(ReadOnlySpan<byte> file, ulong heap)
+    {
+        ReadOnlySpan<byte> header = Slice(file, heap, 32, "a local heap");
+        if (!header.StartsWith("HEAP"u8))
+        {
+            throw new WeightFormatException($"its local heap at byte {heap} has no HEAP signature");
+        }
+
+        ulong length = BinaryPrimitives.ReadUInt64LittleEndian(header.Slice(8));
+        ulong address = BinaryPrimitives.ReadUInt64LittleEndian(header.Slice(24));
+        _ = Slice(file, address, length, "a local heap's data");
+        return (address, length);
+    }
+
+    private static string LinkName(ReadOnlySpan<byte> file, (ulong Address, ulong Length) heap, ulong offset)
+    {
+        if (offset >= heap.Length)
+        {
+            throw new WeightFormatException($"a link name at offset {offset} lies outside its {heap.Length}-byte local heap");
+        }
+
+        ReadOnlySpan<byte> rest = file.Slice((int)(heap.Address + offset), (int)(heap.Length - offset));
+        int end = rest.IndexOf((byte)0);
+        if (end <= 0)
+        {
+            throw new WeightFormatException($"a link name at offset {offset} of its local heap is empty or unterminated");
+        }
+
+        return Encoding.UTF8.GetString(rest[..end]);
+    }
+
+    private static void WalkGroupTree(ReadOnlySpan<byte> file, ulong address, (ulong Address, ulong Length) heap, string path, Stack<(ulong Address, string Path)> pending, int depth, ref int budget)
     {
         if (depth > 32 || --budget < 0)
         {
@@ -180,7 +275,7 @@ internal static class Hdf5Preflight
             ulong child = BinaryPrimitives.ReadUInt64LittleEndian(body.Slice(8 + (i * 16)));
             if (level > 0)
             {
-                WalkGroupTree(file, child, pending, depth + 1, ref budget);
+                WalkGroupTree(file, child, heap, path, pending, depth + 1, ref budget);
                 continue;
             }
 
@@ -194,7 +289,9 @@ internal static class Hdf5Preflight
             ReadOnlySpan<byte> symbolEntries = Slice(file, child + 8, (ulong)(symbols * 40), "a symbol table node");
             for (int s = 0; s < symbols; s++)
             {
-                pending.Push(BinaryPrimitives.ReadUInt64LittleEndian(symbolEntries.Slice((s * 40) + 8)));
+                ReadOnlySpan<byte> entry = symbolEntries.Slice(s * 40, 40);
+                string name = LinkName(file, heap, BinaryPrimitives.ReadUInt64LittleEndian(entry));
+                pending.Push((BinaryPrimitives.ReadUInt64LittleEndian(entry.Slice(8)), path.Length == 0 ? name : $"{path}/{name}"));
             }
         }
     }
@@ -373,3 +470,12 @@ internal static class Hdf5Preflight
         return next < 0 ? -1 : at + 1 + next;
     }
 }
+
+/// <summary>Where a contiguous or compact dataset's values lie in the file, and how they are typed.</summary>
+/// <param name="Dimensions">The dataspace's dimensions.</param>
+/// <param name="TypeClass">The HDF5 datatype class (1 is floating point).</param>
+/// <param name="TypeSize">Bytes per value.</param>
+/// <param name="BigEndian">Whether the values are big-endian.</param>
+/// <param name="Offset">The first byte of the values.</param>
+/// <param name="Length">The bytes the layout says the values take.</param>
+internal sealed record Hdf5DatasetLocation(ulong[] Dimensions, int TypeClass, int TypeSize, bool BigEndian, ulong Offset, ulong Length);

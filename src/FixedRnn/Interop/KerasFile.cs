@@ -16,7 +16,10 @@ namespace FixedRnn.Interop;
 /// </summary>
 /// <remarks>
 /// <para>
-/// HDF5 is read with PureHDF (managed code, no native library). The layer weights are collected under the paths of
+/// HDF5 structure (groups, attributes) is read with PureHDF (managed code, no native library); the weights' values
+/// are sliced from the file where its object headers say they lie (contiguous, little-endian float32 or float64, as
+/// Keras writes them), because PureHDF's typed reads build generic methods by reflection, which NativeAOT cannot run.
+/// The layer weights are collected under the paths of
 /// a Keras 3 <c>.weights.h5</c>, which <see cref="KerasWeights"/> maps onto a model: <c>layers/{name}/cell/vars/{i}</c>
 /// for a recurrent layer (0 kernel, 1 recurrent kernel, 2 bias) and <c>layers/{name}/vars/{i}</c> otherwise (Dense: 0
 /// kernel, 1 bias). A Keras 2 file's <c>weight_names</c> (<c>lstm/lstm_cell/kernel:0</c>, or Keras 3's legacy
@@ -186,7 +189,8 @@ public sealed class KerasFile
             throw new WeightFormatException("its weights are not an HDF5 file");
         }
 
-        Hdf5Preflight.Check(bytes);
+        Dictionary<string, Hdf5DatasetLocation> locations = Hdf5Preflight.Check(bytes);
+        var source = new Hdf5Source(bytes, locations);
         var writer = new SafeTensorsWriter();
         var datasets = new Counter();
         List<string>? order = null;
@@ -199,7 +203,7 @@ public sealed class KerasFile
             {
                 // Keras 3 saving_lib: layers/{name}/[cell/]vars/{i}.
                 kind = configJson is null ? "Keras 3 .weights.h5" : format;
-                AddGroup(file.Group("layers"), "layers", 0, writer, datasets, bytes.Length);
+                AddGroup(file.Group("layers"), "layers", "layers", 0, writer, datasets, source);
             }
             else
             {
@@ -213,9 +217,10 @@ public sealed class KerasFile
                 string version = weights.AttributeExists("keras_version") ? $"Keras {Strings(weights.Attribute("keras_version")).FirstOrDefault()}" : "Keras";
                 kind = ReferenceEquals(weights, file) ? $"HDF5 weights saved by {version} (save_weights)" : $"HDF5 model saved by {version} (model.save)";
                 order = [];
+                string prefix = ReferenceEquals(weights, file) ? string.Empty : "model_weights/";
                 foreach (string layer in ChunkedStrings(weights, "layer_names"))
                 {
-                    if (AddLegacyLayer(weights, layer, writer, datasets, bytes.Length))
+                    if (AddLegacyLayer(weights, prefix, layer, writer, datasets, source))
                     {
                         order.Add(layer);
                     }
@@ -260,7 +265,7 @@ public sealed class KerasFile
     private static string LayerOf(string name) => name.Split('/') is { Length: > 1 } parts ? parts[1] : name;
 
     /// <summary>Adds every dataset under <paramref name="group"/> with its path.</summary>
-    private static void AddGroup(IH5Group group, string path, int depth, SafeTensorsWriter writer, Counter datasets, long fileLength)
+    private static void AddGroup(IH5Group group, string path, string filePath, int depth, SafeTensorsWriter writer, Counter datasets, Hdf5Source source)
     {
         if (depth > MaxDepth)
         {
@@ -273,17 +278,17 @@ public sealed class KerasFile
             switch (child)
             {
                 case IH5Dataset dataset:
-                    AddDataset(dataset, childPath, writer, datasets, fileLength);
+                    AddDataset(dataset, childPath, childPath, writer, datasets, source);
                     break;
                 case IH5Group inner:
-                    AddGroup(inner, childPath, depth + 1, writer, datasets, fileLength);
+                    AddGroup(inner, childPath, childPath, depth + 1, writer, datasets, source);
                     break;
             }
         }
     }
 
     /// <summary>One layer of a Keras 2 file: its <c>weight_names</c>, mapped to the Keras 3 paths by their last part.</summary>
-    private static bool AddLegacyLayer(IH5Group weights, string layer, SafeTensorsWriter writer, Counter datasets, long fileLength)
+    private static bool AddLegacyLayer(IH5Group weights, string prefix, string layer, SafeTensorsWriter writer, Counter datasets, Hdf5Source source)
     {
         if (!weights.LinkExists(layer))
         {
@@ -313,7 +318,7 @@ public sealed class KerasFile
 
             string target = !plain ? $"layers/{layer}/{names[i]}"
                 : recurrent ? $"layers/{layer}/cell/vars/{indices[i]}" : $"layers/{layer}/vars/{indices[i]}";
-            AddDataset(group.Dataset(names[i]), target, writer, datasets, fileLength);
+            AddDataset(group.Dataset(names[i]), target, $"{prefix}{layer}/{names[i]}", writer, datasets, source);
         }
 
         return names.Length > 0;
@@ -325,7 +330,7 @@ public sealed class KerasFile
         return leaf.EndsWith(":0", StringComparison.Ordinal) ? leaf[..^2] : leaf;
     }
 
-    private static void AddDataset(IH5Dataset dataset, string path, SafeTensorsWriter writer, Counter datasets, long fileLength)
+    private static void AddDataset(IH5Dataset dataset, string path, string filePath, SafeTensorsWriter writer, Counter datasets, Hdf5Source source)
     {
         if (++datasets.Count > MaxDatasets)
         {
@@ -339,6 +344,7 @@ public sealed class KerasFile
             throw new WeightFormatException($"dataset '{path}' holds {type.Class} values of {type.Size} bytes; Keras weights are float32 or float64", path);
         }
 
+        long fileLength = source.Bytes.Length;
         ulong count = 1;
         foreach (ulong dimension in dims)
         {
@@ -351,10 +357,24 @@ public sealed class KerasFile
                 $"dataset '{path}' claims [{string.Join(", ", dims)}] values, more than the {fileLength}-byte file holds", path);
         }
 
-        float[] values = type.Size == 4 ? dataset.Read<float[]>() : Array.ConvertAll(dataset.Read<double[]>(), value => (float)value);
-        if ((ulong)values.Length != count)
+        // The values are sliced from the file here rather than read by PureHDF, whose Read<T> builds generic methods by
+        // reflection (MakeGenericMethod), which NativeAOT cannot run; the preflight located them in the same structure.
+        if (!source.Locations.TryGetValue(filePath, out Hdf5DatasetLocation? location)
+            || location.TypeClass != 1 || location.TypeSize != type.Size || location.BigEndian
+            || !location.Dimensions.AsSpan().SequenceEqual(dims)
+            || location.Length != count * (ulong)type.Size || location.Offset > (ulong)fileLength - location.Length)
         {
-            throw new WeightFormatException($"dataset '{path}' yielded {values.Length} values for shape [{string.Join(", ", dims)}]", path);
+            throw new WeightFormatException(
+                $"dataset '{path}' is not a contiguous little-endian float dataset inside the file, as Keras writes them", path);
+        }
+
+        ReadOnlySpan<byte> raw = source.Bytes.AsSpan((int)location.Offset, (int)location.Length);
+        var values = new float[count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = type.Size == 4
+                ? System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * 4))
+                : (float)System.Buffers.Binary.BinaryPrimitives.ReadDoubleLittleEndian(raw.Slice(i * 8));
         }
 
         try
@@ -408,6 +428,8 @@ public sealed class KerasFile
 
         return attribute.Space.Type == H5DataspaceType.Scalar ? [attribute.Read<string>()] : attribute.Read<string[]>();
     }
+
+    private sealed record Hdf5Source(byte[] Bytes, Dictionary<string, Hdf5DatasetLocation> Locations);
 
     private sealed class Counter
     {
