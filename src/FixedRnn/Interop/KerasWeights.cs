@@ -472,10 +472,35 @@ public static class KerasWeights
             if (!SameShape(info.Shape, shape))
             {
                 throw new WeightFormatException(
-                    $"Keras tensor '{key}' (the {Describe(parameter)} of {What}) has shape {Format(info.Shape)}; expected {Format(shape)}.", key);
+                    $"Keras tensor '{key}' (the {Describe(parameter)} of {What}) has shape {Format(info.Shape)}; expected {Format(shape)}{Meaning(parameter, info.Shape)}.", key);
             }
 
             return file.ReadSingles(key);
+        }
+
+        /// <summary>What a Keras shape that differs from the declaration says about the file's layer: its units and inputs.</summary>
+        private string Meaning(KerasParameter parameter, IReadOnlyList<long> actual)
+        {
+            int gates = description.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
+            long columns = actual.Count > 0 ? actual[^1] : -1;
+            if (columns < 0 || columns % gates != 0)
+            {
+                return string.Empty;
+            }
+
+            long units = columns / gates;
+            var facts = new List<string>();
+            if (units != description.Size)
+            {
+                facts.Add($"the file's layer has {units} unit{(units == 1 ? string.Empty : "s")}, the model declares {description.Size}");
+            }
+
+            if (parameter == KerasParameter.Kernel && actual.Count == 2 && actual[0] != description.InputSize)
+            {
+                facts.Add($"the file's layer reads {actual[0]} features, the model's layer {index} reads {description.InputSize}");
+            }
+
+            return facts.Count == 0 ? string.Empty : ": " + string.Join("; ", facts);
         }
 
         /// <summary>A GRU bias of the other reset_after form is a declaration mismatch, reported as such.</summary>

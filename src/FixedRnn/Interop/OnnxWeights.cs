@@ -595,7 +595,17 @@ public static partial class OnnxWeights
 
             if (!matches)
             {
-                throw new WeightFormatException($"Input {role} '{name}' of {where} has shape {tensor.FormatDims()}; expected [{string.Join(", ", shape.ToArray())}].", name);
+                // W is [1, G·H, I] and R is [1, G·H, H]: say what the file's node computes in the model's terms.
+                string meaning = tensor.Dims.Count == 3 && shape.Length == 3 && shape[1] > 0
+                    ? string.Join("; ", new[]
+                    {
+                        tensor.Dims[0] != 1 ? $"{tensor.Dims[0]} directions (the model runs forward only)" : null,
+                        role == "W" && tensor.Dims[2] != shape[2] ? $"the file's layer reads {tensor.Dims[2]} features, the model's reads {shape[2]}" : null,
+                        role == "R" && tensor.Dims[2] != shape[2] ? $"the file's layer has {tensor.Dims[2]} hidden units, the model declares {shape[2]}" : null,
+                    }.Where(fact => fact is not null))
+                    : string.Empty;
+                throw new WeightFormatException(
+                    $"Input {role} '{name}' of {where} has shape {tensor.FormatDims()}; expected [{string.Join(", ", shape.ToArray())}]{(meaning.Length > 0 ? ": " + meaning : string.Empty)}.", name);
             }
         }
 

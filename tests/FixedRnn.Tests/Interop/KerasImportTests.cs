@@ -170,12 +170,12 @@ public sealed class KerasImportTests(ITestOutputHelper output)
         LayerDescription[] declared = [new(LayerKind.Lstm, 3, 15), new(LayerKind.Dense, 15, 1)];
         var error = Assert.Throws<WeightFormatException>(() => KerasWeights.ToPyTorch(ReadKeras("keras_lstm"), declared, ["lstm", "dense"]));
         Assert.Equal("lstm/lstm_cell/kernel:0", error.TensorName);
-        Assert.Contains("has shape [3, 64]; expected [3, 60]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has shape [3, 64]; expected [3, 60]: the file's layer has 16 units, the model declares 15", error.Message, StringComparison.Ordinal);
 
         LayerDescription[] wideHead = [new(LayerKind.Lstm, 3, 16), new(LayerKind.Dense, 16, 2)];
         error = Assert.Throws<WeightFormatException>(() => KerasWeights.ToPyTorch(ReadKeras("keras_lstm"), wideHead, ["lstm", "dense"]));
         Assert.Equal("dense/kernel:0", error.TensorName);
-        Assert.Contains("has shape [16, 1]; expected [16, 2]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has shape [16, 1]; expected [16, 2]: the file's layer has 1 unit, the model declares 2", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -108,7 +108,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     [Fact]
     public void InputSizeMismatchIsRejected()
         => AssertRejected("lstm_4_12", [new(LayerKind.Lstm, 5, 12), new(LayerKind.Dense, 12, 2)],
-            "Input W", "LSTM node '/layers.0/LSTM'", "[1, 48, 4]", "expected [1, 48, 5]");
+            "Input W", "LSTM node '/layers.0/LSTM'", "[1, 48, 4]", "expected [1, 48, 5]", "the file's layer reads 4 features, the model's reads 5");
 
     [Fact]
     public void LayerOrderMismatchIsRejected()
