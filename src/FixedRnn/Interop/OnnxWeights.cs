@@ -34,12 +34,15 @@ namespace FixedRnn.Interop;
 /// initializers or <c>Constant</c> nodes, as FLOAT, DOUBLE, FLOAT16 or BFLOAT16.
 /// </para>
 /// <para>
-/// What the file cannot tell, the model must declare: an <c>RNN</c> node may use <c>Tanh</c> or
-/// <c>Relu</c>, and the model's <c>[Rnn(h, Activation = …)]</c> must match it; the Dense layer's activation
-/// is whatever the model declares (an activation node after the Gemm is not read). Every other node
-/// (Shape, Squeeze, Concat, the activation after the head, …) is ignored, and so are
-/// <c>sequence_lens</c> and computed initial states: the model starts from the <c>State</c> the caller
-/// passes. An <c>initial_h</c>/<c>initial_c</c> stored as non-zero constants is rejected.
+/// The graph must compute exactly the declared model: a data-flow check (<c>OnnxWeights.DataFlow.cs</c>) follows
+/// the graph input through every node to the graph's output and accepts the recurrent nodes, the head and its
+/// activation (which must be the declared Dense activation; an <c>RNN</c> node's activation must be the declared
+/// RNN activation), and the shape plumbing exporters emit around them; any other node, a branch, a value used
+/// before it is defined or defined twice, a dangling node, a repeated or conflicting attribute, a value outside
+/// its type's range, <c>sequence_lens</c>, and (when strict) an initializer no computed node reads, are rejected
+/// naming the node and op. Initial states must be zero (constants, or built from the input's shape with
+/// <c>Expand</c>/<c>ConstantOfShape</c>) or graph inputs, whose role the caller's <c>State</c> plays; a
+/// recurrent node's final-state outputs may be graph outputs (they are the <c>State</c> after the sequence).
 /// </para>
 /// <para>
 /// Rejected with a <see cref="WeightFormatException"/> that names the node and attribute:
