@@ -76,14 +76,14 @@ internal static class OnnxProtoReader
 
             if (!sawGraph)
             {
-                throw new WeightFormatException("The ONNX model has no graph (ModelProto field 7); is this an .onnx file?");
+                throw new WeightFormatException("It is not an ONNX file: the ModelProto has no graph (field 7).");
             }
 
             return graph;
         }
         catch (InvalidProtocolBufferException ex)
         {
-            throw new WeightFormatException($"The ONNX model is not a well-formed protobuf message: {ex.Message}", ex);
+            throw new WeightFormatException($"It is not an ONNX file: not a well-formed protobuf message ({ex.Message}).", ex);
         }
     }
 

@@ -78,7 +78,15 @@ public static partial class OnnxWeights
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ValidateLayers(layers);
-        return Convert(WeightFileReader.ReadAll(path, "ONNX", MaxFileLength), layers, strict);
+        byte[] bytes = WeightFileReader.ReadAll(path, "ONNX", MaxFileLength);
+        try
+        {
+            return Convert(bytes, layers, strict);
+        }
+        catch (WeightFormatException ex)
+        {
+            throw new WeightFormatException($"'{path}': {ex.Message}", ex.TensorName, ex);
+        }
     }
 
     /// <summary>Converts the weights of an ONNX model held in memory to the PyTorch tensors of a FixedRnn model.</summary>

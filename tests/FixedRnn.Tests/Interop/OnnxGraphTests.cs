@@ -194,6 +194,17 @@ public sealed class OnnxGraphTests(ITestOutputHelper output)
             Rnn1, "Input W 'W'", "DOUBLE value 1E+300", "outside float's range");
     }
 
+    [Fact]
+    public void ErrorsFromAFileNameItAndSayWhenItIsNotOnnx()
+    {
+        var error = Assert.Throws<WeightFormatException>(() => OnnxWeights.ToPyTorch(OnnxFixtures.PathOf("lstm_4_12.io.safetensors"), LstmDense));
+        Assert.Contains("lstm_4_12.io.safetensors", error.Message, StringComparison.Ordinal);
+        Assert.Contains("not an ONNX file", error.Message, StringComparison.Ordinal);
+
+        error = Assert.Throws<WeightFormatException>(() => OnnxWeights.ToPyTorch(OnnxFixtures.PathOf("invalid_lstm_relu.onnx"), LstmDense));
+        Assert.Contains("invalid_lstm_relu.onnx': Relu node '/Relu'", error.Message, StringComparison.Ordinal);
+    }
+
     // ---------------------------------------------------------------- bounds
 
     [Fact]
