@@ -18,6 +18,8 @@ internal static class InteropEmitter
     private const string SafeTensorsFile = "global::FixedRnn.Interop.SafeTensorsFile";
     private const string SafeTensorsWriter = "global::FixedRnn.Interop.SafeTensorsWriter";
     private const string Keras = "global::FixedRnn.Interop.KerasWeights";
+    private const string KerasFile = "global::FixedRnn.Interop.KerasFile";
+    private const string PyTorchFile = "global::FixedRnn.Interop.PyTorchFile";
     private const string Description = "global::FixedRnn.Interop.LayerDescription";
     private const string Strings = "global::System.ReadOnlySpan<string>";
 
@@ -38,46 +40,68 @@ internal static class InteropEmitter
         string @params = plan.ParamsSpans ? "params " : string.Empty;
         string moduleList = "[" + string.Join(", ", plan.Layers.Select(layer => $"\"layers.{layer.Index}\"")) + "]";
         string layerCount = $"One per layer ({plan.Layers.Count})";
-        const string WeightFormat = "/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>";
+        const string WeightFormat = "/// <exception cref=\"global::FixedRnn.Interop.WeightFormatException\">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>";
 
-        writer.Line("/// <summary>The layers as the Keras and ONNX importers see them: kind, input and output sizes, GRU form.</summary>");
+        writer.Line("/// <summary>The layers as the importers see them: kind, input and output sizes, GRU form, RNN and Dense activation.</summary>");
         writer.Line(SourceFile.GeneratedCode);
         writer.Line($"public static global::System.ReadOnlySpan<{Description}> LayerDescriptions => {helper}.Layers;");
         writer.Line();
+        const string Formats = "The <c>.pt</c>, <c>.pth</c> or <c>.safetensors</c> file.";
         writer.Line("/// <summary>");
-        writer.Line("/// Loads a PyTorch <c>state_dict</c> saved as safetensors, with layer k under <c>layers.{k}.</c>");
-        writer.Line("/// (an <c>nn.ModuleList</c> of single-layer <c>nn.LSTM</c>/<c>GRU</c>/<c>RNN</c>, their <c>*Cell</c>");
-        writer.Line("/// variants, and <c>nn.Linear</c> for Dense). On failure the parameters are unchanged.");
+        writer.Line("/// Loads a PyTorch <c>state_dict</c> saved with <c>torch.save</c> (<c>.pt</c>, <c>.pth</c>) or as safetensors, the format");
+        writer.Line("/// read from the file's content, with layer k under <c>layers.{k}.</c> (an <c>nn.ModuleList</c> of single-layer");
+        writer.Line("/// <c>nn.LSTM</c>/<c>GRU</c>/<c>RNN</c>, their <c>*Cell</c> variants, and <c>nn.Linear</c> for Dense). Strict, like");
+        writer.Line("/// PyTorch's <c>load_state_dict</c>: every tensor of the file must be used. On failure the parameters are unchanged.");
         writer.Line("/// </summary>");
-        writer.Line("/// <param name=\"path\">The <c>.safetensors</c> file.</param>");
+        writer.Line($"/// <param name=\"path\">{Formats}</param>");
         writer.Line(WeightFormat);
         writer.Line(SourceFile.GeneratedCode);
-        writer.Line($"public void LoadPyTorch(string path) => LoadPyTorch({SafeTensorsFile}.Read(path), {moduleList});");
+        writer.Line($"public void LoadPyTorch(string path) => LoadPyTorch({PyTorchFile}.Read(path), {moduleList});");
         writer.Line();
         writer.Line("/// <summary>");
-        writer.Line("/// Loads a PyTorch <c>state_dict</c> saved as safetensors, reading layer k from the module named");
+        writer.Line("/// Loads a PyTorch <c>state_dict</c> (<c>torch.save</c> or safetensors), reading layer k from the module named");
         writer.Line("/// <paramref name=\"modules\"/>[k]. Consecutive layers that name the same module read its");
         writer.Line("/// consecutive layers: <c>(\"lstm\", \"lstm\", \"fc\")</c> reads <c>lstm.*_l0</c>, <c>lstm.*_l1</c>");
-        writer.Line("/// and <c>fc.weight</c>. On failure the parameters are unchanged.");
+        writer.Line("/// and <c>fc.weight</c>. Strict: every tensor of the file must be used. On failure the parameters are unchanged.");
         writer.Line("/// </summary>");
-        writer.Line("/// <param name=\"path\">The <c>.safetensors</c> file.</param>");
+        writer.Line($"/// <param name=\"path\">{Formats}</param>");
         writer.Line($"/// <param name=\"modules\">{layerCount}.</param>");
         writer.Line(WeightFormat);
         writer.Line(SourceFile.GeneratedCode);
-        writer.Line($"public void LoadPyTorch(string path, {@params}{Strings} modules) => LoadPyTorch({SafeTensorsFile}.Read(path), modules);");
+        writer.Line($"public void LoadPyTorch(string path, {@params}{Strings} modules) => LoadPyTorch({PyTorchFile}.Read(path), modules);");
         writer.Line();
-        writer.Line("/// <summary>Loads a PyTorch <c>state_dict</c> already read from safetensors, with layer k under <c>layers.{k}.</c>; see <see cref=\"LoadPyTorch(string)\"/>.</summary>");
+        writer.Line("/// <summary>");
+        writer.Line("/// Loads a PyTorch <c>state_dict</c> (<c>torch.save</c> or safetensors); with <paramref name=\"strict\"/> false, tensors the");
+        writer.Line("/// model does not read (optimizer state, other heads) are ignored, as with <c>load_state_dict(strict=False)</c>, but every");
+        writer.Line("/// tensor the model needs must still be there. No <paramref name=\"modules\"/> means layer k under <c>layers.{k}.</c>.");
+        writer.Line("/// </summary>");
+        writer.Line($"/// <param name=\"path\">{Formats}</param>");
+        writer.Line("/// <param name=\"strict\">Whether every tensor of the file must be used.</param>");
+        writer.Line($"/// <param name=\"modules\">{layerCount}, or none.</param>");
+        writer.Line(WeightFormat);
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line($"public void LoadPyTorch(string path, bool strict, {@params}{Strings} modules) => LoadPyTorch({PyTorchFile}.Read(path), strict, modules);");
+        writer.Line();
+        writer.Line("/// <summary>Loads a PyTorch <c>state_dict</c> already read, with layer k under <c>layers.{k}.</c>; see <see cref=\"LoadPyTorch(string)\"/>.</summary>");
         writer.Line("/// <param name=\"tensors\">The state_dict's tensors.</param>");
         writer.Line(WeightFormat);
         writer.Line(SourceFile.GeneratedCode);
         writer.Line($"public void LoadPyTorch({SafeTensorsFile} tensors) => LoadPyTorch(tensors, {moduleList});");
         writer.Line();
-        writer.Line("/// <summary>Loads a PyTorch <c>state_dict</c> already read from safetensors; see <see cref=\"LoadPyTorch(string, global::System.ReadOnlySpan{string})\"/>.</summary>");
+        writer.Line("/// <summary>Loads a PyTorch <c>state_dict</c> already read; see <see cref=\"LoadPyTorch(string, global::System.ReadOnlySpan{string})\"/>.</summary>");
         writer.Line("/// <param name=\"tensors\">The state_dict's tensors.</param>");
         writer.Line($"/// <param name=\"modules\">{layerCount}.</param>");
         writer.Line(WeightFormat);
         writer.Line(SourceFile.GeneratedCode);
-        writer.Line($"public void LoadPyTorch({SafeTensorsFile} tensors, {@params}{Strings} modules) => global::System.MemoryExtensions.AsSpan({helper}.Pack(tensors, modules)).CopyTo(Parameters);");
+        writer.Line($"public void LoadPyTorch({SafeTensorsFile} tensors, {@params}{Strings} modules) => LoadPyTorch(tensors, strict: true, modules);");
+        writer.Line();
+        writer.Line("/// <summary>Loads a PyTorch <c>state_dict</c> already read; see <see cref=\"LoadPyTorch(string, bool, global::System.ReadOnlySpan{string})\"/>.</summary>");
+        writer.Line("/// <param name=\"tensors\">The state_dict's tensors.</param>");
+        writer.Line("/// <param name=\"strict\">Whether every tensor of the file must be used.</param>");
+        writer.Line($"/// <param name=\"modules\">{layerCount}, or none for <c>layers.{{k}}</c>.</param>");
+        writer.Line(WeightFormat);
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line($"public void LoadPyTorch({SafeTensorsFile} tensors, bool strict, {@params}{Strings} modules) => global::System.MemoryExtensions.AsSpan({helper}.Pack(tensors, modules, strict)).CopyTo(Parameters);");
         writer.Line();
         writer.Line("/// <summary>Saves the parameters as a PyTorch <c>state_dict</c> in safetensors, layer k under <c>layers.{k}.</c>, the names <see cref=\"LoadPyTorch(string)\"/> reads.</summary>");
         writer.Line("/// <param name=\"path\">The <c>.safetensors</c> file to write; written whole or not at all.</param>");
@@ -101,21 +125,33 @@ internal static class InteropEmitter
         writer.Line(SourceFile.GeneratedCode);
         writer.Line($"public static {SafeTensorsWriter} ToPyTorch(global::System.ReadOnlySpan<float> packed, {@params}{Strings} modules) => {helper}.Unpack(packed, modules);");
         writer.Line();
+        const string KerasFormats = "The <c>.keras</c>, <c>.h5</c>, <c>.weights.h5</c> or <c>.safetensors</c> file.";
         writer.Line("/// <summary>");
-        writer.Line("/// Loads Keras weights saved as safetensors under Keras' names (<c>lstm/lstm_cell/kernel:0</c>, or Keras 3's");
-        writer.Line("/// <c>lstm/lstm_cell/kernel</c>), the layers named as a fresh Keras session names them (<c>lstm</c>, <c>lstm_1</c>,");
-        writer.Line("/// <c>gru</c>, <c>simple_rnn</c>, <c>dense</c>, …). Kernels are transposed and gates reordered here. On failure the");
-        writer.Line("/// parameters are unchanged.");
+        writer.Line("/// Loads a Keras model's weights from the file Keras users save: a Keras 3 <c>.keras</c> archive, a <c>.weights.h5</c>,");
+        writer.Line("/// a Keras 2 <c>.h5</c> (<c>model.save</c> or <c>save_weights</c>), or safetensors under Keras' names; the format is read");
+        writer.Line("/// from the content. Layers are taken in the file's order where it records one, else under the names a fresh Keras");
+        writer.Line("/// session gives (<c>lstm</c>, <c>lstm_1</c>, <c>gru</c>, <c>simple_rnn</c>, <c>dense</c>, …). A saved configuration is checked");
+        writer.Line("/// against this declaration. Strict: every layer weight must be used. On failure the parameters are unchanged.");
         writer.Line("/// </summary>");
-        writer.Line("/// <param name=\"path\">The <c>.safetensors</c> file.</param>");
+        writer.Line($"/// <param name=\"path\">{KerasFormats}</param>");
         writer.Line(SourceFile.GeneratedCode);
-        writer.Line($"public void LoadKeras(string path) => LoadKeras({SafeTensorsFile}.Read(path), {Keras}.DefaultLayerNames({helper}.Layers));");
+        writer.Line($"public void LoadKeras(string path) => LoadPyTorch({Keras}.ToPyTorch({KerasFile}.Read(path), {helper}.Layers));");
         writer.Line();
-        writer.Line("/// <summary>Loads Keras weights saved as safetensors, layer k from the Keras layer named <paramref name=\"layerNames\"/>[k].</summary>");
-        writer.Line("/// <param name=\"path\">The <c>.safetensors</c> file.</param>");
+        writer.Line("/// <summary>Loads a Keras model's weights (see <see cref=\"LoadKeras(string)\"/>), layer k from the Keras layer named <paramref name=\"layerNames\"/>[k].</summary>");
+        writer.Line($"/// <param name=\"path\">{KerasFormats}</param>");
         writer.Line($"/// <param name=\"layerNames\">One Keras layer name per layer ({plan.Layers.Count}).</param>");
         writer.Line(SourceFile.GeneratedCode);
-        writer.Line($"public void LoadKeras(string path, {@params}{Strings} layerNames) => LoadKeras({SafeTensorsFile}.Read(path), layerNames);");
+        writer.Line($"public void LoadKeras(string path, {@params}{Strings} layerNames) => LoadPyTorch({Keras}.ToPyTorch({KerasFile}.Read(path), {helper}.Layers, layerNames));");
+        writer.Line();
+        writer.Line("/// <summary>Loads a Keras model's weights (see <see cref=\"LoadKeras(string)\"/>); with <paramref name=\"strict\"/> false, layer weights the model does not read are ignored.</summary>");
+        writer.Line($"/// <param name=\"path\">{KerasFormats}</param>");
+        writer.Line("/// <param name=\"strict\">Whether every layer weight of the file must be used.</param>");
+        writer.Line($"/// <param name=\"layerNames\">One Keras layer name per layer ({plan.Layers.Count}), or none.</param>");
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line($"public void LoadKeras(string path, bool strict, {@params}{Strings} layerNames)");
+        writer.Indent();
+        writer.Line($"=> LoadPyTorch({Keras}.ToPyTorch({KerasFile}.Read(path), {helper}.Layers, layerNames, options: null, strict));");
+        writer.Unindent();
         writer.Line();
         writer.Line("/// <summary>Loads Keras weights already read from safetensors; <paramref name=\"options\"/> states the activations the Keras layers used.</summary>");
         writer.Line("/// <param name=\"tensors\">The Keras weights.</param>");
@@ -128,13 +164,20 @@ internal static class InteropEmitter
         writer.Unindent();
         writer.Line();
         writer.Line("/// <summary>");
-        writer.Line("/// Loads the weights of an ONNX model (as <c>torch.onnx.export</c> writes it): its LSTM, GRU and RNN nodes in");
-        writer.Line("/// order, then a Gemm or MatMul + Add head. Gate orders are converted here; unsupported attributes are");
-        writer.Line("/// rejected by name. On failure the parameters are unchanged.");
+        writer.Line("/// Loads the weights of an ONNX model (as <c>torch.onnx.export</c> writes it) whose graph computes exactly this");
+        writer.Line("/// model: its LSTM, GRU and RNN nodes in order, then a Gemm or MatMul + Add head and its activation, with the");
+        writer.Line("/// exporters' shape plumbing between them; any other node is rejected by name, as is any unused initializer.");
+        writer.Line("/// Gate orders are converted here. On failure the parameters are unchanged.");
         writer.Line("/// </summary>");
         writer.Line("/// <param name=\"path\">The <c>.onnx</c> file.</param>");
         writer.Line(SourceFile.GeneratedCode);
         writer.Line($"public void LoadOnnx(string path) => LoadPyTorch(global::FixedRnn.Interop.OnnxWeights.ToPyTorch(path, {helper}.Layers));");
+        writer.Line();
+        writer.Line("/// <summary>Loads the weights of an ONNX model (see <see cref=\"LoadOnnx(string)\"/>); with <paramref name=\"strict\"/> false, initializers no computed node reads are ignored.</summary>");
+        writer.Line("/// <param name=\"path\">The <c>.onnx</c> file.</param>");
+        writer.Line("/// <param name=\"strict\">Whether every initializer must be read.</param>");
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line($"public void LoadOnnx(string path, bool strict) => LoadPyTorch(global::FixedRnn.Interop.OnnxWeights.ToPyTorch(path, {helper}.Layers, strict));");
         writer.Line();
         writer.Line("/// <summary>");
         writer.Line("/// Replaces every parameter with fresh, seeded weights: PyTorch's defaults (uniform ±1/√H) or Keras'");
@@ -151,8 +194,8 @@ internal static class InteropEmitter
     {
         writer.Line("private const int ParameterCount = " + plan.ParameterCount + ";");
         writer.Line();
-        string layers = string.Join(", ", plan.Layers.Select(layer => $"new(global::FixedRnn.Training.LayerKind.{layer.Kind}, {layer.InputSize}, {layer.Size}, ResetAfter: {(layer.ResetAfter ? "true" : "false")})"));
-        writer.Line("/// <summary>Each layer's kind, sizes and GRU form, for the Keras and ONNX importers.</summary>");
+        string layers = string.Join(", ", plan.Layers.Select(layer => $"new(global::FixedRnn.Training.LayerKind.{layer.Kind}, {layer.InputSize}, {layer.Size}, ResetAfter: {(layer.ResetAfter ? "true" : "false")}{ActivationArgument(layer)})"));
+        writer.Line("/// <summary>Each layer's kind, sizes, GRU form and (where it is not the kind's default) activation, for the importers.</summary>");
         writer.Line($"public static readonly {Description}[] Layers = [{layers}];");
         writer.Line();
         Pack(writer, plan);
@@ -165,10 +208,10 @@ internal static class InteropEmitter
     /// <summary>Reads every layer's tensors from a state_dict and packs them into a new buffer, so a failure changes nothing.</summary>
     private static void Pack(SourceWriter writer, ModelPlan plan)
     {
-        writer.Line("/// <summary>The parameters packed from <paramref name=\"tensors\"/>, layer k from module <paramref name=\"modules\"/>[k], in a new buffer.</summary>");
-        using (writer.Block($"public static float[] Pack({SafeTensorsFile} tensors, {Strings} modules)"))
+        writer.Line("/// <summary>The parameters packed from <paramref name=\"tensors\"/>, layer k from module <paramref name=\"modules\"/>[k], in a new buffer; strict, every tensor of the file must be read.</summary>");
+        using (writer.Block($"public static float[] Pack({SafeTensorsFile} tensors, {Strings} modules, bool strict)"))
         {
-            writer.Line($"global::FixedRnn.Interop.PyTorchStateDict stateDict = new(tensors, modules, expectedLayers: {plan.Layers.Count});");
+            writer.Line("global::FixedRnn.Interop.PyTorchStateDict stateDict = new(tensors, modules, Layers, strict);");
             writer.Line("float[] staged = new float[ParameterCount];");
             foreach (LayerPlan layer in plan.Layers)
             {
@@ -197,6 +240,7 @@ internal static class InteropEmitter
             }
 
             writer.Line();
+            writer.Line("stateDict.EnsureEveryTensorUsed();");
             writer.Line("return staged;");
         }
     }
@@ -281,4 +325,10 @@ internal static class InteropEmitter
             writer.Line($"return {SafeTensorsFile}.Parse(tensors.ToArray());");
         }
     }
+
+    /// <summary>The layer's activation when it is not its kind's default (an RNN's tanh, a head's identity).</summary>
+    private static string ActivationArgument(LayerPlan layer)
+        => layer.Activation == Cell.For(layer.Kind, layer.ResetAfter, activation: null).Activation
+            ? string.Empty
+            : $", Activation: global::FixedRnn.Interop.LayerActivation.{layer.Activation}";
 }

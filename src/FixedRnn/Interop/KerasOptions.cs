@@ -3,7 +3,7 @@ using System;
 namespace FixedRnn.Interop;
 
 /// <summary>
-/// The Keras configuration that <see cref="KerasWeights.ToPyTorch"/> cannot read from a weights file and
+/// The Keras configuration that <see cref="KerasWeights.ToPyTorch(KerasFile, System.ReadOnlySpan{LayerDescription}, System.ReadOnlySpan{string}, KerasOptions?, bool)"/> cannot read from a weights file and
 /// must be told: the activations the Keras LSTM and GRU layers were built with.
 /// </summary>
 /// <remarks>

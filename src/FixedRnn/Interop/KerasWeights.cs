@@ -72,10 +72,81 @@ public static class KerasWeights
         ReadOnlySpan<LayerDescription> layers,
         ReadOnlySpan<string> layerNames,
         KerasOptions? options = null)
+        => ToPyTorch(keras, layers, layerNames, options, strict: true);
+
+    /// <summary>
+    /// Converts the weights of a Keras file (<see cref="KerasFile.Read"/>: <c>.keras</c>, <c>.h5</c>, <c>.weights.h5</c>
+    /// or safetensors) into the PyTorch <c>state_dict</c> the model's <c>LoadPyTorch</c> reads, after checking the saved
+    /// model's configuration, when the file has one, against <paramref name="layers"/>.
+    /// </summary>
+    /// <param name="file">The Keras file.</param>
+    /// <param name="layers">The model's layers, in order.</param>
+    /// <param name="layerNames">The Keras name of each layer; none to take the file's own order of layers with weights
+    /// (recorded by <c>.keras</c> and <c>.h5</c> files), or else the names a fresh Keras session gives (<see cref="DefaultLayerNames"/>).</param>
+    /// <param name="options">For weights-only files: the activations the Keras LSTM and GRU layers used; a file's configuration says it itself.</param>
+    /// <param name="strict">Whether every layer weight of the file must be read (optimizer state is not a layer weight).</param>
+    /// <returns>A new in-memory safetensors file.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="file"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The layers or names are malformed.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="options"/> names an activation FixedRnn does not compute.</exception>
+    /// <exception cref="WeightFormatException">The saved configuration differs from the declaration (every difference is listed),
+    /// a weight is missing, unexpected or misshapen.</exception>
+    public static SafeTensorsFile ToPyTorch(
+        KerasFile file,
+        ReadOnlySpan<LayerDescription> layers,
+        ReadOnlySpan<string> layerNames = default,
+        KerasOptions? options = null,
+        bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.Layers is not null)
+        {
+            List<string> mismatches = KerasLayerConfig.Mismatches(file.Layers, layers);
+            if (mismatches.Count > 0)
+            {
+                throw new WeightFormatException(
+                    $"The Keras model saved in {file.Source} ({file.Format}) is not the declared one: "
+                    + string.Join("; ", mismatches.Select((problem, i) => $"({i + 1}) {problem}")) + ".");
+            }
+
+            options = null; // The configuration has been checked; the defaults are what it says.
+        }
+
+        string[] names;
+        if (!layerNames.IsEmpty)
+        {
+            names = layerNames.ToArray();
+        }
+        else if (file.LayerOrder is { } order && order.Count == layers.Length)
+        {
+            names = [.. order];
+        }
+        else if (file.LayerOrder is { } other && strict)
+        {
+            throw new WeightFormatException(
+                $"{file.Source} ({file.Format}) has {other.Count} layer{(other.Count == 1 ? string.Empty : "s")} with weights ({string.Join(", ", other.Select(n => $"'{n}'"))}), "
+                + $"but the model declares {layers.Length} ({string.Join(", ", layers.ToArray().Select(l => l.Describe()))}). "
+                + $"To load some of them on purpose, name the layers and load with strict: false, e.g. LoadKeras(path, strict: false, {string.Join(", ", other.Take(layers.Length).Select(n => $"\"{n}\""))}).");
+        }
+        else
+        {
+            names = DefaultLayerNames(layers);
+        }
+
+        return ToPyTorch(file.Tensors, layers, names, options, strict);
+    }
+
+    private static SafeTensorsFile ToPyTorch(
+        SafeTensorsFile keras,
+        ReadOnlySpan<LayerDescription> layers,
+        ReadOnlySpan<string> layerNames,
+        KerasOptions? options,
+        bool strict)
     {
         ArgumentNullException.ThrowIfNull(keras);
         ValidateLayers(layers, layerNames);
         CheckActivations(options ?? DefaultOptions, layers);
+        var used = new HashSet<string>(StringComparer.Ordinal);
 
         var modules = new PyTorchModuleNames(PyTorchModuleNames.ModuleList(layers.Length), layers.Length);
         var writer = new SafeTensorsWriter();
@@ -83,7 +154,7 @@ public static class KerasWeights
         writer.AddMetadata("converted_from", "keras");
         for (int k = 0; k < layers.Length; k++)
         {
-            var layer = new KerasLayer(keras, k, layers[k], layerNames[k]);
+            var layer = new KerasLayer(keras, k, layers[k], layerNames[k], used);
             if (layers[k].Kind == LayerKind.Dense)
             {
                 ConvertDense(layer, modules, writer);
@@ -91,6 +162,22 @@ public static class KerasWeights
             else
             {
                 ConvertRecurrent(layer, modules, writer);
+            }
+        }
+
+        if (strict)
+        {
+            string[] unexpected = keras.Names.Where(name => !used.Contains(name)).ToArray();
+            if (unexpected.Length > 0)
+            {
+                string listed = string.Join(", ", unexpected.Take(12).Select(name => $"'{name}' [{string.Join(", ", keras.GetInfo(name).Shape)}]"))
+                    + (unexpected.Length > 12 ? $" and {unexpected.Length - 12} more" : string.Empty);
+                throw new WeightFormatException(
+                    $"The Keras file holds {unexpected.Length} weight{(unexpected.Length == 1 ? string.Empty : "s")} the model does not read: {listed}. "
+                    + $"The model reads the Keras layers {string.Join(", ", layerNames.ToArray().Select(n => $"'{n}'"))}. "
+                    + "A strict load uses every layer weight, so that the weights of another model cannot load silently; "
+                    + "to ignore extra weights on purpose, load with strict: false.",
+                    unexpected[0]);
             }
         }
 
@@ -104,7 +191,7 @@ public static class KerasWeights
     /// <remarks>
     /// Keras counts per layer class over the whole session, so a model built after others (or one whose layers
     /// were named) has other names: read them from <c>model.summary()</c> or from the weights file, and pass them
-    /// to <see cref="ToPyTorch"/> instead.
+    /// to <see cref="ToPyTorch(KerasFile, ReadOnlySpan{LayerDescription}, ReadOnlySpan{string}, KerasOptions?, bool)"/> instead.
     /// </remarks>
     /// <param name="layers">The model's layers, in order.</param>
     /// <returns>One name per layer.</returns>
@@ -305,7 +392,7 @@ public static class KerasWeights
     }
 
     /// <summary>One layer's view of the Keras file: finds its tensors under Keras' spellings and reads them checked.</summary>
-    private sealed class KerasLayer(SafeTensorsFile file, int index, LayerDescription description, string name)
+    private sealed class KerasLayer(SafeTensorsFile file, int index, LayerDescription description, string name, HashSet<string> used)
     {
         public int Index => index;
 
@@ -350,6 +437,11 @@ public static class KerasWeights
                 found = key;
             }
 
+            if (found is not null)
+            {
+                used.Add(found);
+            }
+
             return found;
         }
 
@@ -380,10 +472,35 @@ public static class KerasWeights
             if (!SameShape(info.Shape, shape))
             {
                 throw new WeightFormatException(
-                    $"Keras tensor '{key}' (the {Describe(parameter)} of {What}) has shape {Format(info.Shape)}; expected {Format(shape)}.", key);
+                    $"Keras tensor '{key}' (the {Describe(parameter)} of {What}) has shape {Format(info.Shape)}; expected {Format(shape)}{Meaning(parameter, info.Shape)}.", key);
             }
 
             return file.ReadSingles(key);
+        }
+
+        /// <summary>What a Keras shape that differs from the declaration says about the file's layer: its units and inputs.</summary>
+        private string Meaning(KerasParameter parameter, IReadOnlyList<long> actual)
+        {
+            int gates = description.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
+            long columns = actual.Count > 0 ? actual[^1] : -1;
+            if (columns < 0 || columns % gates != 0)
+            {
+                return string.Empty;
+            }
+
+            long units = columns / gates;
+            var facts = new List<string>();
+            if (units != description.Size)
+            {
+                facts.Add($"the file's layer has {units} unit{(units == 1 ? string.Empty : "s")}, the model declares {description.Size}");
+            }
+
+            if (parameter == KerasParameter.Kernel && actual.Count == 2 && actual[0] != description.InputSize)
+            {
+                facts.Add($"the file's layer reads {actual[0]} features, the model's layer {index} reads {description.InputSize}");
+            }
+
+            return facts.Count == 0 ? string.Empty : ": " + string.Join("; ", facts);
         }
 
         /// <summary>A GRU bias of the other reset_after form is a declaration mismatch, reported as such.</summary>

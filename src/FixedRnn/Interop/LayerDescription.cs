@@ -4,10 +4,43 @@ namespace FixedRnn.Interop;
 
 /// <summary>
 /// One layer of a generated model, as importers need to know it: generated models describe their
-/// layers with these so that Keras and ONNX weights can be mapped onto them.
+/// layers with these so that PyTorch, Keras and ONNX weights can be mapped onto them and checked.
 /// </summary>
 /// <param name="Kind">The cell kind, or Dense.</param>
 /// <param name="InputSize">Features the layer reads.</param>
 /// <param name="Size">Hidden units, or outputs for Dense.</param>
 /// <param name="ResetAfter">For GRU: the reset-after form (PyTorch, Keras' default) rather than reset-before.</param>
-public readonly record struct LayerDescription(LayerKind Kind, int InputSize, int Size, bool ResetAfter = true);
+/// <param name="Activation">For RNN and Dense: the nonlinearity; <see cref="LayerActivation.Default"/> is tanh for RNN
+/// and identity for Dense.</param>
+public readonly record struct LayerDescription(
+    LayerKind Kind, int InputSize, int Size, bool ResetAfter = true, LayerActivation Activation = LayerActivation.Default)
+{
+    /// <summary>The nonlinearity the layer computes, with <see cref="LayerActivation.Default"/> resolved: tanh for RNN,
+    /// identity for Dense; for LSTM and GRU, tanh (their candidate's), the gates being sigmoids.</summary>
+    public LayerActivation EffectiveActivation => Activation != LayerActivation.Default
+        ? Activation
+        : Kind == LayerKind.Dense ? LayerActivation.Identity : LayerActivation.Tanh;
+
+    /// <summary>How messages name the layer: <c>LSTM 4 → 24</c>, <c>RNN (relu) 5 → 9</c>, <c>Dense (sigmoid) 8 → 1</c>.</summary>
+    /// <returns>The description.</returns>
+    public string Describe()
+    {
+        string kind = Kind switch
+        {
+            LayerKind.Lstm => "LSTM",
+            LayerKind.Gru => ResetAfter ? "GRU" : "GRU (reset-before)",
+            LayerKind.Rnn => EffectiveActivation == LayerActivation.Tanh ? "RNN" : $"RNN ({Name(EffectiveActivation)})",
+            _ => EffectiveActivation == LayerActivation.Identity ? "Dense" : $"Dense ({Name(EffectiveActivation)})",
+        };
+        return $"{kind} {InputSize} → {Size}";
+    }
+
+    internal static string Name(LayerActivation activation) => activation switch
+    {
+        LayerActivation.Identity => "identity",
+        LayerActivation.Tanh => "tanh",
+        LayerActivation.Sigmoid => "sigmoid",
+        LayerActivation.Relu => "relu",
+        _ => "default",
+    };
+}

@@ -15,6 +15,23 @@ internal sealed class OnnxGraph
 
     /// <summary>The names of the graph's inputs.</summary>
     public HashSet<string> InputNames { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The graph's inputs in order, with their declared shapes.</summary>
+    public List<OnnxValueInfo> Inputs { get; } = [];
+
+    /// <summary>The names of the graph's outputs in order.</summary>
+    public List<string> OutputNames { get; } = [];
+}
+
+/// <summary>A graph input's name and declared shape: one entry per dimension, its value or -1 when symbolic or absent.</summary>
+internal sealed class OnnxValueInfo
+{
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Whether the type declares a shape at all.</summary>
+    public bool HasShape { get; set; }
+
+    public List<long> Dims { get; } = [];
 }
 
 /// <summary>The parts of an ONNX <c>NodeProto</c> that the weight importer reads.</summary>
@@ -152,6 +169,8 @@ internal sealed class OnnxTensor
 {
     // TensorProto.DataType values.
     public const int Float = 1;
+    public const int Int32 = 6;
+    public const int Int64 = 7;
     public const int Float16 = 10;
     public const int Double = 11;
     public const int BFloat16 = 16;
@@ -173,6 +192,9 @@ internal sealed class OnnxTensor
 
     /// <summary><c>int32_data</c>, which holds FLOAT16 and BFLOAT16 values as their 16 bits.</summary>
     public List<int> Int32Data { get; } = [];
+
+    /// <summary><c>int64_data</c>: INT64 values (axes, shapes, indices).</summary>
+    public List<long> Int64Data { get; } = [];
 
     /// <summary><c>data_location</c>: 1 (EXTERNAL) means the values live in another file.</summary>
     public int DataLocation { get; set; }
@@ -261,12 +283,57 @@ internal sealed class OnnxTensor
             {
                 Float => HasRawData ? BinaryPrimitives.ReadSingleLittleEndian(raw.Slice(i * sizeof(float))) : FloatData[i],
                 Double => (float)(HasRawData ? BinaryPrimitives.ReadDoubleLittleEndian(raw.Slice(i * sizeof(double))) : DoubleData[i]),
-                _ => Widen(HasRawData ? BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(i * sizeof(ushort))) : (ushort)Int32Data[i]),
+                _ => Widen(HasRawData ? BinaryPrimitives.ReadUInt16LittleEndian(raw.Slice(i * sizeof(ushort))) : Bits16(Int32Data[i], context)),
             };
+
+            if (DataType == Double && float.IsInfinity(result[i]) && !double.IsInfinity(HasRawData ? BinaryPrimitives.ReadDoubleLittleEndian(raw.Slice(i * sizeof(double))) : DoubleData[i]))
+            {
+                throw new WeightFormatException($"{context} holds the DOUBLE value {(HasRawData ? BinaryPrimitives.ReadDoubleLittleEndian(raw.Slice(i * sizeof(double))) : DoubleData[i]).ToString(System.Globalization.CultureInfo.InvariantCulture)} at element {i}, outside float's range.", Name);
+            }
         }
 
         return result;
     }
+
+    /// <summary>Decodes the values as 64-bit integers (INT64 or INT32 tensors: axes, shapes, indices).</summary>
+    /// <exception cref="WeightFormatException">The tensor is not an integer tensor, or its data does not match the dimensions.</exception>
+    public long[] ToInt64s(string context)
+    {
+        if (DataLocation == 1 || HasExternalData)
+        {
+            throw new WeightFormatException($"{context} is stored in an external data file, which is not supported.", Name);
+        }
+
+        long count = ElementCount(context);
+        int size = DataType switch
+        {
+            Int64 => sizeof(long),
+            Int32 => sizeof(int),
+            _ => throw new WeightFormatException($"{context} has ONNX data type {DataType}; expected an INT64 or INT32 tensor.", Name),
+        };
+        int stored = HasRawData ? RawData.Length / size : DataType == Int64 ? Int64Data.Count : Int32Data.Count;
+        if ((HasRawData && RawData.Length != count * size) || (!HasRawData && stored != count))
+        {
+            throw new WeightFormatException($"{context} has shape {FormatDims()} ({count} elements) but {stored} stored values.", Name);
+        }
+
+        var result = new long[count];
+        ReadOnlySpan<byte> raw = RawData.Span;
+        for (int i = 0; i < result.Length; i++)
+        {
+            result[i] = DataType == Int64
+                ? HasRawData ? BinaryPrimitives.ReadInt64LittleEndian(raw.Slice(i * sizeof(long))) : Int64Data[i]
+                : HasRawData ? BinaryPrimitives.ReadInt32LittleEndian(raw.Slice(i * sizeof(int))) : Int32Data[i];
+        }
+
+        return result;
+    }
+
+    /// <summary>A FLOAT16 or BFLOAT16 value stored in <c>int32_data</c>: its 16 bits, which must be all it holds.</summary>
+    private ushort Bits16(int stored, string context)
+        => stored is >= 0 and <= ushort.MaxValue
+            ? (ushort)stored
+            : throw new WeightFormatException($"{context} holds {stored} in int32_data, outside the 16 bits of a {(DataType == Float16 ? "FLOAT16" : "BFLOAT16")} value.", Name);
 
     private float Widen(ushort bits) => DataType == Float16
         ? (float)BitConverter.UInt16BitsToHalf(bits)

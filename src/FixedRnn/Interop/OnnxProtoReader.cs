@@ -29,6 +29,21 @@ namespace FixedRnn.Interop;
 /// </remarks>
 internal static class OnnxProtoReader
 {
+    /// <summary>The most nodes a graph may have (torch.onnx.export writes about 15 per recurrent layer).</summary>
+    public const int MaxNodes = 10_000;
+
+    /// <summary>The most initializers, graph inputs or graph outputs a graph may have.</summary>
+    public const int MaxGraphValues = 100_000;
+
+    /// <summary>The most inputs, outputs or attributes one node may have.</summary>
+    public const int MaxPerNode = 256;
+
+    /// <summary>The most dimensions a tensor or a declared shape may have.</summary>
+    public const int MaxDims = 32;
+
+    /// <summary>The most values one attribute list (<c>floats</c>, <c>ints</c>, <c>strings</c>) may hold.</summary>
+    public const int MaxAttributeValues = 1 << 16;
+
     private const int WireVarint = 0;
     private const int WireFixed64 = 1;
     private const int WireDelimited = 2;
@@ -61,14 +76,14 @@ internal static class OnnxProtoReader
 
             if (!sawGraph)
             {
-                throw new WeightFormatException("The ONNX model has no graph (ModelProto field 7); is this an .onnx file?");
+                throw new WeightFormatException("It is not an ONNX file: the ModelProto has no graph (field 7).");
             }
 
             return graph;
         }
         catch (InvalidProtocolBufferException ex)
         {
-            throw new WeightFormatException($"The ONNX model is not a well-formed protobuf message: {ex.Message}", ex);
+            throw new WeightFormatException($"It is not an ONNX file: not a well-formed protobuf message ({ex.Message}).", ex);
         }
     }
 
@@ -79,17 +94,26 @@ internal static class OnnxProtoReader
             switch (field)
             {
                 case 1 when wire == WireDelimited:
+                    Limit(graph.Nodes.Count, MaxNodes, "nodes");
                     var node = new OnnxNode { Index = graph.Nodes.Count };
                     ReadNode(reader.ReadMessage(), node);
                     graph.Nodes.Add(node);
                     break;
                 case 5 when wire == WireDelimited:
+                    Limit(graph.Initializers.Count, MaxGraphValues, "initializers");
                     var tensor = new OnnxTensor();
                     ReadTensor(reader.ReadMessage(), tensor);
                     graph.Initializers.Add(tensor);
                     break;
                 case 11 when wire == WireDelimited:
-                    graph.InputNames.Add(ReadValueInfoName(reader.ReadMessage()));
+                    Limit(graph.Inputs.Count, MaxGraphValues, "graph inputs");
+                    OnnxValueInfo input = ReadValueInfo(reader.ReadMessage());
+                    graph.Inputs.Add(input);
+                    graph.InputNames.Add(input.Name);
+                    break;
+                case 12 when wire == WireDelimited:
+                    Limit(graph.OutputNames.Count, MaxGraphValues, "graph outputs");
+                    graph.OutputNames.Add(ReadValueInfo(reader.ReadMessage()).Name);
                     break;
                 default:
                     reader.Skip();
@@ -98,14 +122,30 @@ internal static class OnnxProtoReader
         }
     }
 
-    private static string ReadValueInfoName(Reader reader)
+    /// <summary>ValueInfoProto: name (1) and type (2) → TypeProto.tensor_type (1) → shape (2) → dim (1) → dim_value (1).</summary>
+    private static OnnxValueInfo ReadValueInfo(Reader reader)
     {
-        string name = string.Empty;
+        var info = new OnnxValueInfo();
         while (reader.Next(out int field, out int wire))
         {
             if (field == 1 && wire == WireDelimited)
             {
-                name = reader.ReadString();
+                info.Name = reader.ReadString();
+            }
+            else if (field == 2 && wire == WireDelimited)
+            {
+                Reader type = reader.ReadMessage();
+                while (type.Next(out int typeField, out int typeWire))
+                {
+                    if (typeField == 1 && typeWire == WireDelimited)
+                    {
+                        ReadTensorType(type.ReadMessage(), info);
+                    }
+                    else
+                    {
+                        type.Skip();
+                    }
+                }
             }
             else
             {
@@ -113,7 +153,56 @@ internal static class OnnxProtoReader
             }
         }
 
-        return name;
+        return info;
+    }
+
+    private static void ReadTensorType(Reader reader, OnnxValueInfo info)
+    {
+        while (reader.Next(out int field, out int wire))
+        {
+            if (field == 2 && wire == WireDelimited)
+            {
+                info.HasShape = true;
+                Reader shape = reader.ReadMessage();
+                while (shape.Next(out int shapeField, out int shapeWire))
+                {
+                    if (shapeField != 1 || shapeWire != WireDelimited)
+                    {
+                        shape.Skip();
+                        continue;
+                    }
+
+                    Limit(info.Dims.Count, MaxDims, "dimensions in a declared shape");
+                    long value = -1;
+                    Reader dimension = shape.ReadMessage();
+                    while (dimension.Next(out int dimField, out int dimWire))
+                    {
+                        if (dimField == 1 && dimWire == WireVarint)
+                        {
+                            value = dimension.ReadInt64();
+                        }
+                        else
+                        {
+                            dimension.Skip();
+                        }
+                    }
+
+                    info.Dims.Add(value);
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    private static void Limit(int count, int max, string what)
+    {
+        if (count >= max)
+        {
+            throw new WeightFormatException($"The ONNX model has more than {max} {what}; no model FixedRnn computes needs that many.");
+        }
     }
 
     private static void ReadNode(Reader reader, OnnxNode node)
@@ -123,9 +212,11 @@ internal static class OnnxProtoReader
             switch (field)
             {
                 case 1 when wire == WireDelimited:
+                    Limit(node.Inputs.Count, MaxPerNode, "inputs of one node");
                     node.Inputs.Add(reader.ReadString());
                     break;
                 case 2 when wire == WireDelimited:
+                    Limit(node.Outputs.Count, MaxPerNode, "outputs of one node");
                     node.Outputs.Add(reader.ReadString());
                     break;
                 case 3 when wire == WireDelimited:
@@ -135,6 +226,7 @@ internal static class OnnxProtoReader
                     node.OpType = reader.ReadString();
                     break;
                 case 5 when wire == WireDelimited:
+                    Limit(node.Attributes.Count, MaxPerNode, "attributes of one node");
                     var attribute = new OnnxAttribute();
                     ReadAttribute(reader.ReadMessage(), attribute);
                     node.Attributes.Add(attribute);
@@ -175,18 +267,21 @@ internal static class OnnxProtoReader
                     ReadTensor(reader.ReadMessage(), attribute.T);
                     break;
                 case 7 when wire == WireFixed32:
+                    Limit(attribute.Floats.Count, MaxAttributeValues, "values in one attribute");
                     attribute.Floats.Add(reader.ReadFloat());
                     break;
                 case 7 when wire == WireDelimited:
-                    reader.ReadPackedFloats(attribute.Floats);
+                    reader.ReadPackedFloats(attribute.Floats, MaxAttributeValues);
                     break;
                 case 8 when wire == WireVarint:
+                    Limit(attribute.Ints.Count, MaxAttributeValues, "values in one attribute");
                     attribute.Ints.Add(reader.ReadInt64());
                     break;
                 case 8 when wire == WireDelimited:
-                    reader.ReadPackedVarints(attribute.Ints);
+                    reader.ReadPackedVarints(attribute.Ints, MaxAttributeValues);
                     break;
                 case 9 when wire == WireDelimited:
+                    Limit(attribute.Strings.Count, MaxAttributeValues, "values in one attribute");
                     attribute.Strings.Add(reader.ReadString());
                     break;
                 case 20 when wire == WireVarint:
@@ -206,10 +301,11 @@ internal static class OnnxProtoReader
             switch (field)
             {
                 case 1 when wire == WireVarint:
+                    Limit(tensor.Dims.Count, MaxDims, "dimensions in one tensor");
                     tensor.Dims.Add(reader.ReadInt64());
                     break;
                 case 1 when wire == WireDelimited:
-                    reader.ReadPackedVarints(tensor.Dims);
+                    reader.ReadPackedVarints(tensor.Dims, MaxDims);
                     break;
                 case 2 when wire == WireVarint:
                     tensor.DataType = reader.ReadInt32();
@@ -225,6 +321,12 @@ internal static class OnnxProtoReader
                     break;
                 case 5 when wire == WireDelimited:
                     reader.ReadPackedInt32s(tensor.Int32Data);
+                    break;
+                case 7 when wire == WireVarint:
+                    tensor.Int64Data.Add(reader.ReadInt64());
+                    break;
+                case 7 when wire == WireDelimited:
+                    reader.ReadPackedVarints(tensor.Int64Data, int.MaxValue);
                     break;
                 case 8 when wire == WireDelimited:
                     tensor.Name = reader.ReadString();
@@ -317,9 +419,11 @@ internal static class OnnxProtoReader
             return new Reader(_buffer, start, length);
         }
 
-        public void ReadPackedFloats(List<float> values)
+        public void ReadPackedFloats(List<float> values, int max = int.MaxValue)
         {
             ReadOnlySpan<byte> bytes = ReadPacked(sizeof(float));
+            Limit(values.Count + (bytes.Length / sizeof(float)) - 1, max, "values in one attribute");
+            values.Capacity = Math.Max(values.Capacity, values.Count + (bytes.Length / sizeof(float)));
             for (int i = 0; i < bytes.Length; i += sizeof(float))
             {
                 values.Add(BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i)));
@@ -335,12 +439,13 @@ internal static class OnnxProtoReader
             }
         }
 
-        public void ReadPackedVarints(List<long> values)
+        public void ReadPackedVarints(List<long> values, int max)
         {
             (int start, int length) = ReadDelimitedRange();
             var inner = new Reader(_buffer, start, length);
             while (inner.Remaining > 0)
             {
+                Limit(values.Count, max, "values in one packed field");
                 values.Add(inner._stream.ReadInt64());
             }
         }

@@ -34,12 +34,15 @@ namespace FixedRnn.Interop;
 /// initializers or <c>Constant</c> nodes, as FLOAT, DOUBLE, FLOAT16 or BFLOAT16.
 /// </para>
 /// <para>
-/// What the file cannot tell, the model must declare: an <c>RNN</c> node may use <c>Tanh</c> or
-/// <c>Relu</c>, and the model's <c>[Rnn(h, Activation = …)]</c> must match it; the Dense layer's activation
-/// is whatever the model declares (an activation node after the Gemm is not read). Every other node
-/// (Shape, Squeeze, Concat, the activation after the head, …) is ignored, and so are
-/// <c>sequence_lens</c> and computed initial states: the model starts from the <c>State</c> the caller
-/// passes. An <c>initial_h</c>/<c>initial_c</c> stored as non-zero constants is rejected.
+/// The graph must compute exactly the declared model: a data-flow check (<c>OnnxWeights.DataFlow.cs</c>) follows
+/// the graph input through every node to the graph's output and accepts the recurrent nodes, the head and its
+/// activation (which must be the declared Dense activation; an <c>RNN</c> node's activation must be the declared
+/// RNN activation), and the shape plumbing exporters emit around them; any other node, a branch, a value used
+/// before it is defined or defined twice, a dangling node, a repeated or conflicting attribute, a value outside
+/// its type's range, <c>sequence_lens</c>, and (when strict) an initializer no computed node reads, are rejected
+/// naming the node and op. Initial states must be zero (constants, or built from the input's shape with
+/// <c>Expand</c>/<c>ConstantOfShape</c>) or graph inputs, whose role the caller's <c>State</c> plays; a
+/// recurrent node's final-state outputs may be graph outputs (they are the <c>State</c> after the sequence).
 /// </para>
 /// <para>
 /// Rejected with a <see cref="WeightFormatException"/> that names the node and attribute:
@@ -53,13 +56,17 @@ namespace FixedRnn.Interop;
 /// malformed protobuf.
 /// </para>
 /// </remarks>
-public static class OnnxWeights
+public static partial class OnnxWeights
 {
+    /// <summary>The largest <c>.onnx</c> file read: protobuf's own limit for one message, 2 GiB.</summary>
+    public const long MaxFileLength = int.MaxValue;
+
     private const string DefaultDomain = "ai.onnx";
 
     /// <summary>Reads an ONNX model file and converts its weights to the PyTorch tensors of a FixedRnn model.</summary>
     /// <param name="path">The <c>.onnx</c> file.</param>
     /// <param name="layers">The model's layers in order, as its declaration lists them.</param>
+    /// <param name="strict">Whether every initializer must be read by a node the model computes.</param>
     /// <returns>An in-memory safetensors file with layer k's tensors under <c>layers.{k}.</c>, for <c>LoadPyTorch</c>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or <paramref name="layers"/> does not describe a model
@@ -67,24 +74,33 @@ public static class OnnxWeights
     /// <exception cref="WeightFormatException">The file is not a well-formed ONNX model, or its graph does not match <paramref name="layers"/>.</exception>
     /// <exception cref="IOException">The file cannot be read (including <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading.</exception>
-    public static SafeTensorsFile ToPyTorch(string path, ReadOnlySpan<LayerDescription> layers)
+    public static SafeTensorsFile ToPyTorch(string path, ReadOnlySpan<LayerDescription> layers, bool strict = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ValidateLayers(layers);
-        return Convert(File.ReadAllBytes(path), layers);
+        byte[] bytes = WeightFileReader.ReadAll(path, "ONNX", MaxFileLength);
+        try
+        {
+            return Convert(bytes, layers, strict);
+        }
+        catch (WeightFormatException ex)
+        {
+            throw new WeightFormatException($"'{path}': {ex.Message}", ex.TensorName, ex);
+        }
     }
 
     /// <summary>Converts the weights of an ONNX model held in memory to the PyTorch tensors of a FixedRnn model.</summary>
     /// <param name="model">The serialized <c>ModelProto</c>; copied.</param>
     /// <param name="layers">The model's layers in order, as its declaration lists them.</param>
+    /// <param name="strict">Whether every initializer must be read by a node the model computes.</param>
     /// <returns>An in-memory safetensors file with layer k's tensors under <c>layers.{k}.</c>, for <c>LoadPyTorch</c>.</returns>
     /// <exception cref="ArgumentException"><paramref name="layers"/> does not describe a model
     /// (no recurrent layer, a size below 1, or a Dense layer that is not last).</exception>
     /// <exception cref="WeightFormatException">The bytes are not a well-formed ONNX model, or its graph does not match <paramref name="layers"/>.</exception>
-    public static SafeTensorsFile ToPyTorch(ReadOnlySpan<byte> model, ReadOnlySpan<LayerDescription> layers)
+    public static SafeTensorsFile ToPyTorch(ReadOnlySpan<byte> model, ReadOnlySpan<LayerDescription> layers, bool strict = true)
     {
         ValidateLayers(layers);
-        return Convert(model.ToArray(), layers);
+        return Convert(model.ToArray(), layers, strict);
     }
 
     private static void ValidateLayers(ReadOnlySpan<LayerDescription> layers)
@@ -117,40 +133,46 @@ public static class OnnxWeights
         }
     }
 
-    private static SafeTensorsFile Convert(byte[] bytes, ReadOnlySpan<LayerDescription> layers)
+    private static SafeTensorsFile Convert(byte[] bytes, ReadOnlySpan<LayerDescription> layers, bool strict)
     {
         OnnxGraph graph = OnnxProtoReader.ReadModel(bytes);
         var constants = new Constants(graph);
-        List<Candidate> candidates = FindCandidates(graph, constants);
+        LayerDescription[] declared = layers.ToArray();
+        CheckRecurrentNodes(graph, declared);
+        GraphPlan plan = DataFlow.Analyze(graph, declared, constants, strict, bytes.Length);
 
-        var recurrentLayers = new List<int>();
-        int denseLayer = -1;
-        for (int k = 0; k < layers.Length; k++)
+        var names = new PyTorchModuleNames(PyTorchModuleNames.ModuleList(layers.Length), layers.Length);
+        var writer = new SafeTensorsWriter();
+        foreach ((OnnxNode node, int k) in plan.Recurrent)
         {
-            if (layers[k].Kind == LayerKind.Dense)
-            {
-                denseLayer = k;
-            }
-            else
-            {
-                recurrentLayers.Add(k);
-            }
+            ConvertRecurrent(node, k, layers[k], constants, names, writer);
         }
 
-        List<Candidate> recurrentNodes = candidates.Where(c => c.Kind != LayerKind.Dense).ToList();
+        if (plan.Head is not null)
+        {
+            int denseLayer = layers.Length - 1;
+            ConvertDense(new Candidate(LayerKind.Dense, plan.Head, plan.HeadBias), denseLayer, layers[denseLayer], constants, names, writer);
+        }
+
+        return SafeTensorsFile.Parse(writer.ToArray());
+    }
+
+    /// <summary>The graph's recurrent nodes against the declared recurrent layers: the same number, kinds and order.</summary>
+    private static void CheckRecurrentNodes(OnnxGraph graph, LayerDescription[] layers)
+    {
+        List<(OnnxNode Node, LayerKind Kind)> recurrentNodes = graph.Nodes
+            .Where(node => node.Domain.Length == 0 || node.Domain == DefaultDomain)
+            .Select(node => (node, Kind: node.OpType switch { "LSTM" => LayerKind.Lstm, "GRU" => LayerKind.Gru, "RNN" => LayerKind.Rnn, _ => LayerKind.Dense }))
+            .Where(entry => entry.Kind != LayerKind.Dense)
+            .ToList();
+        List<int> recurrentLayers = Enumerable.Range(0, layers.Length).Where(k => layers[k].Kind != LayerKind.Dense).ToList();
         if (recurrentNodes.Count != recurrentLayers.Count)
         {
-            var declared = new List<LayerKind>();
-            foreach (int k in recurrentLayers)
-            {
-                declared.Add(layers[k].Kind);
-            }
-
             string found = recurrentNodes.Count == 0
                 ? "no LSTM, GRU or RNN node in its main graph"
                 : $"{recurrentNodes.Count} recurrent node{(recurrentNodes.Count == 1 ? string.Empty : "s")} ({string.Join(", ", recurrentNodes.Select(c => c.Node.Describe()))})";
             throw new WeightFormatException(
-                $"The ONNX graph has {found}, but the model declares {recurrentLayers.Count} recurrent layer{(recurrentLayers.Count == 1 ? string.Empty : "s")} ({string.Join(", ", declared)}).");
+                $"The ONNX graph has {found}, but the model declares {recurrentLayers.Count} recurrent layer{(recurrentLayers.Count == 1 ? string.Empty : "s")} ({string.Join(", ", recurrentLayers.Select(k => layers[k].Kind))}).");
         }
 
         for (int r = 0; r < recurrentNodes.Count; r++)
@@ -162,100 +184,6 @@ public static class OnnxWeights
                     $"Recurrent node {r} of the ONNX graph, {recurrentNodes[r].Node.Describe()}, is {recurrentNodes[r].Kind}, but the model's recurrent layer {r} (layer {recurrentLayers[r]}) is {layer.Kind}; the layers must be declared in the graph's order.");
             }
         }
-
-        int lastRecurrentPosition = candidates.IndexOf(recurrentNodes[^1]);
-        for (int i = 0; i < lastRecurrentPosition; i++)
-        {
-            if (candidates[i].Kind == LayerKind.Dense)
-            {
-                throw new WeightFormatException(
-                    $"{candidates[i].Node.Describe()} multiplies by constant weights before the last recurrent node ({recurrentNodes[^1].Node.Describe()}); a FixedRnn model can only have a Dense layer after its recurrent layers.");
-            }
-        }
-
-        List<Candidate> heads = candidates.Skip(lastRecurrentPosition + 1).ToList();
-        if (denseLayer < 0 && heads.Count > 0)
-        {
-            throw new WeightFormatException(
-                $"The ONNX graph has a Dense head ({heads[0].Node.Describe()}) after its last recurrent node, but the model declares no Dense layer.");
-        }
-
-        if (denseLayer >= 0 && heads.Count != 1)
-        {
-            throw new WeightFormatException(heads.Count == 0
-                ? $"The model's last layer is Dense ({layers[denseLayer].InputSize} → {layers[denseLayer].Size}), but the ONNX graph has no Gemm, or MatMul with constant weights, after its last recurrent node."
-                : $"The ONNX graph has {heads.Count} Dense nodes after its last recurrent node ({string.Join(", ", heads.Select(c => c.Node.Describe()))}), but the model has one Dense layer.");
-        }
-
-        var names = new PyTorchModuleNames(PyTorchModuleNames.ModuleList(layers.Length), layers.Length);
-        var writer = new SafeTensorsWriter();
-        for (int r = 0; r < recurrentNodes.Count; r++)
-        {
-            int k = recurrentLayers[r];
-            ConvertRecurrent(recurrentNodes[r].Node, k, layers[k], constants, names, writer);
-        }
-
-        if (denseLayer >= 0)
-        {
-            ConvertDense(heads[0], denseLayer, layers[denseLayer], constants, names, writer);
-        }
-
-        return SafeTensorsFile.Parse(writer.ToArray());
-    }
-
-    /// <summary>The nodes that carry layer weights, in file order.</summary>
-    private static List<Candidate> FindCandidates(OnnxGraph graph, Constants constants)
-    {
-        var candidates = new List<Candidate>();
-        foreach (OnnxNode node in graph.Nodes)
-        {
-            if (node.Domain.Length != 0 && node.Domain != DefaultDomain)
-            {
-                continue;
-            }
-
-            switch (node.OpType)
-            {
-                case "LSTM":
-                    candidates.Add(new Candidate(LayerKind.Lstm, node, null));
-                    break;
-                case "GRU":
-                    candidates.Add(new Candidate(LayerKind.Gru, node, null));
-                    break;
-                case "RNN":
-                    candidates.Add(new Candidate(LayerKind.Rnn, node, null));
-                    break;
-                case "Gemm":
-                    candidates.Add(new Candidate(LayerKind.Dense, node, null));
-                    break;
-                case "MatMul" when constants.Contains(node.Input(1)):
-                    candidates.Add(new Candidate(LayerKind.Dense, node, FindBiasAdd(graph, node)));
-                    break;
-            }
-        }
-
-        return candidates;
-    }
-
-    /// <summary>The <c>Add</c> that consumes a MatMul's output, as PyTorch exports the bias of <c>nn.Linear</c>.</summary>
-    private static OnnxNode? FindBiasAdd(OnnxGraph graph, OnnxNode matMul)
-    {
-        if (matMul.Outputs.Count == 0 || matMul.Outputs[0].Length == 0)
-        {
-            return null;
-        }
-
-        string product = matMul.Outputs[0];
-        for (int i = matMul.Index + 1; i < graph.Nodes.Count; i++)
-        {
-            OnnxNode node = graph.Nodes[i];
-            if (node.OpType == "Add" && (node.Domain.Length == 0 || node.Domain == DefaultDomain) && node.Inputs.Contains(product))
-            {
-                return node;
-            }
-        }
-
-        return null;
     }
 
     private static void ConvertRecurrent(OnnxNode node, int k, LayerDescription layer, Constants constants, PyTorchModuleNames names, SafeTensorsWriter writer)
@@ -263,7 +191,7 @@ public static class OnnxWeights
         string op = node.OpType;
         int gates = layer.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
         int hidden = layer.Size;
-        string where = $"{node.Describe()} (layer {k}, {layer.Kind} {layer.InputSize} → {hidden})";
+        string where = RecurrentWhere(node, k, layer);
 
         CheckRecurrentAttributes(node, k, layer, where);
 
@@ -295,6 +223,24 @@ public static class OnnxWeights
         writer.Add(names.Recurrent(k, "weight_hh"), ReorderGates(rw, order, hidden, hidden), rows, hidden);
         writer.Add(names.Recurrent(k, "bias_ih"), ReorderGates(b.AsSpan(0, rows), order, hidden, 1), rows);
         writer.Add(names.Recurrent(k, "bias_hh"), ReorderGates(b.AsSpan(rows, rows), order, hidden, 1), rows);
+    }
+
+    private static string RecurrentWhere(OnnxNode node, int k, LayerDescription layer)
+        => $"{node.Describe()} (layer {k}, {layer.Kind} {layer.InputSize} → {layer.Size})";
+
+    /// <summary>The attributes and weight shapes of a recurrent node, checked before the data-flow check looks at its inputs.</summary>
+    private static void CheckRecurrentNode(OnnxNode node, int k, LayerDescription layer, Constants constants)
+    {
+        string where = RecurrentWhere(node, k, layer);
+        CheckRecurrentAttributes(node, k, layer, where);
+        int rows = (layer.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 }) * layer.Size;
+        if (node.Input(1).Length == 0 || node.Input(2).Length == 0)
+        {
+            throw new WeightFormatException($"{where} has no input {(node.Input(1).Length == 0 ? "W" : "R")}.");
+        }
+
+        constants.CheckShape(node, 1, "W", where, 1, rows, layer.InputSize);
+        constants.CheckShape(node, 2, "R", where, 1, rows, layer.Size);
     }
 
     private static float[] ReorderGates(ReadOnlySpan<float> source, int[] order, int hidden, int columns)
@@ -366,6 +312,19 @@ public static class OnnxWeights
         if (node.Attribute("activations") is { } activations)
         {
             CheckActivations(activations, layer.Kind, where);
+        }
+
+        if (layer.Kind == LayerKind.Rnn)
+        {
+            // ONNX's RNN defaults to Tanh; the model's declared activation must be the file's, or it computes something else.
+            bool relu = node.Attribute("activations") is { Strings: [string first] } && string.Equals(first, "Relu", StringComparison.OrdinalIgnoreCase);
+            LayerActivation file = relu ? LayerActivation.Relu : LayerActivation.Tanh;
+            if (file != layer.EffectiveActivation)
+            {
+                throw new WeightFormatException(
+                    $"{where} computes {LayerDescription.Name(file)}{(node.Attribute("activations") is null ? " (ONNX's default)" : string.Empty)}, but layer {k} is declared {layer.Describe()}; "
+                    + $"declare it [Rnn({layer.Size}, Activation = RnnActivation.{(relu ? "Relu" : "Tanh")})] to match the file.");
+            }
         }
 
         if (layer.Kind == LayerKind.Gru)
@@ -487,7 +446,7 @@ public static class OnnxWeights
     private static void ConvertDense(Candidate head, int k, LayerDescription layer, Constants constants, PyTorchModuleNames names, SafeTensorsWriter writer)
     {
         OnnxNode node = head.Node;
-        string where = $"{node.Describe()} (layer {k}, Dense {layer.InputSize} → {layer.Size})";
+        string where = $"{node.Describe()} (layer {k}, {layer.Describe()})";
         float[] weight;
         float[]? bias;
         if (node.OpType == "Gemm")
@@ -533,9 +492,8 @@ public static class OnnxWeights
             bias = null;
             if (head.BiasAdd is { } add)
             {
-                string product = node.Outputs[0];
-                int operand = add.Inputs[0] == product ? 1 : 0;
-                if (add.Inputs.Count != 2 || add.Inputs[operand] == product || !constants.Contains(add.Inputs[operand]))
+                int operand = constants.Contains(add.Input(0)) ? 0 : 1;
+                if (add.Inputs.Count != 2 || !constants.Contains(add.Inputs[operand]))
                 {
                     throw new WeightFormatException(
                         $"{add.Describe()} adds something other than a constant bias to the output of {where}.");
@@ -612,37 +570,10 @@ public static class OnnxWeights
                 }
             }
 
-            foreach (OnnxNode node in graph.Nodes)
-            {
-                if (node.OpType != "Constant" || (node.Domain.Length != 0 && node.Domain != DefaultDomain) || node.Outputs.Count == 0 || node.Outputs[0].Length == 0)
-                {
-                    continue;
-                }
-
-                OnnxTensor? value = null;
-                if (node.Attribute("value") is { T: { } t })
-                {
-                    value = t;
-                }
-                else if (node.Attribute("value_float") is { HasF: true } scalar)
-                {
-                    value = new OnnxTensor { DataType = OnnxTensor.Float };
-                    value.FloatData.Add(scalar.F);
-                }
-                else if (node.Attribute("value_floats") is { } list)
-                {
-                    value = new OnnxTensor { DataType = OnnxTensor.Float };
-                    value.Dims.Add(list.Floats.Count);
-                    value.FloatData.AddRange(list.Floats);
-                }
-
-                if (value is not null)
-                {
-                    // A Constant output shadows nothing in a valid graph; the first definition is kept otherwise.
-                    _tensors.TryAdd(node.Outputs[0], value);
-                }
-            }
         }
+
+        /// <summary>Registers a constant the data-flow check found: a Constant node's value, or plumbing evaluated on constants.</summary>
+        public void Define(string name, OnnxTensor tensor) => _tensors[name] = tensor;
 
         public bool Contains(string name) => name.Length > 0 && _tensors.ContainsKey(name);
 
@@ -660,6 +591,33 @@ public static class OnnxWeights
             throw new WeightFormatException(_graphInputs.Contains(name)
                 ? $"Input {role} '{name}' of {where} is a graph input without an initializer: the weights are not stored in the file."
                 : $"Input {role} '{name}' of {where} is neither an initializer nor the output of a Constant node; only constant weights can be imported.", name);
+        }
+
+        /// <summary>Checks the shape of input <paramref name="input"/> of <paramref name="node"/> without decoding it.</summary>
+        public void CheckShape(OnnxNode node, int input, string role, string where, params ReadOnlySpan<int> shape)
+        {
+            string name = node.Input(input);
+            OnnxTensor tensor = Get(name, role, where);
+            bool matches = tensor.Dims.Count == shape.Length;
+            for (int i = 0; matches && i < shape.Length; i++)
+            {
+                matches = tensor.Dims[i] == shape[i];
+            }
+
+            if (!matches)
+            {
+                // W is [1, G·H, I] and R is [1, G·H, H]: say what the file's node computes in the model's terms.
+                string meaning = tensor.Dims.Count == 3 && shape.Length == 3 && shape[1] > 0
+                    ? string.Join("; ", new[]
+                    {
+                        tensor.Dims[0] != 1 ? $"{tensor.Dims[0]} directions (the model runs forward only)" : null,
+                        role == "W" && tensor.Dims[2] != shape[2] ? $"the file's layer reads {tensor.Dims[2]} features, the model's reads {shape[2]}" : null,
+                        role == "R" && tensor.Dims[2] != shape[2] ? $"the file's layer has {tensor.Dims[2]} hidden units, the model declares {shape[2]}" : null,
+                    }.Where(fact => fact is not null))
+                    : string.Empty;
+                throw new WeightFormatException(
+                    $"Input {role} '{name}' of {where} has shape {tensor.FormatDims()}; expected [{string.Join(", ", shape.ToArray())}]{(meaning.Length > 0 ? ": " + meaning : string.Empty)}.", name);
+            }
         }
 
         /// <summary>Reads input <paramref name="input"/> of <paramref name="node"/>, checking its shape.</summary>

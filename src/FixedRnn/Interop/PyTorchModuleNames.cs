@@ -46,6 +46,9 @@ public sealed class PyTorchModuleNames
         return names;
     }
 
+    /// <summary>The number of layers mapped.</summary>
+    public int Count => _modules.Length;
+
     /// <summary>The module of <paramref name="layer"/>.</summary>
     /// <param name="layer">The layer index.</param>
     /// <returns>The module name.</returns>

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Linq;
+using FixedRnn.Training;
 
 namespace FixedRnn.Interop;
 
@@ -18,8 +19,14 @@ namespace FixedRnn.Interop;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class PyTorchStateDict
 {
+    private const int ShownUnexpected = 12;
+
     private readonly SafeTensorsFile _tensors;
     private readonly PyTorchModuleNames _names;
+    private readonly LayerDescription[]? _layers;
+    private readonly bool _strict;
+    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+    private PyTorchModuleInventory? _inventory;
 
     /// <summary>Maps the model's layers to modules of <paramref name="tensors"/>.</summary>
     /// <param name="tensors">The state_dict.</param>
@@ -32,6 +39,29 @@ public sealed class PyTorchStateDict
         ArgumentNullException.ThrowIfNull(tensors);
         _tensors = tensors;
         _names = new PyTorchModuleNames(modules, expectedLayers);
+        _strict = true;
+    }
+
+    /// <summary>
+    /// Maps the model's layers, described by <paramref name="layers"/>, to modules of <paramref name="tensors"/>; the
+    /// descriptions let errors say what a wrong shape means and which module names would load the file.
+    /// </summary>
+    /// <param name="tensors">The state_dict.</param>
+    /// <param name="modules">One module name per layer, or none for the default <c>layers.{k}</c>.</param>
+    /// <param name="layers">The model's layers.</param>
+    /// <param name="strict">Whether <see cref="EnsureEveryTensorUsed"/> requires every tensor of the file to have been read,
+    /// as PyTorch's <c>load_state_dict(strict=True)</c> does.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="tensors"/> or a module name is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="modules"/> does not name one module per layer.</exception>
+    public PyTorchStateDict(SafeTensorsFile tensors, ReadOnlySpan<string> modules, ReadOnlySpan<LayerDescription> layers, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        _tensors = tensors;
+        _layers = layers.ToArray();
+        _names = modules.IsEmpty
+            ? new PyTorchModuleNames(PyTorchModuleNames.ModuleList(layers.Length), layers.Length)
+            : new PyTorchModuleNames(modules, layers.Length);
+        _strict = strict;
     }
 
     /// <summary>Reads a recurrent layer's tensor, such as <c>weight_ih</c>, checking its shape.</summary>
@@ -40,7 +70,8 @@ public sealed class PyTorchStateDict
     /// <param name="shape">The shape the layer expects.</param>
     /// <returns>The tensor's values as floats; zeros for the biases of a module built with <c>bias=False</c>.</returns>
     /// <exception cref="WeightFormatException">
-    /// The tensor is missing, not floating point, or shaped otherwise, or the module uses <c>proj_size</c> or is bidirectional.
+    /// The tensor is missing, not floating point, or shaped otherwise, the file holds it under two spellings,
+    /// or the module uses <c>proj_size</c> or is bidirectional.
     /// </exception>
     public float[] Recurrent(int layer, string name, params ReadOnlySpan<int> shape)
     {
@@ -52,7 +83,7 @@ public sealed class PyTorchStateDict
             return new float[shape[0]];
         }
 
-        return Read(layer, candidates, shape);
+        return Read(layer, name, candidates, shape);
     }
 
     /// <summary>Reads a Dense layer's tensor (<c>weight</c> or <c>bias</c> of an <c>nn.Linear</c>), checking its shape.</summary>
@@ -69,8 +100,44 @@ public sealed class PyTorchStateDict
             return new float[shape[0]];
         }
 
-        return Read(layer, new List<string> { key }, shape);
+        return Read(layer, name, new List<string> { key }, shape);
     }
+
+    /// <summary>
+    /// Called once every layer is read: when loading strictly, fails unless every tensor of the file was read, listing
+    /// the unexpected ones with what the file holds, as PyTorch's <c>load_state_dict(strict=True)</c> does.
+    /// </summary>
+    /// <exception cref="WeightFormatException">Loading strictly, and the file holds tensors the model does not read.</exception>
+    public void EnsureEveryTensorUsed()
+    {
+        if (!_strict)
+        {
+            return;
+        }
+
+        List<SafeTensorInfo> unexpected = _tensors.Tensors.Where(info => !_used.Contains(info.Name)).ToList();
+        if (unexpected.Count == 0)
+        {
+            return;
+        }
+
+        string listed = string.Join(", ", unexpected.Take(ShownUnexpected).Select(info => $"'{info.Name}' {FormatShape(info.Shape)}"));
+        if (unexpected.Count > ShownUnexpected)
+        {
+            listed += $" and {unexpected.Count - ShownUnexpected} more";
+        }
+
+        string reads = string.Join(", ", Enumerable.Range(0, _names.Count).Select(k => $"layer {k} from '{_names.Module(k)}'"
+            + (_names.IndexInModule(k) > 0 || (k + 1 < _names.Count && _names.Module(k + 1) == _names.Module(k)) ? $" (its layer {_names.IndexInModule(k)})" : string.Empty)));
+        throw new WeightFormatException(
+            $"The file holds {unexpected.Count} tensor{(unexpected.Count == 1 ? string.Empty : "s")} the model does not read: {listed}. "
+            + $"The model reads {reads}. {Inventory.Describe()} "
+            + "A strict load uses every tensor, as PyTorch's load_state_dict does by default, so that a file of another model cannot load silently. "
+            + $"If the file carries extra tensors on purpose (optimizer state, other heads), load it with strict: false, e.g. {Call(strict: false, null)}.",
+            unexpected[0].Name);
+    }
+
+    private PyTorchModuleInventory Inventory => _inventory ??= new PyTorchModuleInventory(_tensors);
 
     private List<string> RecurrentKeys(int layer, string name)
     {
@@ -102,31 +169,126 @@ public sealed class PyTorchStateDict
         }
     }
 
-    private float[] Read(int layer, List<string> candidates, ReadOnlySpan<int> shape)
+    private float[] Read(int layer, string parameter, List<string> candidates, ReadOnlySpan<int> shape)
     {
         string expected = FormatShape(shape.ToArray().Select(dimension => (long)dimension));
-        foreach (string key in candidates)
+        List<string> present = candidates.Where(key => _tensors.TryGetInfo(key, out _)).ToList();
+        if (present.Count > 1)
         {
-            if (!_tensors.TryGetInfo(key, out SafeTensorInfo? info))
-            {
-                continue;
-            }
-
-            if (info.DType is not (SafeTensorsDType.F32 or SafeTensorsDType.F16 or SafeTensorsDType.BF16 or SafeTensorsDType.F64))
-            {
-                throw new WeightFormatException($"Tensor '{key}' of layer {layer} is {info.DType}; expected a floating-point tensor of shape {expected}.", key);
-            }
-
-            if (!info.Shape.SequenceEqual(shape.ToArray().Select(dimension => (long)dimension)))
-            {
-                throw new WeightFormatException($"Tensor '{key}' of layer {layer} has shape {FormatShape(info.Shape)}; expected {expected}.", key);
-            }
-
-            return _tensors.ReadSingles(key);
+            throw new WeightFormatException(
+                $"The file holds both '{present[0]}' and '{present[1]}', two spellings of {parameter} of layer {layer}{What(layer)}; "
+                + "which one the model should read is ambiguous. Keep one of them.",
+                present[0]);
         }
 
-        string names = string.Join("' or '", candidates);
-        throw new WeightFormatException($"Tensor '{names}' for layer {layer} is missing; expected shape {expected}.", candidates[0]);
+        if (present.Count == 0)
+        {
+            string names = string.Join("' or '", candidates);
+            throw new WeightFormatException(
+                $"Tensor '{names}' for layer {layer}{What(layer)} is missing; expected shape {expected}. {Inventory.Describe()}{Suggestion()}",
+                candidates[0]);
+        }
+
+        string key = present[0];
+        SafeTensorInfo info = _tensors.GetInfo(key);
+        if (info.DType is not (SafeTensorsDType.F32 or SafeTensorsDType.F16 or SafeTensorsDType.BF16 or SafeTensorsDType.F64))
+        {
+            throw new WeightFormatException($"Tensor '{key}' of layer {layer} is {info.DType}; expected a floating-point tensor of shape {expected}.", key);
+        }
+
+        if (!info.Shape.SequenceEqual(shape.ToArray().Select(dimension => (long)dimension)))
+        {
+            throw new WeightFormatException(
+                $"Tensor '{key}' of layer {layer} has shape {FormatShape(info.Shape)}; expected {expected}{Meaning(layer, parameter, info.Shape, shape)}",
+                key);
+        }
+
+        _used.Add(key);
+        return _tensors.ReadSingles(key);
+    }
+
+    private string What(int layer) => _layers is null ? string.Empty : $" ({_layers[layer].Describe()}, module '{_names.Module(layer)}')";
+
+    /// <summary>What a shape that differs from the expected one means in the model's terms: hidden units, inputs, outputs.</summary>
+    private string Meaning(int layer, string parameter, IReadOnlyList<long> actual, ReadOnlySpan<int> expected)
+    {
+        if (actual.Count == expected.Length && expected.Length == 2 && actual[0] == expected[1] && actual[1] == expected[0])
+        {
+            return ": the transpose of PyTorch's layout (was it saved by another framework?).";
+        }
+
+        if (_layers is null)
+        {
+            return ".";
+        }
+
+        LayerDescription description = _layers[layer];
+        string model = $"layer {layer} of the model is {description.Describe()}";
+        if (description.Kind == LayerKind.Dense)
+        {
+            return parameter == "weight" && actual.Count == 2
+                ? $": the file's Linear maps {actual[1]} → {actual[0]} features, but {model}."
+                : actual.Count == 1 ? $": the file's Linear has {actual[0]} outputs, but {model}." : $": {model}.";
+        }
+
+        int gates = description.Kind switch { LayerKind.Lstm => 4, LayerKind.Gru => 3, _ => 1 };
+        string gateNote = description.Kind switch
+        {
+            LayerKind.Lstm => "an LSTM stacks 4 gate blocks",
+            LayerKind.Gru => "a GRU stacks 3 gate blocks",
+            _ => "an RNN has 1 block",
+        };
+        var facts = new List<string>();
+        if (actual.Count >= 1 && actual.Count == expected.Length)
+        {
+            if (actual[0] % gates == 0 && actual[0] / gates != description.Size)
+            {
+                facts.Add($"the file's layer has {actual[0] / gates} hidden units ({gateNote} of hidden rows), the model declares {description.Size}");
+            }
+            else if (actual[0] % gates != 0)
+            {
+                facts.Add($"{actual[0]} rows are not a multiple of {gates} ({gateNote}): the file's module is not an {KindName(description.Kind)}"
+                    + (Inventory.DescribeModule(_names.Module(layer)) is { } found ? $" ({found})" : string.Empty));
+            }
+
+            if (actual.Count == 2 && actual[1] != expected[1])
+            {
+                facts.Add(parameter.StartsWith("weight_hh", StringComparison.Ordinal)
+                    ? $"its recurrent weight is for {actual[1]} hidden units, the model declares {description.Size}"
+                    : $"the file's layer reads {actual[1]} input features, the model's layer reads {description.InputSize}"
+                      + (layer == 0 ? " (the model's inputSize)" : " (the previous layer's size)"));
+            }
+        }
+
+        return facts.Count == 0 ? $": {model}." : $": {string.Join("; ", facts)}.";
+    }
+
+    private static string KindName(LayerKind kind) => kind switch { LayerKind.Lstm => "LSTM", LayerKind.Gru => "GRU", _ => "RNN" };
+
+    /// <summary>The module names that would load this file, as the call to make; empty when none match or they are the ones used.</summary>
+    private string Suggestion()
+    {
+        if (_layers is null)
+        {
+            return string.Empty;
+        }
+
+        string[]? modules = Inventory.FindModules(_layers);
+        if (modules is null)
+        {
+            return $" No module names map the file's modules onto the model's layers ({string.Join(", ", _layers.Select(l => l.Describe()))}).";
+        }
+
+        bool same = Enumerable.Range(0, modules.Length).All(k => modules[k] == _names.Module(k));
+        return same ? string.Empty : $" To load it, name the modules: {Call(strict: true, modules)}.";
+    }
+
+    private string Call(bool strict, string[]? modules)
+    {
+        modules ??= Enumerable.Range(0, _names.Count).Select(_names.Module).ToArray();
+        bool defaults = modules.SequenceEqual(PyTorchModuleNames.ModuleList(modules.Length));
+        string names = defaults ? string.Empty : ", " + string.Join(", ", modules.Select(module => $"\"{module}\""));
+        return strict ? $"model.LoadPyTorch(path{names})" : $"model.LoadPyTorch(path, strict: false{names})";
     }
 
     private static string FormatShape(IEnumerable<long> shape) => $"[{string.Join(", ", shape)}]";

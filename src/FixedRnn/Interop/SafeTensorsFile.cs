@@ -73,52 +73,92 @@ public sealed class SafeTensorsFile
     /// <param name="path">The file to read.</param>
     /// <returns>The validated file, held entirely in memory.</returns>
     /// <remarks>
-    /// The header length is read and checked against the file's length before anything else is read, so
-    /// memory use is bounded by the file size whatever the header claims, and nothing past the end of the
-    /// file is ever requested.
+    /// Only regular files are read (a FIFO or device fails at once, before it is opened), and the buffer is sized
+    /// from the file's length, never from the header, so memory use is bounded by the file size whatever the
+    /// header claims. Every format error names <paramref name="path"/>; a file whose first bytes are not a
+    /// safetensors header length followed by a JSON object is reported as "not a safetensors file".
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
-    /// <exception cref="WeightFormatException">The content is malformed, or the file is larger than a single array can hold.</exception>
+    /// <exception cref="WeightFormatException">The content is malformed, the path is a directory or a special file,
+    /// or the file is larger than a single array can hold.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="DirectoryNotFoundException">Part of the path does not exist.</exception>
-    /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading, or the path names a directory.</exception>
-    /// <exception cref="IOException">Any other file-system failure, including the file shrinking while it is read
-    /// (<see cref="EndOfStreamException"/>) or a path that is not a seekable file.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading.</exception>
+    /// <exception cref="IOException">Any other file-system failure, including the file changing length while it is read.</exception>
     public static SafeTensorsFile Read(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-
-        // A pipe or device has no trustworthy length, and without one the header length cannot be bounded before reading.
-        if (!stream.CanSeek)
-        {
-            throw new IOException($"'{path}' is not a seekable file.");
-        }
-
-        long fileLength = stream.Length;
-        if (fileLength < LengthPrefixSize)
-        {
-            throw TooShort(fileLength);
-        }
-
-        Span<byte> prefix = stackalloc byte[LengthPrefixSize];
-        stream.ReadExactly(prefix);
-        ValidateHeaderLength(BinaryPrimitives.ReadUInt64LittleEndian(prefix), fileLength);
-
-        if (fileLength > Array.MaxLength)
-        {
-            throw new WeightFormatException($"The file is {fileLength} bytes long; at most {Array.MaxLength} bytes can be loaded.");
-        }
-
-        // The buffer is sized from the file, never from the header, and the file may grow meanwhile: only the
-        // length measured above is read, so a concurrent append cannot make this read more than was allocated.
-        byte[] buffer = new byte[fileLength];
-        prefix.CopyTo(buffer);
-        stream.ReadExactly(buffer.AsSpan(LengthPrefixSize));
-        return Parse(buffer);
+        byte[] bytes = WeightFileReader.ReadAll(path, "safetensors", Array.MaxLength);
+        return ParseFile(bytes, path);
     }
+
+    /// <summary>Parses a whole file read from <paramref name="path"/>, naming the path in every error.</summary>
+    internal static SafeTensorsFile ParseFile(byte[] bytes, string path)
+    {
+        string? notSafeTensors = DescribeIfNotSafeTensors(bytes);
+        if (notSafeTensors is not null)
+        {
+            throw new WeightFormatException($"'{path}' is not a safetensors file: {notSafeTensors}");
+        }
+
+        try
+        {
+            return Parse(bytes);
+        }
+        catch (WeightFormatException ex)
+        {
+            throw new WeightFormatException($"'{path}': {ex.Message}", ex.TensorName, ex);
+        }
+    }
+
+    /// <summary>
+    /// Why <paramref name="bytes"/> cannot be a safetensors file at all (no plausible header length, or no JSON object
+    /// after it), or <see langword="null"/> if it starts like one.
+    /// </summary>
+    internal static string? DescribeIfNotSafeTensors(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < LengthPrefixSize + 2)
+        {
+            return $"it is {bytes.Length} bytes long, too short for the 8-byte header length and a JSON header.";
+        }
+
+        ulong declared = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        if (declared < 2 || declared > MaxHeaderLength || declared > (ulong)(bytes.Length - LengthPrefixSize))
+        {
+            return $"its first 8 bytes ({Hex(bytes[..8])}) read as a header length of {declared} bytes, "
+                + $"which {(declared > (ulong)(bytes.Length - LengthPrefixSize) ? $"extends beyond the end of the file ({bytes.Length - LengthPrefixSize} bytes follow)" : "is out of range")}"
+                + $"{FormatHint(bytes)}.";
+        }
+
+        if (bytes[LengthPrefixSize] != (byte)'{')
+        {
+            return $"its header does not start with '{{' (byte 8 is 0x{bytes[LengthPrefixSize]:X2}){FormatHint(bytes)}.";
+        }
+
+        return null;
+    }
+
+    private static string FormatHint(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0x50, 0x4B, 0x03, 0x04]))
+        {
+            return "; it is a zip archive (torch.save writes one: use LoadPyTorch, which reads both; a Keras .keras file is one too: use LoadKeras)";
+        }
+
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0x89, 0x48, 0x44, 0x46, 0x0D, 0x0A, 0x1A, 0x0A]))
+        {
+            return "; it is an HDF5 file (Keras .h5 / .weights.h5: use LoadKeras)";
+        }
+
+        if (bytes.Length >= 2 && bytes[0] == 0x80 && bytes[1] <= 5)
+        {
+            return "; it is a Python pickle (a legacy torch.save file?)";
+        }
+
+        return string.Empty;
+    }
+
+    private static string Hex(ReadOnlySpan<byte> bytes) => System.Convert.ToHexString(bytes);
 
     /// <summary>Validates a safetensors file held in memory.</summary>
     /// <param name="bytes">The whole file. It is referenced, not copied: do not modify it afterwards.</param>

@@ -29,6 +29,9 @@ public sealed class SafeTensorsWriter
     /// <summary>Gets the number of tensors added so far.</summary>
     public int Count => _tensors.Count;
 
+    /// <summary>The names of the tensors added so far, in ordinal order.</summary>
+    internal IEnumerable<string> Names => _tensors.Keys;
+
     /// <summary>Adds an F32 tensor.</summary>
     /// <param name="name">The tensor name; must be unique, must not be <c>__metadata__</c>, and must be well-formed UTF-16.</param>
     /// <param name="data">The elements in row-major order; copied.</param>
@@ -87,6 +90,18 @@ public sealed class SafeTensorsWriter
         }
 
         _tensors.Add(name, (shape.ToArray(), dtype, Encode(data, dtype)));
+    }
+
+    /// <summary>Adds a tensor of any dtype from its little-endian bytes, taken over without copying; for readers of other formats.</summary>
+    internal void AddRaw(string name, SafeTensorsDType dtype, byte[] bytes, long[] shape)
+    {
+        if (name == MetadataKey || _tensors.ContainsKey(name))
+        {
+            throw new ArgumentException($"Tensor name '{name}' is reserved or already used.", nameof(name));
+        }
+
+        EnsureWellFormed(name, nameof(name));
+        _tensors.Add(name, (shape, dtype, bytes));
     }
 
     /// <summary>The elements as little-endian bytes of <paramref name="dtype"/>.</summary>

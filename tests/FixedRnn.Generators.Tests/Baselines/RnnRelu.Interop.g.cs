@@ -6,44 +6,65 @@ namespace Sample
 {
     partial class RnnRelu
     {
-        /// <summary>The layers as the Keras and ONNX importers see them: kind, input and output sizes, GRU form.</summary>
+        /// <summary>The layers as the importers see them: kind, input and output sizes, GRU form, RNN and Dense activation.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
         public static global::System.ReadOnlySpan<global::FixedRnn.Interop.LayerDescription> LayerDescriptions => global::FixedRnn.Generated.RnnReluInterop.Layers;
 
         /// <summary>
-        /// Loads a PyTorch <c>state_dict</c> saved as safetensors, with layer k under <c>layers.{k}.</c>
-        /// (an <c>nn.ModuleList</c> of single-layer <c>nn.LSTM</c>/<c>GRU</c>/<c>RNN</c>, their <c>*Cell</c>
-        /// variants, and <c>nn.Linear</c> for Dense). On failure the parameters are unchanged.
+        /// Loads a PyTorch <c>state_dict</c> saved with <c>torch.save</c> (<c>.pt</c>, <c>.pth</c>) or as safetensors, the format
+        /// read from the file's content, with layer k under <c>layers.{k}.</c> (an <c>nn.ModuleList</c> of single-layer
+        /// <c>nn.LSTM</c>/<c>GRU</c>/<c>RNN</c>, their <c>*Cell</c> variants, and <c>nn.Linear</c> for Dense). Strict, like
+        /// PyTorch's <c>load_state_dict</c>: every tensor of the file must be used. On failure the parameters are unchanged.
         /// </summary>
-        /// <param name="path">The <c>.safetensors</c> file.</param>
-        /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>
+        /// <param name="path">The <c>.pt</c>, <c>.pth</c> or <c>.safetensors</c> file.</param>
+        /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
-        public void LoadPyTorch(string path) => LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile.Read(path), ["layers.0"]);
+        public void LoadPyTorch(string path) => LoadPyTorch(global::FixedRnn.Interop.PyTorchFile.Read(path), ["layers.0"]);
 
         /// <summary>
-        /// Loads a PyTorch <c>state_dict</c> saved as safetensors, reading layer k from the module named
+        /// Loads a PyTorch <c>state_dict</c> (<c>torch.save</c> or safetensors), reading layer k from the module named
         /// <paramref name="modules"/>[k]. Consecutive layers that name the same module read its
         /// consecutive layers: <c>("lstm", "lstm", "fc")</c> reads <c>lstm.*_l0</c>, <c>lstm.*_l1</c>
-        /// and <c>fc.weight</c>. On failure the parameters are unchanged.
+        /// and <c>fc.weight</c>. Strict: every tensor of the file must be used. On failure the parameters are unchanged.
         /// </summary>
-        /// <param name="path">The <c>.safetensors</c> file.</param>
+        /// <param name="path">The <c>.pt</c>, <c>.pth</c> or <c>.safetensors</c> file.</param>
         /// <param name="modules">One per layer (1).</param>
-        /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>
+        /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
-        public void LoadPyTorch(string path, params global::System.ReadOnlySpan<string> modules) => LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile.Read(path), modules);
+        public void LoadPyTorch(string path, params global::System.ReadOnlySpan<string> modules) => LoadPyTorch(global::FixedRnn.Interop.PyTorchFile.Read(path), modules);
 
-        /// <summary>Loads a PyTorch <c>state_dict</c> already read from safetensors, with layer k under <c>layers.{k}.</c>; see <see cref="LoadPyTorch(string)"/>.</summary>
+        /// <summary>
+        /// Loads a PyTorch <c>state_dict</c> (<c>torch.save</c> or safetensors); with <paramref name="strict"/> false, tensors the
+        /// model does not read (optimizer state, other heads) are ignored, as with <c>load_state_dict(strict=False)</c>, but every
+        /// tensor the model needs must still be there. No <paramref name="modules"/> means layer k under <c>layers.{k}.</c>.
+        /// </summary>
+        /// <param name="path">The <c>.pt</c>, <c>.pth</c> or <c>.safetensors</c> file.</param>
+        /// <param name="strict">Whether every tensor of the file must be used.</param>
+        /// <param name="modules">One per layer (1), or none.</param>
+        /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
+        public void LoadPyTorch(string path, bool strict, params global::System.ReadOnlySpan<string> modules) => LoadPyTorch(global::FixedRnn.Interop.PyTorchFile.Read(path), strict, modules);
+
+        /// <summary>Loads a PyTorch <c>state_dict</c> already read, with layer k under <c>layers.{k}.</c>; see <see cref="LoadPyTorch(string)"/>.</summary>
         /// <param name="tensors">The state_dict's tensors.</param>
-        /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>
+        /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
         public void LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile tensors) => LoadPyTorch(tensors, ["layers.0"]);
 
-        /// <summary>Loads a PyTorch <c>state_dict</c> already read from safetensors; see <see cref="LoadPyTorch(string, global::System.ReadOnlySpan{string})"/>.</summary>
+        /// <summary>Loads a PyTorch <c>state_dict</c> already read; see <see cref="LoadPyTorch(string, global::System.ReadOnlySpan{string})"/>.</summary>
         /// <param name="tensors">The state_dict's tensors.</param>
         /// <param name="modules">One per layer (1).</param>
-        /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, has the wrong shape or is not floating point; the message names it.</exception>
+        /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
-        public void LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile tensors, params global::System.ReadOnlySpan<string> modules) => global::System.MemoryExtensions.AsSpan(global::FixedRnn.Generated.RnnReluInterop.Pack(tensors, modules)).CopyTo(Parameters);
+        public void LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile tensors, params global::System.ReadOnlySpan<string> modules) => LoadPyTorch(tensors, strict: true, modules);
+
+        /// <summary>Loads a PyTorch <c>state_dict</c> already read; see <see cref="LoadPyTorch(string, bool, global::System.ReadOnlySpan{string})"/>.</summary>
+        /// <param name="tensors">The state_dict's tensors.</param>
+        /// <param name="strict">Whether every tensor of the file must be used.</param>
+        /// <param name="modules">One per layer (1), or none for <c>layers.{k}</c>.</param>
+        /// <exception cref="global::FixedRnn.Interop.WeightFormatException">A tensor is missing, unexpected, has the wrong shape or is not floating point, or the file is not one of the formats; the message names it.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
+        public void LoadPyTorch(global::FixedRnn.Interop.SafeTensorsFile tensors, bool strict, params global::System.ReadOnlySpan<string> modules) => global::System.MemoryExtensions.AsSpan(global::FixedRnn.Generated.RnnReluInterop.Pack(tensors, modules, strict)).CopyTo(Parameters);
 
         /// <summary>Saves the parameters as a PyTorch <c>state_dict</c> in safetensors, layer k under <c>layers.{k}.</c>, the names <see cref="LoadPyTorch(string)"/> reads.</summary>
         /// <param name="path">The <c>.safetensors</c> file to write; written whole or not at all.</param>
@@ -68,20 +89,29 @@ namespace Sample
         public static global::FixedRnn.Interop.SafeTensorsWriter ToPyTorch(global::System.ReadOnlySpan<float> packed, params global::System.ReadOnlySpan<string> modules) => global::FixedRnn.Generated.RnnReluInterop.Unpack(packed, modules);
 
         /// <summary>
-        /// Loads Keras weights saved as safetensors under Keras' names (<c>lstm/lstm_cell/kernel:0</c>, or Keras 3's
-        /// <c>lstm/lstm_cell/kernel</c>), the layers named as a fresh Keras session names them (<c>lstm</c>, <c>lstm_1</c>,
-        /// <c>gru</c>, <c>simple_rnn</c>, <c>dense</c>, …). Kernels are transposed and gates reordered here. On failure the
-        /// parameters are unchanged.
+        /// Loads a Keras model's weights from the file Keras users save: a Keras 3 <c>.keras</c> archive, a <c>.weights.h5</c>,
+        /// a Keras 2 <c>.h5</c> (<c>model.save</c> or <c>save_weights</c>), or safetensors under Keras' names; the format is read
+        /// from the content. Layers are taken in the file's order where it records one, else under the names a fresh Keras
+        /// session gives (<c>lstm</c>, <c>lstm_1</c>, <c>gru</c>, <c>simple_rnn</c>, <c>dense</c>, …). A saved configuration is checked
+        /// against this declaration. Strict: every layer weight must be used. On failure the parameters are unchanged.
         /// </summary>
-        /// <param name="path">The <c>.safetensors</c> file.</param>
+        /// <param name="path">The <c>.keras</c>, <c>.h5</c>, <c>.weights.h5</c> or <c>.safetensors</c> file.</param>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
-        public void LoadKeras(string path) => LoadKeras(global::FixedRnn.Interop.SafeTensorsFile.Read(path), global::FixedRnn.Interop.KerasWeights.DefaultLayerNames(global::FixedRnn.Generated.RnnReluInterop.Layers));
+        public void LoadKeras(string path) => LoadPyTorch(global::FixedRnn.Interop.KerasWeights.ToPyTorch(global::FixedRnn.Interop.KerasFile.Read(path), global::FixedRnn.Generated.RnnReluInterop.Layers));
 
-        /// <summary>Loads Keras weights saved as safetensors, layer k from the Keras layer named <paramref name="layerNames"/>[k].</summary>
-        /// <param name="path">The <c>.safetensors</c> file.</param>
+        /// <summary>Loads a Keras model's weights (see <see cref="LoadKeras(string)"/>), layer k from the Keras layer named <paramref name="layerNames"/>[k].</summary>
+        /// <param name="path">The <c>.keras</c>, <c>.h5</c>, <c>.weights.h5</c> or <c>.safetensors</c> file.</param>
         /// <param name="layerNames">One Keras layer name per layer (1).</param>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
-        public void LoadKeras(string path, params global::System.ReadOnlySpan<string> layerNames) => LoadKeras(global::FixedRnn.Interop.SafeTensorsFile.Read(path), layerNames);
+        public void LoadKeras(string path, params global::System.ReadOnlySpan<string> layerNames) => LoadPyTorch(global::FixedRnn.Interop.KerasWeights.ToPyTorch(global::FixedRnn.Interop.KerasFile.Read(path), global::FixedRnn.Generated.RnnReluInterop.Layers, layerNames));
+
+        /// <summary>Loads a Keras model's weights (see <see cref="LoadKeras(string)"/>); with <paramref name="strict"/> false, layer weights the model does not read are ignored.</summary>
+        /// <param name="path">The <c>.keras</c>, <c>.h5</c>, <c>.weights.h5</c> or <c>.safetensors</c> file.</param>
+        /// <param name="strict">Whether every layer weight of the file must be used.</param>
+        /// <param name="layerNames">One Keras layer name per layer (1), or none.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
+        public void LoadKeras(string path, bool strict, params global::System.ReadOnlySpan<string> layerNames)
+            => LoadPyTorch(global::FixedRnn.Interop.KerasWeights.ToPyTorch(global::FixedRnn.Interop.KerasFile.Read(path), global::FixedRnn.Generated.RnnReluInterop.Layers, layerNames, options: null, strict));
 
         /// <summary>Loads Keras weights already read from safetensors; <paramref name="options"/> states the activations the Keras layers used.</summary>
         /// <param name="tensors">The Keras weights.</param>
@@ -92,13 +122,20 @@ namespace Sample
             => LoadPyTorch(global::FixedRnn.Interop.KerasWeights.ToPyTorch(tensors, global::FixedRnn.Generated.RnnReluInterop.Layers, layerNames, options));
 
         /// <summary>
-        /// Loads the weights of an ONNX model (as <c>torch.onnx.export</c> writes it): its LSTM, GRU and RNN nodes in
-        /// order, then a Gemm or MatMul + Add head. Gate orders are converted here; unsupported attributes are
-        /// rejected by name. On failure the parameters are unchanged.
+        /// Loads the weights of an ONNX model (as <c>torch.onnx.export</c> writes it) whose graph computes exactly this
+        /// model: its LSTM, GRU and RNN nodes in order, then a Gemm or MatMul + Add head and its activation, with the
+        /// exporters' shape plumbing between them; any other node is rejected by name, as is any unused initializer.
+        /// Gate orders are converted here. On failure the parameters are unchanged.
         /// </summary>
         /// <param name="path">The <c>.onnx</c> file.</param>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
         public void LoadOnnx(string path) => LoadPyTorch(global::FixedRnn.Interop.OnnxWeights.ToPyTorch(path, global::FixedRnn.Generated.RnnReluInterop.Layers));
+
+        /// <summary>Loads the weights of an ONNX model (see <see cref="LoadOnnx(string)"/>); with <paramref name="strict"/> false, initializers no computed node reads are ignored.</summary>
+        /// <param name="path">The <c>.onnx</c> file.</param>
+        /// <param name="strict">Whether every initializer must be read.</param>
+        [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
+        public void LoadOnnx(string path, bool strict) => LoadPyTorch(global::FixedRnn.Interop.OnnxWeights.ToPyTorch(path, global::FixedRnn.Generated.RnnReluInterop.Layers, strict));
 
         /// <summary>
         /// Replaces every parameter with fresh, seeded weights: PyTorch's defaults (uniform ±1/√H) or Keras'
@@ -128,13 +165,13 @@ namespace FixedRnn.Generated
     {
         private const int ParameterCount = 648;
 
-        /// <summary>Each layer's kind, sizes and GRU form, for the Keras and ONNX importers.</summary>
-        public static readonly global::FixedRnn.Interop.LayerDescription[] Layers = [new(global::FixedRnn.Training.LayerKind.Rnn, 2, 24, ResetAfter: true)];
+        /// <summary>Each layer's kind, sizes, GRU form and (where it is not the kind's default) activation, for the importers.</summary>
+        public static readonly global::FixedRnn.Interop.LayerDescription[] Layers = [new(global::FixedRnn.Training.LayerKind.Rnn, 2, 24, ResetAfter: true, Activation: global::FixedRnn.Interop.LayerActivation.Relu)];
 
-        /// <summary>The parameters packed from <paramref name="tensors"/>, layer k from module <paramref name="modules"/>[k], in a new buffer.</summary>
-        public static float[] Pack(global::FixedRnn.Interop.SafeTensorsFile tensors, global::System.ReadOnlySpan<string> modules)
+        /// <summary>The parameters packed from <paramref name="tensors"/>, layer k from module <paramref name="modules"/>[k], in a new buffer; strict, every tensor of the file must be read.</summary>
+        public static float[] Pack(global::FixedRnn.Interop.SafeTensorsFile tensors, global::System.ReadOnlySpan<string> modules, bool strict)
         {
-            global::FixedRnn.Interop.PyTorchStateDict stateDict = new(tensors, modules, expectedLayers: 1);
+            global::FixedRnn.Interop.PyTorchStateDict stateDict = new(tensors, modules, Layers, strict);
             float[] staged = new float[ParameterCount];
 
             // Layer 0, RNN (relu) 2 → 24: b_ih + b_hh fold into one bias.
@@ -150,6 +187,7 @@ namespace FixedRnn.Generated
                 PackedLayout.AddBias(bias_hh, hidden: 24, sourceGate: 0, slot: 0, slots: 1, packedBias);
             }
 
+            stateDict.EnsureEveryTensorUsed();
             return staged;
         }
 

@@ -34,7 +34,7 @@ public sealed class GeneratedImportTests
     {
         Assert.Equal(KerasModelLayers.Lstm, KerasLstm.LayerDescriptions.ToArray());
         Assert.Equal(OnnxFixtures.Lstm4To12, OnnxLstm4To12.LayerDescriptions.ToArray());
-        Assert.Equal([new LayerDescription(LayerKind.Gru, 3, 7, ResetAfter: false), new LayerDescription(LayerKind.Dense, 7, 4)], KerasGruBefore.LayerDescriptions.ToArray());
+        Assert.Equal([new LayerDescription(LayerKind.Gru, 3, 7, ResetAfter: false), new LayerDescription(LayerKind.Dense, 7, 4, Activation: LayerActivation.Relu)], KerasGruBefore.LayerDescriptions.ToArray());
     }
 
     private static void AssertReproduces<TState>(IRecurrentModel<TState> model, string ioPath)

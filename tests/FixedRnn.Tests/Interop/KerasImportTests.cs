@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace FixedRnn.Tests.Interop;
 
 /// <summary>
-/// Keras weights through <see cref="KerasWeights.ToPyTorch"/> into generated models, against TensorFlow.js'
+/// Keras weights through <see cref="KerasWeights.ToPyTorch(SafeTensorsFile, System.ReadOnlySpan{LayerDescription}, System.ReadOnlySpan{string}, KerasOptions?)"/> into generated models, against TensorFlow.js'
 /// outputs (Fixtures/keras/make_keras_fixtures.mjs), and the conversion's errors.
 /// </summary>
 public sealed class KerasImportTests(ITestOutputHelper output)
@@ -170,12 +170,12 @@ public sealed class KerasImportTests(ITestOutputHelper output)
         LayerDescription[] declared = [new(LayerKind.Lstm, 3, 15), new(LayerKind.Dense, 15, 1)];
         var error = Assert.Throws<WeightFormatException>(() => KerasWeights.ToPyTorch(ReadKeras("keras_lstm"), declared, ["lstm", "dense"]));
         Assert.Equal("lstm/lstm_cell/kernel:0", error.TensorName);
-        Assert.Contains("has shape [3, 64]; expected [3, 60]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has shape [3, 64]; expected [3, 60]: the file's layer has 16 units, the model declares 15", error.Message, StringComparison.Ordinal);
 
         LayerDescription[] wideHead = [new(LayerKind.Lstm, 3, 16), new(LayerKind.Dense, 16, 2)];
         error = Assert.Throws<WeightFormatException>(() => KerasWeights.ToPyTorch(ReadKeras("keras_lstm"), wideHead, ["lstm", "dense"]));
         Assert.Equal("dense/kernel:0", error.TensorName);
-        Assert.Contains("has shape [16, 1]; expected [16, 2]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has shape [16, 1]; expected [16, 2]: the file's layer has 1 unit, the model declares 2", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -260,7 +260,7 @@ public sealed class KerasImportTests(ITestOutputHelper output)
     public void BadArgumentsAreRejected()
     {
         SafeTensorsFile keras = ReadKeras("keras_lstm");
-        Assert.Throws<ArgumentNullException>("keras", () => KerasWeights.ToPyTorch(null!, KerasModelLayers.Lstm, ["lstm", "dense"]));
+        Assert.Throws<ArgumentNullException>("keras", () => KerasWeights.ToPyTorch((SafeTensorsFile)null!, KerasModelLayers.Lstm, ["lstm", "dense"]));
         Assert.Throws<ArgumentException>("layers", () => KerasWeights.ToPyTorch(keras, [], []));
         Assert.Throws<ArgumentException>("layerNames", () => KerasWeights.ToPyTorch(keras, KerasModelLayers.Lstm, ["lstm"]));
         Assert.Throws<ArgumentException>("layerNames", () => KerasWeights.ToPyTorch(keras, KerasModelLayers.Lstm, ["lstm", "lstm"]));

@@ -43,7 +43,7 @@ public partial class Keras3Stack;
 [Dense(2)]
 public partial class KerasNoBias;
 
-/// <summary>The layers of the Keras fixture models, as <see cref="KerasWeights.ToPyTorch"/> takes them.</summary>
+/// <summary>The layers of the Keras fixture models, as <see cref="KerasWeights.ToPyTorch(SafeTensorsFile, System.ReadOnlySpan{LayerDescription}, System.ReadOnlySpan{string}, KerasOptions?)"/> takes them.</summary>
 internal static class KerasModelLayers
 {
     public static LayerDescription[] Lstm => [new(LayerKind.Lstm, 3, 16), new(LayerKind.Dense, 16, 1)];

@@ -108,7 +108,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     [Fact]
     public void InputSizeMismatchIsRejected()
         => AssertRejected("lstm_4_12", [new(LayerKind.Lstm, 5, 12), new(LayerKind.Dense, 12, 2)],
-            "Input W", "LSTM node '/layers.0/LSTM'", "[1, 48, 4]", "expected [1, 48, 5]");
+            "Input W", "LSTM node '/layers.0/LSTM'", "[1, 48, 4]", "expected [1, 48, 5]", "the file's layer reads 4 features, the model's reads 5");
 
     [Fact]
     public void LayerOrderMismatchIsRejected()
@@ -122,7 +122,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
 
     [Fact]
     public void MissingDenseHeadIsRejected()
-        => AssertRejected("rnn_relu_5_9", [new(LayerKind.Rnn, 5, 9), new(LayerKind.Dense, 9, 1)], "no Gemm");
+        => AssertRejected("rnn_relu_5_9", [new(LayerKind.Rnn, 5, 9, Activation: LayerActivation.Relu), new(LayerKind.Dense, 9, 1)], "no Gemm");
 
     [Fact]
     public void UndeclaredDenseHeadIsRejected()
@@ -217,12 +217,17 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
             [new(LayerKind.Lstm, 1, 1)], "LSTM node 'node'", "activation_alpha = [0.5]");
 
     [Fact]
-    public void RnnActivationsAreTanhOrRelu()
+    public void RnnActivationsAreTanhOrReluAndMustMatchTheDeclaration()
     {
-        foreach (string accepted in (string[])["Tanh", "Relu"])
-        {
-            OnnxWeights.ToPyTorch(SingleNodeModel("RNN", gates: 1, OnnxWriter.StringsAttribute("activations", accepted)), [new(LayerKind.Rnn, 1, 1)]);
-        }
+        OnnxWeights.ToPyTorch(SingleNodeModel("RNN", gates: 1, OnnxWriter.StringsAttribute("activations", "Tanh")), [new(LayerKind.Rnn, 1, 1)]);
+        OnnxWeights.ToPyTorch(SingleNodeModel("RNN", gates: 1, OnnxWriter.StringsAttribute("activations", "Relu")), [new(LayerKind.Rnn, 1, 1, Activation: LayerActivation.Relu)]);
+        OnnxWeights.ToPyTorch(SingleNodeModel("RNN", gates: 1), [new(LayerKind.Rnn, 1, 1)]);
+
+        // Loading a Relu RNN into a tanh model (or the reverse) would compute other numbers.
+        AssertRejected(SingleNodeModel("RNN", gates: 1, OnnxWriter.StringsAttribute("activations", "Relu")),
+            [new(LayerKind.Rnn, 1, 1)], "RNN node 'node'", "computes relu", "declared RNN 1 → 1", "RnnActivation.Relu");
+        AssertRejected(SingleNodeModel("RNN", gates: 1),
+            [new(LayerKind.Rnn, 1, 1, Activation: LayerActivation.Relu)], "RNN node 'node'", "computes tanh (ONNX's default)", "RnnActivation.Tanh");
 
         AssertRejected(SingleNodeModel("RNN", gates: 1, OnnxWriter.StringsAttribute("activations", "Sigmoid")),
             [new(LayerKind.Rnn, 1, 1)], "RNN node 'node'", "activations = [Sigmoid]", "[Tanh] or [Relu]");

@@ -48,7 +48,7 @@ internal static class OnnxFixtures
 
     public static readonly LayerDescription[] Gru3To10 = [new(LayerKind.Gru, 3, 10), new(LayerKind.Dense, 10, 1)];
 
-    public static readonly LayerDescription[] RnnRelu5To9 = [new(LayerKind.Rnn, 5, 9)];
+    public static readonly LayerDescription[] RnnRelu5To9 = [new(LayerKind.Rnn, 5, 9, Activation: LayerActivation.Relu)];
 
     public static readonly LayerDescription[] StackLstmGru = [new(LayerKind.Lstm, 4, 8), new(LayerKind.Gru, 8, 6), new(LayerKind.Dense, 6, 3)];
 
@@ -83,6 +83,7 @@ internal static class OnnxFixtures
 internal static class OnnxWriter
 {
     public const int Float = 1;
+    public const int Int32 = 6;
     public const int Float16 = 10;
     public const int Double = 11;
     public const int BFloat16 = 16;
@@ -95,12 +96,26 @@ internal static class OnnxWriter
         o.WriteBytes(ByteString.CopyFrom(graph));
     });
 
-    public static byte[] Graph(IEnumerable<byte[]> nodes, IEnumerable<byte[]> initializers, params string[] inputs) => Message(o =>
+    /// <summary>A graph whose output is <c>Y</c>, the output the models built here compute.</summary>
+    public static byte[] Graph(IEnumerable<byte[]> nodes, IEnumerable<byte[]> initializers, params string[] inputs)
+        => Graph(nodes, initializers, inputs, ["Y"]);
+
+    public static byte[] Graph(IEnumerable<byte[]> nodes, IEnumerable<byte[]> initializers, string[] inputs, string[] outputs) => Message(o =>
     {
         foreach (byte[] node in nodes)
         {
             o.WriteTag(1, WireFormat.WireType.LengthDelimited);
             o.WriteBytes(ByteString.CopyFrom(node));
+        }
+
+        foreach (string output in outputs)
+        {
+            o.WriteTag(12, WireFormat.WireType.LengthDelimited);
+            o.WriteBytes(ByteString.CopyFrom(Message(v =>
+            {
+                v.WriteTag(1, WireFormat.WireType.LengthDelimited);
+                v.WriteString(output);
+            })));
         }
 
         o.WriteTag(2, WireFormat.WireType.LengthDelimited);

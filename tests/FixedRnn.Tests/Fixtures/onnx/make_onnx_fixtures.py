@@ -341,9 +341,74 @@ def make_invalid_fixtures():
     make_invalid("invalid_gemm_alpha", "GRU", {"linear_before_reset": 1}, gemm_attrs={"alpha": 0.5})
 
 
+class Between(nn.Module):
+    """Exports the graphs the importer must refuse because they compute more than its layers:
+    `relu`: LSTM(4, 12) -> ReLU -> Linear(12, 2); `residual`: LSTM(4, 12) -> LSTM(12, 12) + skip -> Linear(12, 2)."""
+
+    def __init__(self, kind):
+        super().__init__()
+        self.kind = kind
+        self.first = nn.LSTM(4, 12)
+        self.second = nn.LSTM(12, 12)
+        self.head = nn.Linear(12, 2)
+
+    def forward(self, x):
+        y, _ = self.first(x)
+        if self.kind == "relu":
+            y = torch.relu(y)
+        else:
+            z, _ = self.second(y)
+            y = y + z
+        return self.head(y)
+
+
+class Ending(nn.Module):
+    """`sigmoid`: LSTM(3, 8) -> Linear(8, 2) -> Sigmoid; `last`: LSTM(3, 8) -> y[-1] -> Linear(8, 2)."""
+
+    def __init__(self, kind):
+        super().__init__()
+        self.kind = kind
+        self.rnn = nn.LSTM(3, 8)
+        self.head = nn.Linear(8, 2)
+
+    def forward(self, x):
+        y, _ = self.rnn(x)
+        if self.kind == "last":
+            return self.head(y[-1])
+        return torch.sigmoid(self.head(y))
+
+
+def export(name, model, x):
+    buffer = io.BytesIO()
+    torch.onnx.export(model, x, buffer, opset_version=OPSET,
+                      input_names=["input"], output_names=["output"])
+    onnx_model = onnx.load_from_string(buffer.getvalue())
+    save_model(name, onnx_model)
+    return onnx_model
+
+
+def make_graph_fixtures():
+    """The issue's two silently-wrong graphs (refused), an activation after the head and a last-step output (loaded)."""
+    for seed, kind in ((107, "relu"), (108, "residual")):
+        torch.manual_seed(seed)
+        model = Between(kind).eval()
+        export(f"invalid_lstm_{kind}", model, torch.randn(T, 1, 4))
+
+    for seed, kind in ((109, "sigmoid"), (110, "last")):
+        torch.manual_seed(seed)
+        model = Ending(kind).eval()
+        x = torch.randn(T, 1, 3)
+        with torch.no_grad():
+            output = model(x).reshape(-1, 2)
+        name = f"lstm_head_{kind}"
+        export(name, model, x)
+        save_io(name, x[:, 0, :].numpy(), output.numpy())
+
+
 def main():
     for name, seed, layers, squeeze_head in TORCH_FIXTURES:
         make_torch_fixture(name, seed, layers, squeeze_head)
+    make_graph_fixtures()
     make_gru_reset_before()
     make_rnn_double_without_bias()
     make_invalid_fixtures()
