@@ -4,7 +4,7 @@
 # local NuGet source next to nuget.org, a PackageReference to the packed version, a model declared by
 # attributes (so the packaged source generator must run), Initialize and a few Steps. Then the
 # documentation's examples, extracted and run as written in that project: the package README's example
-# and the repository README's Training example (and the README's Python that loads the exported file,
+# and the repository README's Training examples (and the README's Python that loads the exported file,
 # where Debian's python3-torch is installed). It also checks the package's README (the package's own,
 # src/FixedRnn/PACKAGE.md), its metadata (project and repository URLs, release notes, tags, changelog),
 # and, in a temporary clone whose origin is the repository URL, that its symbols carry Source Link.
@@ -261,6 +261,19 @@ if /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1; then
 else
   echo "package-smoke: skipped the README's Python: /usr/bin/python3 cannot import torch and numpy (Debian: apt-get install python3-torch)"
 fi
+
+# The README's Keras-shaped example (BatchTrainer.Fit on windows of a series) as written.
+extract "$repo/README.md" "### Keras-shaped training: mini-batches of independent sequences" csharp >"$app/Program.cs" \
+  || fail "README has no csharp block under '### Keras-shaped training: mini-batches of independent sequences'"
+run_example readme-keras
+grep -vE '^epoch [0-9]+: ' "$work/readme-keras.log" || true
+keras_epochs="$(grep -cE '^epoch [0-9]+: loss [-0-9.E+]+, val_loss [-0-9.E+]+$' "$work/readme-keras.log" || true)"
+[[ "$keras_epochs" -ge 1 ]] || fail "the Keras-shaped example printed no epoch reports"
+keras_result="$(grep -E '^[0-9]+ of 20 epochs' "$work/readme-keras.log" || true)"
+[[ "$keras_result" == "$keras_epochs of 20 epochs"*"best epoch "*" (parameters kept): training loss "*", validation loss "* ]] \
+  || fail "the Keras-shaped example's TrainingResult printed '$keras_result'"
+grep -qE '^next value: -?[0-9]+\.[0-9]{4} \(actual -?[0-9]+\.[0-9]{4}\)$' "$work/readme-keras.log" \
+  || fail "the Keras-shaped example printed no prediction"
 
 # Source Link, checked where it can work: a temporary clone whose origin is the repository URL. (This
 # clone's own pack above built without it if its origin is not on GitHub, as a CI clone's is not.)

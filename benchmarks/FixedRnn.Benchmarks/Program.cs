@@ -8,6 +8,7 @@ using FixedRnn.Benchmarks.Baselines;
 using FixedRnn.Benchmarks.Latency;
 using FixedRnn.Benchmarks.Models;
 using FixedRnn.Benchmarks.Reporting;
+using FixedRnn.Benchmarks.Training;
 
 namespace FixedRnn.Benchmarks;
 
@@ -18,6 +19,7 @@ namespace FixedRnn.Benchmarks;
 /// <item><description><c>-- --ci</c>: every benchmark once, in-process, as a smoke test;</description></item>
 /// <item><description><c>-- latency --model lstm --input 8 --hidden 32 --steps 1000000</c>: tail latency of one model;</description></item>
 /// <item><description><c>-- verify</c>: only the check that the baselines agree with FixedRnn.</description></item>
+/// <item><description><c>-- training-epoch</c>: the lecture's Keras workflow per epoch, FixedRnn against PyTorch;</description></item>
 /// </list>
 /// Any other arguments go to BenchmarkDotNet's switcher.
 /// </summary>
@@ -29,6 +31,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "latency")
         {
             return LatencyCommand.Run(args.AsSpan(1));
+        }
+
+        if (args.Length > 0 && args[0] == "training-epoch")
+        {
+            return TrainingEpochCommand.Run(args.AsSpan(1));
         }
 
         if (args.Length > 0 && args[0] == "verify")
@@ -79,6 +86,9 @@ public static class Program
         {
             // The latency command too, briefly, so that it cannot rot either.
             LatencyCommand.Measure(ModelCatalog.Create(CellKind.Lstm, 8, 32), steps: 100_000, warmupMilliseconds: 200);
+
+            // And the training-epoch command, FixedRnn's side only (CI must not depend on PyTorch).
+            TrainingEpochCommand.Measure(windows: 256, epochs: 1, rounds: 1, pytorch: false);
             if (cases == 0)
             {
                 failed.Add("no benchmark ran");

@@ -16,10 +16,77 @@ public static class DemoCommandLine
     /// <summary>The most epochs accepted: beyond this the demo would run for many minutes and early stopping decides anyway.</summary>
     public const int MaxEpochs = 10_000;
 
-    /// <summary>Parses <paramref name="args"/> and runs <paramref name="run"/> with the options, or reports the first error.</summary>
-    public static int Invoke(string[] args, Func<DemoOptions, int> run)
+    /// <summary>
+    /// Parses <paramref name="args"/> and runs <paramref name="run"/> (the default command) or
+    /// <paramref name="runKeras"/> (the <c>keras</c> command) with the options, or reports the first error.
+    /// </summary>
+    public static int Invoke(string[] args, Func<DemoOptions, int> run, Func<KerasOptions, int> runKeras)
     {
         ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(runKeras);
+        var (data, column, epochs, seed) = DataOptions();
+        var output = new Option<string>("--out")
+        {
+            Description = "Directory for the chart (SVG) and the forecasts (CSV)",
+            HelpName = "dir",
+            DefaultValueFactory = _ => "fixedrnn-demo-output",
+        };
+        output.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+            {
+                result.AddError("--out needs a directory path.");
+            }
+        });
+
+        var root = new RootCommand(
+            "Trains an LSTM, a GRU and a vanilla RNN (FixedRnn, 32 units each) to forecast tomorrow's close of a " +
+            "daily price series from its daily log returns, compares them with persistence (tomorrow = today), " +
+            "times Step tick by tick and writes a chart. Exit codes: 0 done, 1 unusable data or output, 2 bad command line.");
+        root.Options.Add(data);
+        root.Options.Add(column);
+        root.Options.Add(epochs);
+        root.Options.Add(seed);
+        root.Options.Add(output);
+        root.SetAction(result => run(new DemoOptions(
+            result.GetValue(data),
+            result.GetValue(column)!,
+            result.GetValue(epochs),
+            result.GetValue(seed),
+            result.GetValue(output)!)));
+
+        var (kerasData, kerasColumn, kerasEpochs, kerasSeed) = DataOptions();
+        var keras = new Command(
+            "keras",
+            "The lecture's Keras workflow on the same data: windows of 10 daily returns → the next, LSTM(50) + Dense(1), " +
+            "Adam, MSE, batch 32, validation_split 0.2, EarlyStopping(patience 10, restore_best_weights), trained by " +
+            "BatchTrainer.Fit with progress; prints the result and the test MSE against the mean forecast.");
+        keras.Options.Add(kerasData);
+        keras.Options.Add(kerasColumn);
+        keras.Options.Add(kerasEpochs);
+        keras.Options.Add(kerasSeed);
+        keras.SetAction(result => runKeras(new KerasOptions(
+            result.GetValue(kerasData),
+            result.GetValue(kerasColumn)!,
+            result.GetValue(kerasEpochs),
+            result.GetValue(kerasSeed))));
+        root.Subcommands.Add(keras);
+
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // System.CommandLine would print every error and the whole help text; one line that names
+            // the problem is easier to act on, and --help is there for the rest.
+            Console.Error.WriteLine($"error: {parsed.Errors[0].Message} Run with --help for usage.");
+            return UsageError;
+        }
+
+        return parsed.Invoke();
+    }
+
+    /// <summary>The options both commands take: the data, its column, the epochs and the seed.</summary>
+    private static (Option<string?> Data, Option<string> Column, Option<int> Epochs, Option<int> Seed) DataOptions()
+    {
         var data = new Option<string?>("--data")
         {
             Description = "CSV file with a header row; default: the bundled Data/EuStockMarkets.csv (R's EuStockMarkets)",
@@ -56,13 +123,6 @@ public static class DemoCommandLine
             HelpName = "n",
             DefaultValueFactory = _ => 42,
         };
-        var output = new Option<string>("--out")
-        {
-            Description = "Directory for the chart (SVG) and the forecasts (CSV)",
-            HelpName = "dir",
-            DefaultValueFactory = _ => "fixedrnn-demo-output",
-        };
-
         data.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<string?>() is { } path && string.IsNullOrWhiteSpace(path))
@@ -77,39 +137,6 @@ public static class DemoCommandLine
                 result.AddError("--column needs a column name.");
             }
         });
-        output.Validators.Add(result =>
-        {
-            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
-            {
-                result.AddError("--out needs a directory path.");
-            }
-        });
-
-        var root = new RootCommand(
-            "Trains an LSTM, a GRU and a vanilla RNN (FixedRnn, 32 units each) to forecast tomorrow's close of a " +
-            "daily price series from its daily log returns, compares them with persistence (tomorrow = today), " +
-            "times Step tick by tick and writes a chart. Exit codes: 0 done, 1 unusable data or output, 2 bad command line.");
-        root.Options.Add(data);
-        root.Options.Add(column);
-        root.Options.Add(epochs);
-        root.Options.Add(seed);
-        root.Options.Add(output);
-        root.SetAction(result => run(new DemoOptions(
-            result.GetValue(data),
-            result.GetValue(column)!,
-            result.GetValue(epochs),
-            result.GetValue(seed),
-            result.GetValue(output)!)));
-
-        ParseResult parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            // System.CommandLine would print every error and the whole help text; one line that names
-            // the problem is easier to act on, and --help is there for the rest.
-            Console.Error.WriteLine($"error: {parsed.Errors[0].Message} Run with --help for usage.");
-            return UsageError;
-        }
-
-        return parsed.Invoke();
+        return (data, column, epochs, seed);
     }
 }

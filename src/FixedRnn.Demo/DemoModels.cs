@@ -21,3 +21,12 @@ public sealed partial class GruForecaster;
 [Rnn(hiddenSize: 32)]
 [Dense(outputSize: 1)]
 public sealed partial class RnnForecaster;
+
+/// <summary>
+/// The lecture's Keras model for the <c>keras</c> command: <c>Sequential([LSTM(50, input_shape=(10, 1)), Dense(1)])</c>,
+/// read as windows of 10 daily returns, predicting the next.
+/// </summary>
+[RecurrentModel(inputSize: 1)]
+[Lstm(hiddenSize: 50)]
+[Dense(outputSize: 1)]
+public sealed partial class KerasLstmForecaster;

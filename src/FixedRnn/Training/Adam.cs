@@ -84,6 +84,24 @@ public class Adam : Optimizer
     }
 
     /// <inheritdoc/>
+    /// <remarks>Both moment estimates: twice the parameter count.</remarks>
+    protected override int StateLength => _firstMoment.Length + _secondMoment.Length;
+
+    /// <inheritdoc/>
+    protected override void SaveState(Span<float> destination)
+    {
+        _firstMoment.CopyTo(destination);
+        _secondMoment.CopyTo(destination[_firstMoment.Length..]);
+    }
+
+    /// <inheritdoc/>
+    protected override void RestoreState(ReadOnlySpan<float> source)
+    {
+        source[.._firstMoment.Length].CopyTo(_firstMoment);
+        source.Slice(_firstMoment.Length, _secondMoment.Length).CopyTo(_secondMoment);
+    }
+
+    /// <inheritdoc/>
     /// <remarks>
     /// One pass over the parameters, reading each of p, g, m and v once: a step is bound by memory traffic, and the
     /// form this replaced (one whole-vector operation per term of the equations above) passed over the buffers ten

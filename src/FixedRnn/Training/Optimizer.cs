@@ -25,6 +25,7 @@ public abstract class Optimizer
         ThrowIfNegativeOrNotFinite(learningRate, nameof(learningRate));
         ParameterCount = parameterCount;
         _learningRate = learningRate;
+        InitialLearningRate = learningRate;
     }
 
     /// <summary>Gets the length of the parameter and gradient vectors accepted by <see cref="Step"/>.</summary>
@@ -42,6 +43,14 @@ public abstract class Optimizer
             _learningRate = value;
         }
     }
+
+    /// <summary>Gets the learning rate the optimizer was constructed with.</summary>
+    /// <remarks>
+    /// A trainer's <see cref="LearningRateSchedule"/> starts from this rate in every <c>Fit</c>, whatever rate an
+    /// earlier <c>Fit</c> or the caller left in <see cref="LearningRate"/>, so two fits with the same schedule
+    /// use the same rates.
+    /// </remarks>
+    public float InitialLearningRate { get; }
 
     /// <summary>Gets the number of steps taken since construction or the last <see cref="Reset"/>.</summary>
     public long StepCount { get; private set; }
@@ -74,6 +83,62 @@ public abstract class Optimizer
         StepCore(parameters, gradients);
     }
 
+    /// <summary>
+    /// Allocates a snapshot of this optimizer's state: the step count, the learning rate and every per-parameter
+    /// buffer (momentum, moment estimates).
+    /// </summary>
+    /// <returns>A snapshot holding the current state, for <see cref="Restore"/> on this optimizer.</returns>
+    public OptimizerSnapshot CreateSnapshot()
+    {
+        var snapshot = new OptimizerSnapshot(this, StateLength);
+        Save(snapshot);
+        return snapshot;
+    }
+
+    /// <summary>Overwrites <paramref name="snapshot"/> with the current state; allocates nothing.</summary>
+    /// <param name="snapshot">A snapshot created by this optimizer's <see cref="CreateSnapshot"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="snapshot"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="snapshot"/> belongs to another optimizer.</exception>
+    public void Save(OptimizerSnapshot snapshot)
+    {
+        ThrowIfNotOwn(snapshot);
+        snapshot.StepCount = StepCount;
+        snapshot.LearningRate = _learningRate;
+        SaveState(snapshot.State);
+    }
+
+    /// <summary>Puts the optimizer back into the state held by <paramref name="snapshot"/>; allocates nothing.</summary>
+    /// <param name="snapshot">A snapshot created by this optimizer's <see cref="CreateSnapshot"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="snapshot"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="snapshot"/> belongs to another optimizer.</exception>
+    public void Restore(OptimizerSnapshot snapshot)
+    {
+        ThrowIfNotOwn(snapshot);
+        StepCount = snapshot.StepCount;
+        _learningRate = snapshot.LearningRate;
+        RestoreState(snapshot.State);
+    }
+
+    /// <summary>Gets the number of floats of per-parameter state a snapshot must hold; 0 for a stateless optimizer.</summary>
+    /// <remarks>
+    /// An optimizer with state of its own (momentum, moments) overrides this, <see cref="SaveState"/> and
+    /// <see cref="RestoreState"/>; otherwise a snapshot, and the rollback a trainer does after an exception,
+    /// covers only the step count and the learning rate.
+    /// </remarks>
+    protected virtual int StateLength => 0;
+
+    /// <summary>Copies the per-parameter state into <paramref name="destination"/>, <see cref="StateLength"/> floats.</summary>
+    /// <param name="destination">Where the state goes.</param>
+    protected virtual void SaveState(Span<float> destination)
+    {
+    }
+
+    /// <summary>Replaces the per-parameter state with <paramref name="source"/>, <see cref="StateLength"/> floats.</summary>
+    /// <param name="source">The state written by <see cref="SaveState"/>.</param>
+    protected virtual void RestoreState(ReadOnlySpan<float> source)
+    {
+    }
+
     /// <summary>Returns the optimizer to its freshly constructed state: zero steps and no accumulated history.</summary>
     /// <remarks>Hyperparameters, including a <see cref="LearningRate"/> changed since construction, are kept.</remarks>
     public virtual void Reset() => StepCount = 0;
@@ -86,6 +151,15 @@ public abstract class Optimizer
     /// <c>state["step"]</c> is when its update runs. Implementations must not allocate.
     /// </remarks>
     protected abstract void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients);
+
+    private void ThrowIfNotOwn(OptimizerSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (!ReferenceEquals(snapshot.Owner, this))
+        {
+            throw new ArgumentException("The snapshot was created by another optimizer.", nameof(snapshot));
+        }
+    }
 
     /// <summary>Rejects hyperparameters that PyTorch requires to be non-negative, and non-finite ones it would silently propagate.</summary>
     private protected static void ThrowIfNegativeOrNotFinite(float value, string paramName)

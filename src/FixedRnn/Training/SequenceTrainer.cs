@@ -26,6 +26,7 @@ public sealed class SequenceTrainer<TModel, TState, TTrace>
     private readonly float[] _outputGradients;
     // Aligned like the parameters: Backward accumulates into it with the same 32-byte accesses.
     private readonly AlignedFloats _gradients;
+    private readonly TrainingCheckpoint _checkpoint;
 
     /// <summary>Prepares to train <paramref name="model"/> in windows of up to <paramref name="maxWindowLength"/> steps.</summary>
     /// <param name="model">The model; its parameters are updated in place.</param>
@@ -48,6 +49,7 @@ public sealed class SequenceTrainer<TModel, TState, TTrace>
         _outputs = new float[maxWindowLength * model.OutputSize];
         _outputGradients = new float[maxWindowLength * model.OutputSize];
         _gradients = new AlignedFloats(model.Parameters.Length);
+        _checkpoint = new TrainingCheckpoint(model.Parameters.Length, optimizer);
     }
 
     /// <summary>The longest window <see cref="TrainWindow"/> accepts.</summary>
@@ -105,6 +107,26 @@ public sealed class SequenceTrainer<TModel, TState, TTrace>
     /// <param name="targets">The targets, <c>[N, OutputSize]</c>.</param>
     /// <param name="options">How to train; its window length must not exceed <see cref="MaxWindowLength"/>.</param>
     /// <returns>The per-epoch history.</returns>
+    /// <remarks>
+    /// <para>
+    /// Every option is checked before any parameter changes. The schedule, if any, starts from the optimizer's
+    /// <see cref="Optimizer.InitialLearningRate"/> in every call. At the end the model holds the parameters of the
+    /// epoch with the best validation loss (the last epoch without a validation part).
+    /// </para>
+    /// <para>
+    /// If anything throws during training (the schedule, <see cref="TrainerOptions.OnEpoch"/>, the loss), the
+    /// parameters and the optimizer's state (moments, step count, learning rate) are put back to what they were at
+    /// the end of the last completed epoch, or before the first if none completed, and the exception propagates
+    /// unchanged; an epoch is complete once its validation loss is computed, so an exception from
+    /// <see cref="TrainerOptions.OnEpoch"/> keeps that epoch. The best parameters are not restored then.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// The lengths do not match, or the options do not fit the series or the trainer (a window longer than
+    /// <see cref="MaxWindowLength"/>, a stride longer than the window, a validation fraction that holds out no step
+    /// or every step); the message names the option.
+    /// </exception>
     public TrainingResult Fit(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, TrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -118,83 +140,115 @@ public sealed class SequenceTrainer<TModel, TState, TTrace>
         int total = inputs.Length / inputSize;
         int validation = (int)Math.Round(total * (double)options.ValidationFraction);
         int training = total - validation;
-        int window = options.WindowLength > 0 ? options.WindowLength : training;
-        int stride = options.Stride > 0 ? options.Stride : window;
-        if (window > MaxWindowLength || stride > window || training < 1 || options.Epochs < 1)
+        if (options.ValidationFraction > 0 && (validation < 1 || training < 1))
         {
-            throw new ArgumentException($"Windows of {window} steps every {stride} over {training} training steps do not fit a trainer for windows of {MaxWindowLength}.", nameof(options));
+            throw new ArgumentException(
+                $"TrainerOptions.ValidationFraction = {options.ValidationFraction} holds out {validation} of {total} steps; it must leave at least one step for validation and one for training.",
+                nameof(options));
         }
 
-        float baseRate = _optimizer.LearningRate;
+        if (training < 1)
+        {
+            throw new ArgumentException("The series has no steps to train on.", nameof(inputs));
+        }
+
+        int window = options.WindowLength > 0 ? options.WindowLength : training;
+        int stride = options.Stride > 0 ? options.Stride : window;
+        if (window > MaxWindowLength)
+        {
+            throw new ArgumentException(
+                options.WindowLength > 0
+                    ? $"TrainerOptions.WindowLength is {window}, longer than this trainer's MaxWindowLength, {MaxWindowLength}."
+                    : $"TrainerOptions.WindowLength is 0 (the whole training series, {training} steps), longer than this trainer's MaxWindowLength, {MaxWindowLength}.",
+                nameof(options));
+        }
+
+        if (stride > window)
+        {
+            throw new ArgumentException($"TrainerOptions.Stride is {stride}, longer than the window of {window} steps, which would skip steps.", nameof(options));
+        }
+
+        // Everything is checked: from here on, the parameters change.
+        float baseRate = _optimizer.InitialLearningRate;
         float[] validationOutputs = new float[validation > 0 ? total * outputSize : 0];
         float[] bestParameters = _model.Parameters.ToArray();
-        var history = new List<EpochReport>();
+        var history = new List<EpochReport>(options.Epochs);
         float best = float.PositiveInfinity;
         int bestEpoch = 0;
         bool stoppedEarly = false;
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        _checkpoint.Save(_model.Parameters, _optimizer);
+        try
         {
-            if (options.Schedule is not null)
+            for (int epoch = 1; epoch <= options.Epochs; epoch++)
             {
-                _optimizer.LearningRate = options.Schedule(epoch - 1, baseRate);
-            }
-
-            double lossSum = 0;
-            int lossSteps = 0;
-            TState carried = default;
-            for (int start = 0; start < training; start += stride)
-            {
-                int steps = Math.Min(window, training - start);
-                TState state = carried;
-                float loss = TrainWindow(
-                    inputs.Slice(start * inputSize, steps * inputSize),
-                    targets.Slice(start * outputSize, steps * outputSize),
-                    ref state,
-                    options.Loss,
-                    options.MaxGradientNorm);
-                lossSum += (double)loss * steps;
-                lossSteps += steps;
-                if (stride < steps)
+                if (options.Schedule is not null)
                 {
-                    // Overlapping windows: the next one starts `stride` steps in, so advance the window's
-                    // starting state by those steps (with the updated parameters, as truncated BPTT does).
-                    _model.Forward(inputs.Slice(start * inputSize, stride * inputSize), ref carried, _outputs.AsSpan(0, stride * outputSize));
+                    _optimizer.LearningRate = options.Schedule(epoch - 1, baseRate);
+                }
+
+                double lossSum = 0;
+                int lossSteps = 0;
+                TState carried = default;
+                for (int start = 0; start < training; start += stride)
+                {
+                    int steps = Math.Min(window, training - start);
+                    TState state = carried;
+                    float loss = TrainWindow(
+                        inputs.Slice(start * inputSize, steps * inputSize),
+                        targets.Slice(start * outputSize, steps * outputSize),
+                        ref state,
+                        options.Loss,
+                        options.MaxGradientNorm);
+                    lossSum += (double)loss * steps;
+                    lossSteps += steps;
+                    if (stride < steps)
+                    {
+                        // Overlapping windows: the next one starts `stride` steps in, so advance the window's
+                        // starting state by those steps (with the updated parameters, as truncated BPTT does).
+                        _model.Forward(inputs.Slice(start * inputSize, stride * inputSize), ref carried, _outputs.AsSpan(0, stride * outputSize));
+                    }
+                    else
+                    {
+                        carried = state;
+                    }
+                }
+
+                float validationLoss = float.NaN;
+                bool isBest;
+                if (validation > 0)
+                {
+                    TState state = default;
+                    _model.Forward(inputs, ref state, validationOutputs);
+                    validationLoss = options.Loss(validationOutputs.AsSpan(training * outputSize), targets[(training * outputSize)..], Span<float>.Empty);
+                    isBest = validationLoss < best;
                 }
                 else
                 {
-                    carried = state;
+                    isBest = true;
+                }
+
+                _checkpoint.Save(_model.Parameters, _optimizer);
+                if (isBest)
+                {
+                    best = validationLoss;
+                    bestEpoch = epoch;
+                    _model.Parameters.CopyTo(bestParameters);
+                }
+
+                var report = new EpochReport(epoch, options.Epochs, (float)(lossSum / lossSteps), validationLoss, _optimizer.LearningRate, isBest);
+                history.Add(report);
+                options.OnEpoch?.Invoke(report);
+                if (options.Patience > 0 && epoch - bestEpoch >= options.Patience)
+                {
+                    stoppedEarly = epoch < options.Epochs;
+                    break;
                 }
             }
-
-            float validationLoss = float.NaN;
-            bool isBest;
-            if (validation > 0)
-            {
-                TState state = default;
-                _model.Forward(inputs, ref state, validationOutputs);
-                validationLoss = options.Loss(validationOutputs.AsSpan(training * outputSize), targets[(training * outputSize)..], Span<float>.Empty);
-                isBest = validationLoss < best;
-            }
-            else
-            {
-                isBest = true;
-            }
-
-            if (isBest)
-            {
-                best = validationLoss;
-                bestEpoch = epoch;
-                _model.Parameters.CopyTo(bestParameters);
-            }
-
-            var report = new EpochReport(epoch, options.Epochs, (float)(lossSum / lossSteps), validationLoss, _optimizer.LearningRate, isBest);
-            history.Add(report);
-            options.OnEpoch?.Invoke(report);
-            if (options.Patience > 0 && epoch - bestEpoch >= options.Patience)
-            {
-                stoppedEarly = epoch < options.Epochs;
-                break;
-            }
+        }
+        catch
+        {
+            _checkpoint.Restore(_model.Parameters, _optimizer);
+            throw;
         }
 
         bestParameters.CopyTo(_model.Parameters);

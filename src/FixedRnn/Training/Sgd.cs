@@ -92,6 +92,16 @@ public sealed class Sgd : Optimizer
     }
 
     /// <inheritdoc/>
+    /// <remarks>The momentum buffer, when there is momentum.</remarks>
+    protected override int StateLength => _momentumBuffer?.Length ?? 0;
+
+    /// <inheritdoc/>
+    protected override void SaveState(Span<float> destination) => _momentumBuffer?.CopyTo(destination);
+
+    /// <inheritdoc/>
+    protected override void RestoreState(ReadOnlySpan<float> source) => source.CopyTo(_momentumBuffer);
+
+    /// <inheritdoc/>
     protected override void StepCore(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
         ReadOnlySpan<float> direction = gradients;

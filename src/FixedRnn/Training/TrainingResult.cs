@@ -4,7 +4,7 @@ using System.Text;
 
 namespace FixedRnn.Training;
 
-/// <summary>The outcome of <see cref="SequenceTrainer{TModel, TState, TTrace}.Fit"/>.</summary>
+/// <summary>The outcome of <see cref="SequenceTrainer{TModel, TState, TTrace}.Fit"/> and <see cref="BatchTrainer{TModel, TState, TTrace}.Fit"/>.</summary>
 /// <param name="History">One report per epoch run.</param>
 /// <param name="BestEpoch">
 /// The epoch whose parameters the model holds at the end (the last one without validation); 0 when no

@@ -121,6 +121,122 @@ public sealed class SequenceTrainerTests
         Assert.Equal("options", exception.ParamName);
     }
 
+    [Fact]
+    public void InvalidOptionsAreRejectedWhenSetNamingTheOption()
+    {
+        AssertOption("Epochs", () => new TrainerOptions { Epochs = 0 });
+        AssertOption("WindowLength", () => new TrainerOptions { WindowLength = -1 });
+        AssertOption("Stride", () => new TrainerOptions { Stride = -2 });
+        AssertOption("MaxGradientNorm", () => new TrainerOptions { MaxGradientNorm = -1 });
+        AssertOption("MaxGradientNorm", () => new TrainerOptions { MaxGradientNorm = float.NaN });
+        AssertOption("ValidationFraction", () => new TrainerOptions { ValidationFraction = -0.1f });
+        AssertOption("ValidationFraction", () => new TrainerOptions { ValidationFraction = float.NaN });
+        AssertOption("ValidationFraction", () => new TrainerOptions { ValidationFraction = 1 });
+        AssertOption("Patience", () => new TrainerOptions { Patience = -1 });
+        AssertOption("Loss", () => new TrainerOptions { Loss = null! });
+
+        static void AssertOption(string option, Func<TrainerOptions> create)
+            => Assert.Equal(option, Assert.ThrowsAny<ArgumentException>(create).ParamName);
+    }
+
+    [Fact]
+    public void OptionsThatDoNotFitTheSeriesAreRejectedBeforeAnyParameterChanges()
+    {
+        var model = new NextValueGru();
+        model.Initialize(InitializationScheme.PyTorch, seed: 10);
+        float[] before = model.Parameters.ToArray();
+        var optimizer = new Adam(model.Parameters.Length);
+        var trainer = new SequenceTrainer<NextValueGru, NextValueGru.State, NextValueGru.Trace>(model, optimizer, maxWindowLength: 8);
+        float[] series = Series(40, seed: 11);
+
+        AssertRejected("WindowLength", new TrainerOptions { WindowLength = 9 });
+        AssertRejected("WindowLength", new TrainerOptions());                                  // 0: the whole series, 40 steps
+        AssertRejected("Stride", new TrainerOptions { WindowLength = 8, Stride = 9 });
+        AssertRejected("ValidationFraction", new TrainerOptions { WindowLength = 8, ValidationFraction = 0.01f }); // round(0.4) = 0 steps
+        AssertRejected("ValidationFraction", new TrainerOptions { WindowLength = 8, ValidationFraction = 0.99f }); // round(39.6) = all 40
+
+        Assert.Equal(before, model.Parameters.ToArray());
+        Assert.Equal(0, optimizer.StepCount);
+
+        void AssertRejected(string option, TrainerOptions options)
+        {
+            var exception = Assert.Throws<ArgumentException>(() => trainer.Fit(series, series, options));
+            Assert.Equal("options", exception.ParamName);
+            Assert.Contains(option, exception.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void EveryFitStartsItsScheduleFromTheInitialLearningRate()
+    {
+        var model = new NextValueLstm();
+        model.Initialize(InitializationScheme.PyTorch, seed: 12);
+        var optimizer = new Adam(model.Parameters.Length, learningRate: 0.01f);
+        var trainer = new SequenceTrainer<NextValueLstm, NextValueLstm.State, NextValueLstm.Trace>(model, optimizer, maxWindowLength: 16);
+        float[] series = Series(33, seed: 13);
+        var options = new TrainerOptions { Epochs = 3, WindowLength = 16, Schedule = LearningRateSchedules.StepDecay(stepSize: 1, gamma: 0.5f) };
+
+        TrainingResult first = trainer.Fit(series.AsSpan(0, 32), series.AsSpan(1), options);
+        TrainingResult second = trainer.Fit(series.AsSpan(0, 32), series.AsSpan(1), options);
+
+        Assert.Equal(new[] { 0.01f, 0.005f, 0.0025f }, first.History.Select(report => report.LearningRate));
+        Assert.Equal(new[] { 0.01f, 0.005f, 0.0025f }, second.History.Select(report => report.LearningRate));
+    }
+
+    [Fact]
+    public void ScheduleThatThrowsLeavesTheLastCompletedEpochsParametersAndOptimizer()
+        => AssertRollback(new TrainerOptions
+        {
+            Epochs = 3, WindowLength = 10, ValidationFraction = 0.25f,
+            Schedule = (epoch, rate) => epoch == 1 ? throw new InvalidOperationException("stop") : rate,
+        });
+
+    [Fact]
+    public void EpochCallbackThatThrowsKeepsThatCompletedEpoch()
+        => AssertRollback(new TrainerOptions
+        {
+            Epochs = 3, WindowLength = 10, ValidationFraction = 0.25f,
+            OnEpoch = report => { if (report.Epoch == 1) { throw new InvalidOperationException("stop"); } },
+        });
+
+    [Fact]
+    public void LossThatThrowsMidEpochRollsBackToTheLastCompletedEpoch()
+    {
+        int calls = 0;
+        LossFunction failing = (p, t, g) => ++calls == 6 ? throw new InvalidOperationException("stop") : Losses.MeanSquaredError(p, t, g);
+
+        // 3 windows and one validation call per epoch: call 6 is the second window of epoch 2.
+        AssertRollback(new TrainerOptions { Epochs = 3, WindowLength = 10, ValidationFraction = 0.25f, Loss = failing });
+    }
+
+    /// <summary>The failing fit leaves what one epoch leaves: its parameters, and an optimizer whose next step matches.</summary>
+    private static void AssertRollback(TrainerOptions failing)
+    {
+        float[] series = Series(41, seed: 14);
+        (NextValueGru reference, Adam referenceOptimizer, SequenceTrainer<NextValueGru, NextValueGru.State, NextValueGru.Trace> referenceTrainer) = New();
+        referenceTrainer.Fit(series.AsSpan(0, 40), series.AsSpan(1), new TrainerOptions { Epochs = 1, WindowLength = 10, ValidationFraction = 0.25f });
+
+        (NextValueGru model, Adam optimizer, SequenceTrainer<NextValueGru, NextValueGru.State, NextValueGru.Trace> trainer) = New();
+        Assert.Throws<InvalidOperationException>(() => trainer.Fit(series.AsSpan(0, 40), series.AsSpan(1), failing));
+
+        Assert.Equal(reference.Parameters.ToArray(), model.Parameters.ToArray());
+        Assert.Equal(3, optimizer.StepCount);
+        Assert.Equal(referenceOptimizer.StepCount, optimizer.StepCount);
+        var state = default(NextValueGru.State);
+        var referenceState = default(NextValueGru.State);
+        referenceTrainer.TrainWindow(series.AsSpan(0, 10), series.AsSpan(1, 10), ref referenceState, Losses.MeanSquaredError);
+        trainer.TrainWindow(series.AsSpan(0, 10), series.AsSpan(1, 10), ref state, Losses.MeanSquaredError);
+        Assert.Equal(reference.Parameters.ToArray(), model.Parameters.ToArray());
+
+        static (NextValueGru, Adam, SequenceTrainer<NextValueGru, NextValueGru.State, NextValueGru.Trace>) New()
+        {
+            var model = new NextValueGru();
+            model.Initialize(InitializationScheme.PyTorch, seed: 15);
+            var optimizer = new Adam(model.Parameters.Length, learningRate: 0.01f);
+            return (model, optimizer, new SequenceTrainer<NextValueGru, NextValueGru.State, NextValueGru.Trace>(model, optimizer, maxWindowLength: 10));
+        }
+    }
+
     private static float[] Series(int length, int seed)
     {
         var random = new Random(seed);
