@@ -47,9 +47,10 @@ internal static class InferenceEmitter
         writer.Line(SourceFile.GeneratedCode);
         writer.Line($"public const int ParameterCount = {plan.ParameterCount};");
         writer.Line();
-        writer.Line("// 64-byte aligned and pinned, so no 32-byte weight load straddles two cache lines.");
+        writer.Line("// 64-byte aligned and pinned, so no 32-byte weight load straddles two cache lines. The first model of the");
+        writer.Line("// type also compiles Step's kernels here, so that a game's first frames already run at full speed.");
         writer.Line(SourceFile.GeneratedCode);
-        writer.Line("private readonly global::FixedRnn.Numerics.AlignedFloats _parameters = new(ParameterCount);");
+        writer.Line($"private readonly global::FixedRnn.Numerics.AlignedFloats _parameters = {kernels}.NewParameters();");
         writer.Line();
         writer.Line("/// <summary>");
         writer.Line("/// Every weight and bias, packed for the kernels: one flat buffer, so optimizers and serializers");
@@ -116,6 +117,7 @@ internal static class InferenceEmitter
         writer.Line("/// <param name=\"output\">Receives the step's <see cref=\"OutputSize\"/> outputs.</param>");
         writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing was read or written.</exception>");
         writer.Line(SourceFile.GeneratedCode);
+        writer.Line(SourceFile.Optimized);
         using (writer.Block($"public void Step({ReadOnlySpan} input, ref State state, {Span} output)"))
         {
             using (writer.Block("if (input.Length != InputSize)"))
@@ -144,6 +146,7 @@ internal static class InferenceEmitter
         writer.Line("/// <param name=\"outputs\">Receives T steps of <see cref=\"OutputSize\"/> outputs.</param>");
         writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit; nothing was read or written.</exception>");
         writer.Line(SourceFile.GeneratedCode);
+        writer.Line(SourceFile.Optimized);
         using (writer.Block($"public void Forward({ReadOnlySpan} inputs, ref State state, {Span} outputs)"))
         {
             writer.Line($"int steps = {kernels}.StepsOf(inputs, outputs);");
@@ -163,6 +166,7 @@ internal static class InferenceEmitter
         writer.Line("/// <param name=\"trace\">Receives the recording, replacing the previous one.</param>");
         writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit, or T exceeds the trace; nothing was read or written.</exception>");
         writer.Line(SourceFile.GeneratedCode);
+        writer.Line(SourceFile.Optimized);
         using (writer.Block($"public void Forward({ReadOnlySpan} inputs, ref State state, {Span} outputs, Trace trace)"))
         {
             writer.Line("global::System.ArgumentNullException.ThrowIfNull(trace);");

@@ -71,9 +71,10 @@ internal static class KernelWriter
         writer.WriteDeferred();
     }
 
-    /// <summary>A generic method's signature line and its constraints.</summary>
-    public static void Signature(SourceWriter writer, string signature, bool traced)
+    /// <summary>A kernel's signature line, with its constraints and the attribute that compiles it optimized at once.</summary>
+    public static void Signature(SourceWriter writer, string signature, bool traced, bool outOfLine = false)
     {
+        writer.Line(outOfLine ? SourceFile.OptimizedOutOfLine : SourceFile.Optimized);
         writer.Line(signature);
         writer.Indent();
         writer.Line(BlockConstraint);

@@ -25,6 +25,17 @@ internal static class SourceFile
     public static readonly string GeneratedCode = $"[global::System.CodeDom.Compiler.GeneratedCode(\"FixedRnn.Generators\", \"{typeof(SourceFile).Assembly.GetName().Version}\")]";
 
     /// <summary>
+    /// On every method of the hot paths (Step, the Forward passes, Backward and all their kernels): compiled fully
+    /// optimized at the first call, rather than first as tier-0 code that runs the first thousands of steps some 50×
+    /// slower (measured: the first 10,000 Steps of an LSTM 8 → 32 took 70× the steady state under default tiering).
+    /// The kernels gain nothing from tier-1's profile: their loops have constant trip counts and no virtual calls.
+    /// </summary>
+    public const string Optimized = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
+    /// <summary><see cref="Optimized"/> for a method that must also stay out of line.</summary>
+    public const string OptimizedOutOfLine = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
+    /// <summary>
     /// Writes a file: a header saying what it holds, <paramref name="members"/> inside the model's partial declaration
     /// (re-declaring its namespace and containing types), then <paramref name="helpers"/> as the body of the
     /// file-local class <paramref name="helperClass"/>, when given.

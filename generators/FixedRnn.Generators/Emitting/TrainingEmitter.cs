@@ -44,6 +44,7 @@ internal static class TrainingEmitter
         writer.Line("/// <param name=\"stateGradient\">In: dL/d(state after the window). Out: dL/d(state before it).</param>");
         writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit the trace; nothing was read or written.</exception>");
         writer.Line(SourceFile.GeneratedCode);
+        writer.Line(SourceFile.Optimized);
         using (writer.Block("public void Backward(Trace trace, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradients, global::System.Span<float> inputGradients, ref State stateGradient)"))
         {
             writer.Line("global::System.ArgumentNullException.ThrowIfNull(trace);");
@@ -86,6 +87,7 @@ internal static class TrainingEmitter
         TraceEmitter.IndexConstants(writer, plan);
         writer.Line();
         writer.Line("/// <summary>The whole backward pass: picks the widest accelerated block.</summary>");
+        writer.Line(SourceFile.Optimized);
         using (writer.Block($"public static void Backward(ref float weights, {trace} trace, int steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)"))
         {
             ModelEmitter.Dispatch(writer, "BackwardCore<{0}>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);");

@@ -58,6 +58,7 @@ namespace Sample
         /// <param name="stateGradient">In: dL/d(state after the window). Out: dL/d(state before it).</param>
         /// <exception cref="global::System.ArgumentException">A span's length does not fit the trace; nothing was read or written.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Backward(Trace trace, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradients, global::System.Span<float> inputGradients, ref State stateGradient)
         {
             global::System.ArgumentNullException.ThrowIfNull(trace);
@@ -119,6 +120,7 @@ namespace FixedRnn.Generated
         private const int GateGradients0 = 5;
 
         /// <summary>The whole backward pass: picks the widest accelerated block.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Backward(ref float weights, float[][] trace, int steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)
         {
             if (Vector256.IsHardwareAccelerated)
@@ -136,6 +138,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Every layer's backward kernel, from the head down, each handing dL/d(its input) to the layer below.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BackwardCore<TBlock>(ref float weights, float[][] trace, NInt steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
@@ -149,6 +152,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Backward through layer 0, LSTM 8 → 32: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Layer0Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient, ref float cellGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
@@ -419,7 +423,7 @@ namespace FixedRnn.Generated
         /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
         /// JIT's 1,024 tracked locals the rest live on the stack, which made a reset-before GRU's backward pass 5× slower.
         /// </remarks>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0RecurrentWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
             where TBlock : struct, IFloatBlock<TBlock>
         {
@@ -495,7 +499,7 @@ namespace FixedRnn.Generated
         /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
         /// JIT's 1,024 tracked locals the rest live on the stack, which made a reset-before GRU's backward pass 5× slower.
         /// </remarks>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
             where TBlock : struct, IFloatBlock<TBlock>
         {

@@ -63,6 +63,7 @@ namespace Sample
         /// <param name="stateGradient">In: dL/d(state after the window). Out: dL/d(state before it).</param>
         /// <exception cref="global::System.ArgumentException">A span's length does not fit the trace; nothing was read or written.</exception>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Backward(Trace trace, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradients, global::System.Span<float> inputGradients, ref State stateGradient)
         {
             global::System.ArgumentNullException.ThrowIfNull(trace);
@@ -129,6 +130,7 @@ namespace FixedRnn.Generated
         private const int GateGradients2 = 10;
 
         /// <summary>The whole backward pass: picks the widest accelerated block.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Backward(ref float weights, float[][] trace, int steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)
         {
             if (Vector256.IsHardwareAccelerated)
@@ -146,6 +148,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Every layer's backward kernel, from the head down, each handing dL/d(its input) to the layer below.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void BackwardCore<TBlock>(ref float weights, float[][] trace, NInt steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
@@ -155,6 +158,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Backward through layer 2, Dense (identity) 16 → 1: from dL/dy, the gradients of its weights and of the h below.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Layer2Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float outputGradients, ref float downstream)
             where TBlock : struct, IFloatBlock<TBlock>
         {
@@ -246,7 +250,7 @@ namespace FixedRnn.Generated
         /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
         /// JIT's 1,024 tracked locals the rest live on the stack, which made a reset-before GRU's backward pass 5× slower.
         /// </remarks>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer2InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
             where TBlock : struct, IFloatBlock<TBlock>
         {
@@ -288,6 +292,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Backward through layer 1, GRU (reset-after) 16 → 16: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Layer1Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
@@ -480,7 +485,7 @@ namespace FixedRnn.Generated
         /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
         /// JIT's 1,024 tracked locals the rest live on the stack, which made a reset-before GRU's backward pass 5× slower.
         /// </remarks>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer1RecurrentWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
             where TBlock : struct, IFloatBlock<TBlock>
         {
@@ -547,7 +552,7 @@ namespace FixedRnn.Generated
         /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
         /// JIT's 1,024 tracked locals the rest live on the stack, which made a reset-before GRU's backward pass 5× slower.
         /// </remarks>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer1InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
             where TBlock : struct, IFloatBlock<TBlock>
         {
@@ -607,6 +612,7 @@ namespace FixedRnn.Generated
         }
 
         /// <summary>Backward through layer 0, GRU (reset-after) 4 → 16: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Layer0Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
@@ -798,7 +804,7 @@ namespace FixedRnn.Generated
         /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
         /// JIT's 1,024 tracked locals the rest live on the stack, which made a reset-before GRU's backward pass 5× slower.
         /// </remarks>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0RecurrentWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
             where TBlock : struct, IFloatBlock<TBlock>
         {
@@ -865,7 +871,7 @@ namespace FixedRnn.Generated
         /// A method of its own, kept out of line, so that its locals do not add to the backward kernel's: past the
         /// JIT's 1,024 tracked locals the rest live on the stack, which made a reset-before GRU's backward pass 5× slower.
         /// </remarks>
-        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining | global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void Layer0InputWeightsTransposed<TBlock>(ref float weights, ref float gradients, ref float output)
             where TBlock : struct, IFloatBlock<TBlock>
         {
