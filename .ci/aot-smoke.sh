@@ -76,14 +76,37 @@ fi
 grep -rqi 'runtime.linux-x64.Microsoft.DotNet.ILCompiler' "$artifacts/obj" \
   || fail "restore succeeded but did not bring in runtime.$rid.Microsoft.DotNet.ILCompiler"
 
-echo "aot-smoke: dotnet publish src/FixedRnn.QuickStart -c Release -r $rid -p:PublishAot=true"
-if ! dotnet publish "$project" "${common[@]}" --no-restore -tl:off >"$work/publish.log" 2>&1; then
-  cat "$work/publish.log" >&2
-  fail "dotnet publish failed"
-fi
-if grep -Ei 'warning (IL|AOT)[0-9]*|: warning [A-Z]+[0-9]+' "$work/publish.log"; then
-  fail "dotnet publish reported the warnings above (trim and AOT warnings count as errors)"
-fi
+# Twice: with NativeAOT's default instruction set (FixedRnn's build message must say what that costs, and the
+# kernels take the Vector128 path), then with IlcInstructionSet=native (no message, this CPU's widest path).
+run_binary() {
+  local label=$1
+  shift
+  echo "aot-smoke: dotnet publish src/FixedRnn.QuickStart -c Release -r $rid -p:PublishAot=true $*"
+  rm -rf "$artifacts/publish"
+  if ! dotnet publish "$project" "${common[@]}" "$@" --no-restore -tl:off >"$work/publish-$label.log" 2>&1; then
+    cat "$work/publish-$label.log" >&2
+    fail "dotnet publish failed"
+  fi
+  if grep -Ei 'warning (IL|AOT)[0-9]*|: warning [A-Z]+[0-9]+' "$work/publish-$label.log"; then
+    fail "dotnet publish reported the warnings above (trim and AOT warnings count as errors)"
+  fi
+}
+
+run_binary native -p:IlcInstructionSet=native
+grep -q 'FixedRnn: PublishAot without IlcInstructionSet' "$work/publish-native.log" \
+  && fail "FixedRnn's instruction-set message appeared although IlcInstructionSet was set"
+shopt -s nullglob
+native=("$artifacts"/publish/FixedRnn.QuickStart/*/FixedRnn.QuickStart)
+shopt -u nullglob
+[[ ${#native[@]} -eq 1 ]] || fail "no native-instruction-set executable published"
+(cd / && "${native[0]}") >"$work/run-native.log" 2>&1 || { cat "$work/run-native.log" >&2; fail "the IlcInstructionSet=native binary failed"; }
+echo "aot-smoke: IlcInstructionSet=native: $(grep -E '^(Step|Kernels):' "$work/run-native.log" | tr '\n' ' ')"
+grep -qE '^Kernels: Vector128\.$' "$work/run-native.log" && [[ "$(grep -c avx2 /proc/cpuinfo)" -gt 0 ]] \
+  && fail "the IlcInstructionSet=native binary took the Vector128 path on a CPU with AVX2"
+
+run_binary default
+grep -q 'FixedRnn: PublishAot without IlcInstructionSet' "$work/publish-default.log" \
+  || fail "publishing without IlcInstructionSet printed no FixedRnn instruction-set message"
 
 shopt -s nullglob
 binaries=("$artifacts"/publish/FixedRnn.QuickStart/*/FixedRnn.QuickStart)

@@ -49,7 +49,7 @@ echo "package-smoke: packed FixedRnn $version"
 
 # What the package must hold, and must not depend on.
 listing="$(unzip -Z1 "$nupkg")"
-for entry in lib/net10.0/FixedRnn.dll lib/net10.0/FixedRnn.xml analyzers/dotnet/cs/FixedRnn.Generators.dll README.md LICENSE CHANGELOG.md; do
+for entry in lib/net10.0/FixedRnn.dll lib/net10.0/FixedRnn.xml analyzers/dotnet/cs/FixedRnn.Generators.dll build/FixedRnn.targets buildTransitive/FixedRnn.targets README.md LICENSE CHANGELOG.md; do
   grep -qxF "$entry" <<<"$listing" || fail "the package lacks $entry"
 done
 nuspec="$(unzip -p "$nupkg" FixedRnn.nuspec)"

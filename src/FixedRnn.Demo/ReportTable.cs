@@ -62,6 +62,7 @@ public static class ReportTable
         var table = new Table()
             .Border(TableBorder.Rounded)
             .Title(Invariant($"[bold]Step latency per tick ({ticks:N0} ticks each, after warm-up)[/]"))
+            .Caption(Invariant($"Kernels: {FixedRnn.KernelInfo.Describe()}"))
             .AddColumn(new TableColumn("Model"))
             .AddColumn(new TableColumn("Parameters").RightAligned())
             .AddColumn(new TableColumn("p50").RightAligned())

@@ -8,7 +8,6 @@
 using System;
 using System.Diagnostics;
 using System.IO;
-using System.Runtime.Intrinsics;
 using FixedRnn;
 using FixedRnn.QuickStart;
 using FixedRnn.Interop;
@@ -60,12 +59,8 @@ TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
 long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 Console.WriteLine($"Step: {elapsed.TotalNanoseconds / TimedSteps:F0} ns per step over {TimedSteps:N0} steps, {allocated} bytes allocated.");
 
-// Which kernels ran: the generated code picks them by these checks, which the JIT (or, under NativeAOT, the
-// instruction set the binary was compiled for) fixes to constants.
-string kernels = Vector256.IsHardwareAccelerated ? (Vector512.IsHardwareAccelerated ? "Vector256, with Vector512 activations" : "Vector256")
-    : Vector128.IsHardwareAccelerated ? "Vector128"
-    : "scalar";
-Console.WriteLine($"Kernels: {kernels}.");
+// Which kernels ran: fixed by the JIT (or, under NativeAOT, by the instruction set the binary was compiled for).
+Console.WriteLine($"Kernels: {KernelInfo.Describe()}.");
 
 namespace FixedRnn.QuickStart
 {

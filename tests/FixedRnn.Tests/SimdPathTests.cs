@@ -12,15 +12,19 @@ public sealed class SimdPathTests
     [Fact]
     public void RuntimeSettingsSelectTheExpectedPath()
     {
-        string expected =
-            Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") == "0" ? "scalar"
-            : Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0" ? "Vector128"
-            : Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0" ? "Vector256"
-            : System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector256 with Vector512 activations"
-            : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? "Vector256"
-            : System.Runtime.Intrinsics.X86.Sse2.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "Vector128"
-            : "scalar";
+        KernelPath expected =
+            Environment.GetEnvironmentVariable("DOTNET_EnableHWIntrinsic") == "0" ? KernelPath.Scalar
+            : Environment.GetEnvironmentVariable("DOTNET_EnableAVX2") == "0" ? KernelPath.Vector128
+            : Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") == "0" ? KernelPath.Vector256
+            : System.Runtime.Intrinsics.X86.Avx512F.IsSupported && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? KernelPath.Vector256WithVector512Activations
+            : System.Runtime.Intrinsics.X86.Avx2.IsSupported ? KernelPath.Vector256
+            : System.Runtime.Intrinsics.X86.Sse2.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? KernelPath.Vector128
+            : KernelPath.Scalar;
 
-        Assert.Equal(expected, SimdPath.Describe());
+        Assert.Equal(expected, KernelInfo.Path);
+
+        // Wide tiles exactly where the 32 registers of AVX-512's EVEX encoding are there for the Vector256 kernels.
+        bool wide = expected >= KernelPath.Vector256 && Environment.GetEnvironmentVariable("DOTNET_EnableAVX512") != "0" && System.Runtime.Intrinsics.X86.Avx512F.VL.IsSupported;
+        Assert.Equal(wide, KernelInfo.WideTiles);
     }
 }
