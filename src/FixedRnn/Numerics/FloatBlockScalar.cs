@@ -112,10 +112,11 @@ public struct FloatBlockScalar : IFloatBlock<FloatBlockScalar>
     /// <inheritdoc/>
     public static float Sum(FloatBlockScalar x)
     {
-        // Pairwise, close to the vector paths' horizontal sums, which need not be bit-identical to it.
-        float lower = (x._lanes[0] + x._lanes[4]) + (x._lanes[2] + x._lanes[6]);
-        float upper = (x._lanes[1] + x._lanes[5]) + (x._lanes[3] + x._lanes[7]);
-        return lower + upper;
+        // The order of FloatBlock128.Sum: the halves added lane by lane, then Vector128.Sum's pairwise order (haddps
+        // on x86, faddp on Arm), so this path's results stay bit-identical to the Vector128 one.
+        float first = (x._lanes[0] + x._lanes[4]) + (x._lanes[1] + x._lanes[5]);
+        float second = (x._lanes[2] + x._lanes[6]) + (x._lanes[3] + x._lanes[7]);
+        return first + second;
     }
 
     /// <inheritdoc/>
