@@ -97,7 +97,7 @@ internal static class ModelPlanner
             int bias = (int)parameters;
             parameters += (long)blocks * cell.BiasSlots * Block.Lanes;
 
-            EquatableArray<TileGroup> tiles = TilePlan.Split(blocks, cell.Accumulators.Count).ToEquatableArray();
+            EquatableArray<TileGroup> tiles = TilePlan.SplitStep(blocks, cell.Accumulators.Count).ToEquatableArray();
             var vectors = new List<StateVector>();
             foreach ((string name, string symbol) in cell.StateVectors)
             {

@@ -183,7 +183,7 @@ internal sealed class GruCell : RecurrentCell
             KernelWriter.LayoutConstants(writer, layer, new[] { segment }, bias: false);
             SourceWriter.Position slots = writer.Mark();
             writer.Line();
-            KernelWriter.Tiles(writer, TilePlan.Split(layer.Blocks, accumulatorsPerBlock: 1), layer.Size, blocks =>
+            KernelWriter.Tiles(writer, TilePlan.SplitStep(layer.Blocks, accumulatorsPerBlock: 1), layer.Size, blocks =>
             {
                 writer.Line("// Accumulators n for each block of the tile, starting at n's input half.");
                 for (int block = 0; block < blocks; block++)
