@@ -29,6 +29,11 @@ public partial class TrainingLstmDense;
 [Gru(21, ResetAfter = false)]
 public partial class TrainingResetBeforeGru;
 
+[RecurrentModel(inputSize: 3)]
+[Lstm(19, Peepholes = true)]
+[Dense(2)]
+public partial class TrainingPeepholeLstmDense;
+
 /// <summary>
 /// Random PyTorch-layout weights for any model: the tensor names and shapes come from the model's own
 /// <c>ToPyTorch</c>, the values from a seeded uniform distribution, and they enter the model through
