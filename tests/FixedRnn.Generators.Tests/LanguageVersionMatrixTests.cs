@@ -71,6 +71,11 @@ public sealed class LanguageVersionMatrixTests
             [Rnn(24, Activation = RnnActivation.Relu)]
             public partial class ReluRnn { }
 
+            /// <summary>A peephole LSTM of two blocks.</summary>
+            [RecurrentModel(inputSize: 4)]
+            [Lstm(13, Peepholes = true)]
+            public partial class PeepholeLstm { }
+
             /// <summary>Every recurrent kind stacked, with a Dense head.</summary>
             [RecurrentModel(inputSize: 5)]
             [Lstm(12)]
@@ -119,7 +124,7 @@ public sealed class LanguageVersionMatrixTests
         public partial class GlobalModel { }
         """;
 
-    private const int ModelCount = 7;
+    private const int ModelCount = 8;
 
     /// <summary>Calls into the generated API the way a user does; compiled only where the models were generated.</summary>
     private const string UsageSource = """
@@ -336,7 +341,7 @@ public sealed class LanguageVersionMatrixTests
             .Select(diagnostic => user.SyntaxTrees.Single(tree => tree.FilePath == diagnostic.Location.GetLineSpan().Path).GetText().ToString(diagnostic.Location.SourceSpan))
             .Order(StringComparer.Ordinal)
             .ToArray();
-        Assert.Equal(new[] { "GlobalModel", "Nested", "PricePredictor", "ReluRnn", "ResetAfterGru", "ResetBeforeGru", "Stack" }, flagged);
+        Assert.Equal(new[] { "GlobalModel", "Nested", "PeepholeLstm", "PricePredictor", "ReluRnn", "ResetAfterGru", "ResetBeforeGru", "Stack" }, flagged);
         AssertNoDiagnostics(output.GetDiagnostics(), "the user code, where nothing was generated");
     }
 

@@ -194,6 +194,9 @@ internal sealed class LayerAttribute : AttributeItem
     /// <summary>A GRU's form: <c>ResetAfter</c> as written, true (PyTorch's form) when it is not.</summary>
     public bool ResetAfter => Named.LastOrDefault(argument => argument.Name == "ResetAfter")?.Value.Value is not 0;
 
+    /// <summary>An LSTM's <c>Peepholes</c> as written, false when it is not.</summary>
+    public bool Peepholes => Named.LastOrDefault(argument => argument.Name == "Peepholes")?.Value.Value is 1;
+
     public IEnumerable<FormerBug> Bugs => new[] { ShapeBug, Size?.Bug ?? FormerBug.None }
         .Concat(Named.SelectMany(argument => new[] { argument.Bug, argument.Value.Bug }))
         .Where(bug => bug != FormerBug.None);
@@ -655,7 +658,9 @@ internal sealed class FuzzCase
                 LayerType.Rnn => (1, 1, true),
                 _ => (1, 1, false),
             };
-            total += (padded * gates * (inputs + (recurrent ? units : 0L))) + (padded * biases);
+            // A peephole LSTM adds its diagonal weights: p_i, p_f, p_o per unit.
+            long peepholes = layer.Type == LayerType.Lstm && layer.Peepholes ? padded * 3 : 0;
+            total += (padded * gates * (inputs + (recurrent ? units : 0L))) + (padded * biases) + peepholes;
             inputs = units;
         }
 
@@ -1192,6 +1197,9 @@ internal sealed class RandomDeclarations(int seed, int casesPerCompilation)
                 break;
             case LayerType.Gru when Chance(0.5):
                 named.Add(new NamedArg("ResetAfter", Pick(new Arg("true", 1), new Arg("false", 0), new Arg("!true", 0), new Arg("1 == 1", 1), new Arg("false || true", 1))));
+                break;
+            case LayerType.Lstm when Chance(0.4):
+                named.Add(new NamedArg("Peepholes", Pick(new Arg("true", 1), new Arg("false", 0), new Arg("!false", 1), new Arg("1 == 2", 0))));
                 break;
         }
 

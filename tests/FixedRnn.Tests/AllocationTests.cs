@@ -57,4 +57,39 @@ public sealed class AllocationTests
 
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void PeepholeLstmStepAndForwardAllocateNothing()
+    {
+        var model = new PeepholeLstm8To40();
+        model.LoadPyTorch(Fixture.PathOf("lstm_ph_8_40.weights.safetensors"));
+        var inputs = new float[500 * PeepholeLstm8To40.InputSize];
+        var outputs = new float[500 * PeepholeLstm8To40.OutputSize];
+        for (int t = 0; t < inputs.Length; t++)
+        {
+            inputs[t] = MathF.Cos(t * 0.1f);
+        }
+
+        var state = default(PeepholeLstm8To40.State);
+        ReadOnlySpan<float> input = inputs.AsSpan(0, PeepholeLstm8To40.InputSize);
+        Span<float> output = outputs.AsSpan(0, PeepholeLstm8To40.OutputSize);
+
+        // Both once before measuring: tiering and on-stack replacement are the JIT's allocations, not the kernels'.
+        for (int step = 0; step < 10_000; step++)
+        {
+            model.Step(input, ref state, output);
+        }
+
+        model.Forward(inputs, ref state, outputs);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int step = 0; step < 10_000; step++)
+        {
+            model.Step(input, ref state, output);
+        }
+
+        model.Forward(inputs, ref state, outputs);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
 }

@@ -50,6 +50,10 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
         => Check<SmallResetBeforeGru, SmallResetBeforeGru.State, SmallResetBeforeGru.Trace>(seed: 20_251_122, recurrentLayers: 1, lstmLayers: [], reluLayers: []);
 
     [Fact]
+    public void PeepholeLstmStack()
+        => Check<SmallPeepholeLstmStack, SmallPeepholeLstmStack.State, SmallPeepholeLstmStack.Trace>(seed: 15_015, recurrentLayers: 2, lstmLayers: [0, 1], reluLayers: []);
+
+    [Fact]
     public void EveryKindStacked()
         => Check<SmallEveryKindStack, SmallEveryKindStack.State, SmallEveryKindStack.Trace>(seed: 7_013, recurrentLayers: 4, lstmLayers: [3], reluLayers: [0]);
 

@@ -78,3 +78,13 @@ public partial class ResetBeforeGruDense;
 [Gru(7)]
 [Dense(2)]
 public partial class NoBiasStack;
+
+[RecurrentModel(inputSize: 8)]
+[Lstm(40, Peepholes = true)]
+public partial class PeepholeLstm8To40;
+
+[RecurrentModel(inputSize: 3)]
+[Lstm(13, Peepholes = true)]
+[Lstm(7, Peepholes = true)]
+[Dense(2)]
+public partial class PeepholeLstmStackDense;

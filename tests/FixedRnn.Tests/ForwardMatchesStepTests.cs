@@ -52,6 +52,14 @@ public sealed class ForwardMatchesStepTests
     public void StackedGru(int steps) => AssertSame<StackedGruDense, StackedGruDense.State, StackedGruDense.Trace>(steps);
 
     [Theory]
+    [MemberData(nameof(Lengths))]
+    public void PeepholeLstm(int steps) => AssertSame<PeepholeLstm8To40, PeepholeLstm8To40.State, PeepholeLstm8To40.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void PeepholeLstmStack(int steps) => AssertSame<PeepholeLstmStackDense, PeepholeLstmStackDense.State, PeepholeLstmStackDense.Trace>(steps);
+
+    [Theory]
     [InlineData(1)]
     [InlineData(7)]
     public void LstmTooWideToHoist(int steps) => AssertSame<Lstm1024, Lstm1024.State, Lstm1024.Trace>(steps);

@@ -43,6 +43,10 @@ public sealed class GradientParityTests(ITestOutputHelper output)
 
     [Fact] public void ResetBeforeGruWithDense() => AssertGradients<ResetBeforeGruDense, ResetBeforeGruDense.State, ResetBeforeGruDense.Trace>("gru_rb_stack_dense");
 
+    [Fact] public void PeepholeLstm8To40() => AssertGradients<PeepholeLstm8To40, PeepholeLstm8To40.State, PeepholeLstm8To40.Trace>("lstm_ph_8_40");
+
+    [Fact] public void PeepholeLstmStackWithDense() => AssertGradients<PeepholeLstmStackDense, PeepholeLstmStackDense.State, PeepholeLstmStackDense.Trace>("lstm_ph_stack_dense");
+
     [Fact] public void BiasFreeModules() => AssertGradients<NoBiasStack, NoBiasStack.State, NoBiasStack.Trace>("nobias_stack");
 
     [Fact] public void MultiLayerModule() => AssertGradients<TwoLayerLstmWithHead, TwoLayerLstmWithHead.State, TwoLayerLstmWithHead.Trace>("lstm_multi", "lstm", "lstm", "fc");

@@ -22,6 +22,28 @@ public sealed class LoadPyTorchTests
     }
 
     [Fact]
+    public void PeepholeLayerFromAPlainLstmSaysPyTorchHasNone()
+    {
+        SafeTensorsFile file = Without(Fixture.PathOf("lstm_ph_8_40.weights.safetensors"), "layers.0.weight_peephole_l0");
+
+        var exception = Assert.Throws<WeightFormatException>(() => new PeepholeLstm8To40().LoadPyTorch(file));
+
+        Assert.Equal("layers.0.weight_peephole_l0", exception.TensorName);
+        Assert.Contains("nn.LSTM has no peepholes", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("OnnxWeights", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PeepholeLayerRoundTripsThroughSavePyTorch()
+    {
+        var model = new PeepholeLstm8To40();
+        model.LoadPyTorch(Fixture.PathOf("lstm_ph_8_40.weights.safetensors"));
+        var copy = new PeepholeLstm8To40();
+        copy.LoadPyTorch(SafeTensorsFile.Parse(PeepholeLstm8To40.ToPyTorch(model.Parameters, PyTorchModuleNames.ModuleList(1)).ToArray()));
+        Assert.Equal(model.Parameters.ToArray(), copy.Parameters.ToArray());
+    }
+
+    [Fact]
     public void WrongShapeNamesKeyAndBothShapes()
     {
         SafeTensorsFile original = SafeTensorsFile.Read(Fixture.PathOf("lstm_8_32.weights.safetensors"));

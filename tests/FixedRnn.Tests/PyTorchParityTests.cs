@@ -43,6 +43,10 @@ public sealed class PyTorchParityTests(ITestOutputHelper output)
 
     [Fact] public void ResetBeforeGruWithDense() => AssertParity<ResetBeforeGruDense, ResetBeforeGruDense.State>("gru_rb_stack_dense", Tolerance);
 
+    [Fact] public void PeepholeLstm8To40() => AssertParity<PeepholeLstm8To40, PeepholeLstm8To40.State>("lstm_ph_8_40", Tolerance);
+
+    [Fact] public void PeepholeLstmStackWithDense() => AssertParity<PeepholeLstmStackDense, PeepholeLstmStackDense.State>("lstm_ph_stack_dense", Tolerance);
+
     [Fact] public void BiasFreeModules() => AssertParity<NoBiasStack, NoBiasStack.State>("nobias_stack", Tolerance);
 
     [Fact]

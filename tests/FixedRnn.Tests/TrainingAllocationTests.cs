@@ -21,6 +21,10 @@ public sealed class TrainingAllocationTests
     public void ResetBeforeGruTrainsWithoutAllocating()
         => AssertTrainingAllocatesNothing<TrainingResetBeforeGru, TrainingResetBeforeGru.State, TrainingResetBeforeGru.Trace>(seed: 12);
 
+    [Fact]
+    public void PeepholeLstmTrainsWithoutAllocating()
+        => AssertTrainingAllocatesNothing<TrainingPeepholeLstmDense, TrainingPeepholeLstmDense.State, TrainingPeepholeLstmDense.Trace>(seed: 13);
+
     private static void AssertTrainingAllocatesNothing<TModel, TState, TTrace>(int seed)
         where TModel : ITrainableModel<TState, TTrace>, new()
         where TState : struct

@@ -10,6 +10,12 @@ namespace FixedRnn.Tests;
 [Dense(2, Activation = DenseActivation.Tanh)]
 public partial class SmallResetBeforeGru;
 
+[RecurrentModel(inputSize: 3)]
+[Lstm(9, Peepholes = true)]
+[Lstm(5, Peepholes = true)]
+[Dense(2)]
+public partial class SmallPeepholeLstmStack;
+
 // Every kind once, small odd sizes (each layer one partial 8-lane block).
 [RecurrentModel(inputSize: 3)]
 [Rnn(5, Activation = RnnActivation.Relu)]
@@ -28,6 +34,11 @@ public partial class TrainingLstmDense;
 [RecurrentModel(inputSize: 5)]
 [Gru(21, ResetAfter = false)]
 public partial class TrainingResetBeforeGru;
+
+[RecurrentModel(inputSize: 3)]
+[Lstm(19, Peepholes = true)]
+[Dense(2)]
+public partial class TrainingPeepholeLstmDense;
 
 /// <summary>
 /// Random PyTorch-layout weights for any model: the tensor names and shapes come from the model's own

@@ -194,8 +194,8 @@ internal static class InteropEmitter
     {
         writer.Line("private const int ParameterCount = " + plan.ParameterCount + ";");
         writer.Line();
-        string layers = string.Join(", ", plan.Layers.Select(layer => $"new(global::FixedRnn.Training.LayerKind.{layer.Kind}, {layer.InputSize}, {layer.Size}, ResetAfter: {(layer.ResetAfter ? "true" : "false")}{ActivationArgument(layer)})"));
-        writer.Line("/// <summary>Each layer's kind, sizes, GRU form and (where it is not the kind's default) activation, for the importers.</summary>");
+        string layers = string.Join(", ", plan.Layers.Select(layer => $"new(global::FixedRnn.Training.LayerKind.{layer.Kind}, {layer.InputSize}, {layer.Size}, ResetAfter: {(layer.ResetAfter ? "true" : "false")}{ActivationArgument(layer)}){(layer.Peepholes ? " { Peepholes = true }" : string.Empty)}"));
+        writer.Line("/// <summary>Each layer's kind, sizes, GRU form, (where it is not the kind's default) activation and LSTM peepholes, for the importers.</summary>");
         writer.Line($"public static readonly {Description}[] Layers = [{layers}];");
         writer.Line();
         Pack(writer, plan);

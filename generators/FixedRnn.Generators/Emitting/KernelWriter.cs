@@ -156,7 +156,9 @@ internal static class KernelWriter
     {
         WeightSegment recurrent = layer.Segment("RecurrentWeights");
         // The projected variant gets b + W_ih x ready-made: neither the input weights nor the bias are its to read.
-        WeightSegment[] segments = variant == StepVariant.FromProjection ? new[] { recurrent } : new[] { layer.InputWeights, recurrent };
+        // Diagonal segments (an LSTM's peepholes) are the cell's to read in finishTile.
+        WeightSegment[] diagonal = layer.Segments.Where(segment => segment.Source == SegmentSource.Diagonal).ToArray();
+        WeightSegment[] segments = (variant == StepVariant.FromProjection ? new[] { recurrent } : new[] { layer.InputWeights, recurrent }).Concat(diagonal).ToArray();
         StepKernel(writer, layer, variant, segments, () =>
         {
             if (layer.IsSingleTile)

@@ -78,7 +78,8 @@ internal static class RecurrentBackward
                 }
 
                 writer.Line();
-                foreach (WeightSegment segment in layer.Segments)
+                // A diagonal segment's gradient is the cell's to accumulate, step by step, in its elementwise body.
+                foreach (WeightSegment segment in layer.Segments.Where(segment => segment.Source != SegmentSource.Diagonal))
                 {
                     (string source, int stride) = segment.Source switch
                     {

@@ -10,4 +10,5 @@ namespace FixedRnn.Generators.Model;
 /// <param name="ResetAfter">The <c>ResetAfter</c> property when set; <see langword="null"/> leaves the default (PyTorch's reset-after GRU).</param>
 /// <param name="Location">The attribute, for diagnostics about the layer's place in the model.</param>
 /// <param name="IsValid">Whether the attribute was read and its values are in range (otherwise the parser or the compiler said why).</param>
-internal sealed record LayerSpec(LayerKind Kind, int Size, Activation? Activation, bool? ResetAfter, LocationInfo? Location, bool IsValid);
+/// <param name="Peepholes">For LSTM: the <c>Peepholes</c> property (ONNX's <c>P</c> input).</param>
+internal sealed record LayerSpec(LayerKind Kind, int Size, Activation? Activation, bool? ResetAfter, LocationInfo? Location, bool IsValid, bool Peepholes = false);

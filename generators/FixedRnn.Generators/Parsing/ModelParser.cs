@@ -179,7 +179,7 @@ internal static class ModelParser
 
     /// <summary>
     /// Reads one layer attribute: its size (the constructor argument) and the named properties the generator knows,
-    /// <c>Activation</c> (any of the runtime's activation enums, mapped by member name) and <c>ResetAfter</c>.
+    /// <c>Activation</c> (any of the runtime's activation enums, mapped by member name), <c>ResetAfter</c> and <c>Peepholes</c>.
     /// </summary>
     private static LayerSpec ParseLayer(AttributeData attribute, LayerKind kind, LocationInfo? location, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
@@ -198,6 +198,7 @@ internal static class ModelParser
 
         Activation? activation = null;
         bool? resetAfter = null;
+        bool peepholes = false;
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
         {
             if (argument.Value.Kind == TypedConstantKind.Error || argument.Value.Value is null)
@@ -208,6 +209,10 @@ internal static class ModelParser
             if (argument.Key == "ResetAfter" && argument.Value.Value is bool flag)
             {
                 resetAfter = flag;
+            }
+            else if (argument.Key == "Peepholes" && argument.Value.Value is bool peephole)
+            {
+                peepholes = peephole;
             }
             else if (argument.Key == "Activation" && argument.Value.Type is INamedTypeSymbol enumType)
             {
@@ -229,7 +234,7 @@ internal static class ModelParser
             }
         }
 
-        return new LayerSpec(kind, size, activation, resetAfter, location, valid);
+        return new LayerSpec(kind, size, activation, resetAfter, location, valid, peepholes);
     }
 
     private static bool TryReadActivation(TypedConstant value, INamedTypeSymbol enumType, out Activation activation)

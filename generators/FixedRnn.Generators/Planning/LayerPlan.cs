@@ -34,6 +34,7 @@ namespace FixedRnn.Generators.Planning;
 /// chosen at JIT time, when they make the layer one tile and the 16-register tiling does not; empty otherwise.
 /// </param>
 /// <param name="IsWide">Whether this is the view of the layer that <see cref="WideStepTiles"/> tile (see <see cref="WideView"/>).</param>
+/// <param name="Peepholes">For LSTM: peephole connections.</param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -47,10 +48,11 @@ internal sealed record LayerPlan(
     EquatableArray<StateVector> StateVectors,
     EquatableArray<TileGroup> StepTiles,
     EquatableArray<TileGroup> WideStepTiles,
-    bool IsWide = false)
+    bool IsWide = false,
+    bool Peepholes = false)
 {
     /// <summary>The descriptor of this layer's cell kind: everything specific to the kind comes from it.</summary>
-    public Cell Cell => Cell.For(Kind, ResetAfter, Activation);
+    public Cell Cell => Cell.For(Kind, ResetAfter, Activation, Peepholes);
 
     public bool IsRecurrent => Cell.IsRecurrent;
 
@@ -136,6 +138,12 @@ internal enum SegmentSource
 
     /// <summary>A vector the cell computes within the step (the reset-before GRU's r*h).</summary>
     Intermediate,
+
+    /// <summary>
+    /// The cell state, lane by lane: a diagonal matrix stored as one row (an LSTM's peepholes). It takes no part in the
+    /// broadcast-FMA passes; the cell's own step and backward bodies read it and accumulate its gradient.
+    /// </summary>
+    Diagonal,
 }
 
 /// <summary>One vector of a layer's recurrent state, at <paramref name="Offset"/> floats from the start of <c>State</c>.</summary>

@@ -38,7 +38,7 @@ internal static class ModelPlanner
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooLow, spec.Location, spec.Name, LanguageVersionName(languageVersion)));
         }
 
-        var cells = spec.Layers.Select(layer => layer.IsValid ? Cell.For(layer.Kind, layer.ResetAfter, layer.Activation) : null).ToList();
+        var cells = spec.Layers.Select(layer => layer.IsValid ? Cell.For(layer.Kind, layer.ResetAfter, layer.Activation, layer.Peepholes) : null).ToList();
         bool layersValid = cells.All(cell => cell is not null);
         for (int index = 0; index < cells.Count - 1; index++)
         {
@@ -89,7 +89,12 @@ internal static class ModelPlanner
             var segments = new List<WeightSegment>();
             foreach (SegmentShape shape in cell.Segments)
             {
-                int rows = shape.Source == SegmentSource.Input ? inputSize : size;
+                int rows = shape.Source switch
+                {
+                    SegmentSource.Input => inputSize,
+                    SegmentSource.Diagonal => 1,
+                    _ => size,
+                };
                 segments.Add(new WeightSegment(shape.Name, shape.Equation, (int)parameters, rows, shape.Targets, shape.Tensor, shape.SourceGates, shape.Source, shape.Intermediate));
                 parameters += (long)blocks * rows * shape.Targets.Count * Block.Lanes;
             }
@@ -117,7 +122,8 @@ internal static class ModelPlanner
                 (int)parameters,
                 vectors.ToEquatableArray(),
                 tiles,
-                WideTiles(tiles, blocks, cell.Accumulators.Count)));
+                WideTiles(tiles, blocks, cell.Accumulators.Count),
+                Peepholes: cell.Peepholes));
             inputSize = size;
         }
 

@@ -15,4 +15,14 @@ public sealed class LstmAttribute : Attribute
 
     /// <summary>Hidden units.</summary>
     public int HiddenSize { get; }
+
+    /// <summary>
+    /// <see langword="true"/> for peephole connections, the ONNX <c>LSTM</c> operator's <c>P</c> input (Gers and
+    /// Schmidhuber's LSTM, as Keras' <c>tf.keras.experimental.PeepholeLSTMCell</c> computes it): one diagonal weight
+    /// per unit and gate lets i and f see <c>c_{t-1}</c> and o see the new <c>c_t</c>:
+    /// <c>i = σ(… + p_i*c_{t-1})</c>, <c>f = σ(… + p_f*c_{t-1})</c>, <c>o = σ(… + p_o*c_t)</c>.
+    /// PyTorch's <c>nn.LSTM</c> has no peepholes; the model's PyTorch tensors add <c>weight_peephole_l{k}</c>
+    /// <c>[3·H]</c> (p_i, p_f, p_o). The default, <see langword="false"/>, is PyTorch's and Keras' LSTM.
+    /// </summary>
+    public bool Peepholes { get; set; }
 }

@@ -38,7 +38,8 @@ namespace FixedRnn.Interop;
 /// F32, F16, BF16 and F64 tensors are accepted.
 /// </para>
 /// <para>
-/// Not supported: <c>Bidirectional</c> wrappers, <c>go_backwards</c>, peephole or layer-normalized cells, the
+/// Not supported: <c>Bidirectional</c> wrappers, <c>go_backwards</c>, peephole (a layer with
+/// <see cref="LayerDescription.Peepholes"/> is refused) or layer-normalized cells, the
 /// TF1 <c>CuDNNLSTM</c>/<c>CuDNNGRU</c> layouts, and activations other than the sigmoid gates and tanh of
 /// TF2 Keras' and Keras 3's defaults (see <see cref="KerasOptions"/>). Keras' <c>return_sequences=False</c>
 /// only keeps the last step of what FixedRnn computes at every step.
@@ -236,6 +237,14 @@ public static class KerasWeights
             if (layers[k].InputSize < 1 || layers[k].Size < 1)
             {
                 throw new ArgumentException($"Layer {k} has input size {layers[k].InputSize} and size {layers[k].Size}; both must be at least 1.", nameof(layers));
+            }
+
+            if (layers[k].Peepholes)
+            {
+                // Keras' LSTM layer has no peepholes; PeepholeLSTMCell (inside an RNN layer) is not read.
+                throw new ArgumentException(
+                    $"Layer {k} is {layers[k].Describe()}; Keras' LSTM layer has no peepholes, and FixedRnn does not read Keras' PeepholeLSTMCell. "
+                    + "Load its weights from ONNX (OnnxWeights) or a file SavePyTorch wrote.", nameof(layers));
             }
         }
     }

@@ -15,6 +15,12 @@ namespace FixedRnn.Interop;
 public readonly record struct LayerDescription(
     LayerKind Kind, int InputSize, int Size, bool ResetAfter = true, LayerActivation Activation = LayerActivation.Default)
 {
+    /// <summary>
+    /// For LSTM: peephole connections (<c>[Lstm(h, Peepholes = true)]</c>, ONNX's <c>P</c>); the layer's tensors then
+    /// include <c>weight_peephole</c> <c>[3·H]</c>, p_i, p_f, p_o.
+    /// </summary>
+    public bool Peepholes { get; init; }
+
     /// <summary>The nonlinearity the layer computes, with <see cref="LayerActivation.Default"/> resolved: tanh for RNN,
     /// identity for Dense; for LSTM and GRU, tanh (their candidate's), the gates being sigmoids.</summary>
     public LayerActivation EffectiveActivation => Activation != LayerActivation.Default
@@ -27,7 +33,7 @@ public readonly record struct LayerDescription(
     {
         string kind = Kind switch
         {
-            LayerKind.Lstm => "LSTM",
+            LayerKind.Lstm => Peepholes ? "LSTM (peepholes)" : "LSTM",
             LayerKind.Gru => ResetAfter ? "GRU" : "GRU (reset-before)",
             LayerKind.Rnn => EffectiveActivation == LayerActivation.Tanh ? "RNN" : $"RNN ({Name(EffectiveActivation)})",
             _ => EffectiveActivation == LayerActivation.Identity ? "Dense" : $"Dense ({Name(EffectiveActivation)})",

@@ -25,7 +25,8 @@ namespace FixedRnn.Interop;
 /// sorted), are the model's recurrent layers in order: their number and kinds must agree. ONNX's gate
 /// orders (LSTM <c>i, o, f, c</c>; GRU <c>z, r, h</c>) are reordered to PyTorch's, <c>B</c>'s first
 /// half becomes <c>bias_ih</c> and its second half <c>bias_hh</c>, and a node without <c>B</c> gets zero
-/// biases. A GRU's <c>linear_before_reset</c> must match the layer's
+/// biases. An LSTM layer declared with <see cref="LayerDescription.Peepholes"/> reads <c>P</c> (<c>p_i, p_o, p_f</c>)
+/// into <c>weight_peephole</c> (<c>p_i, p_f, p_o</c>); without <c>P</c> its peepholes are zero, as the operator defines. A GRU's <c>linear_before_reset</c> must match the layer's
 /// <see cref="LayerDescription.ResetAfter"/>: 1 is PyTorch's reset-after form, 0 (ONNX's default) the
 /// reset-before form of <c>[Gru(h, ResetAfter = false)]</c>. The Dense head, when the model has one, is
 /// the one <c>Gemm</c> (<c>alpha = beta = 1</c>, <c>transA = 0</c>, either <c>transB</c>) or <c>MatMul</c>
@@ -47,7 +48,8 @@ namespace FixedRnn.Interop;
 /// <para>
 /// Rejected with a <see cref="WeightFormatException"/> that names the node and attribute:
 /// <c>direction</c> other than <c>forward</c> (bidirectional or reverse), <c>clip</c>,
-/// <c>input_forget = 1</c>, peepholes (a non-empty <c>P</c> input), <c>layout = 1</c>,
+/// <c>input_forget = 1</c>, peepholes (a non-empty <c>P</c> input) into a layer declared without
+/// <c>Peepholes = true</c>, <c>layout = 1</c>,
 /// <c>activation_alpha</c>/<c>activation_beta</c> and activations other than the defaults (LSTM
 /// <c>Sigmoid, Tanh, Tanh</c>; GRU <c>Sigmoid, Tanh</c>; RNN <c>Tanh</c> or <c>Relu</c>), attributes the
 /// operator does not define, a <c>hidden_size</c> or weight shape that disagrees with the model, a
@@ -195,9 +197,11 @@ public static partial class OnnxWeights
 
         CheckRecurrentAttributes(node, k, layer, where);
 
-        if (layer.Kind == LayerKind.Lstm && node.Input(7).Length != 0)
+        bool filePeepholes = layer.Kind == LayerKind.Lstm && node.Input(7).Length != 0;
+        if (filePeepholes && !layer.Peepholes)
         {
-            throw new WeightFormatException($"{where} has peephole weights (input P '{node.Input(7)}'), which are not supported.", node.Input(7));
+            throw new WeightFormatException(
+                $"{where} has peephole weights (input P '{node.Input(7)}'), but layer {k} is declared without them; declare it [Lstm({hidden}, Peepholes = true)] to compute them.", node.Input(7));
         }
 
         RejectNonZeroInitialState(node, 5, "initial_h", constants, where);
@@ -223,6 +227,13 @@ public static partial class OnnxWeights
         writer.Add(names.Recurrent(k, "weight_hh"), ReorderGates(rw, order, hidden, hidden), rows, hidden);
         writer.Add(names.Recurrent(k, "bias_ih"), ReorderGates(b.AsSpan(0, rows), order, hidden, 1), rows);
         writer.Add(names.Recurrent(k, "bias_hh"), ReorderGates(b.AsSpan(rows, rows), order, hidden, 1), rows);
+        if (layer.Kind == LayerKind.Lstm && layer.Peepholes)
+        {
+            // ONNX's P is [1, 3·H], p_i, p_o, p_f; FixedRnn's weight_peephole is p_i, p_f, p_o. A node without P has
+            // zero peepholes (the operator's default), which a peephole layer computes exactly.
+            float[] p = filePeepholes ? constants.Read(node, 7, "P", where, required: true, 1, 3 * hidden)! : new float[3 * hidden];
+            writer.Add(names.Recurrent(k, "weight_peephole"), ReorderGates(p, [0, 2, 1], hidden, 1), 3 * hidden);
+        }
     }
 
     private static string RecurrentWhere(OnnxNode node, int k, LayerDescription layer)

@@ -83,6 +83,14 @@ public sealed class PyTorchStateDict
             return new float[shape[0]];
         }
 
+        if (name == "weight_peephole" && !candidates.Any(key => _tensors.TryGetInfo(key, out _)))
+        {
+            throw new WeightFormatException(
+                $"Tensor '{candidates[0]}' for layer {layer}{What(layer)} is missing: PyTorch's nn.LSTM has no peepholes, so no PyTorch module fills a peephole layer. "
+                + "Load ONNX weights (OnnxWeights.ToPyTorch) or a file this model's SavePyTorch wrote, or declare the layer without Peepholes.",
+                candidates[0]);
+        }
+
         return Read(layer, name, candidates, shape);
     }
 

@@ -38,7 +38,7 @@ public static class Initializers
     /// <param name="gates">The gates stacked in the layer's tensors: <c>G</c> (LSTM 4, GRU 3, RNN 1).</param>
     /// <param name="inputSize">The features the layer reads: <c>I</c>.</param>
     /// <param name="hiddenSize">The hidden size <c>H</c>.</param>
-    /// <param name="name"><c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c> or <c>bias_hh</c>.</param>
+    /// <param name="name"><c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c>, <c>bias_hh</c>, or a peephole LSTM's <c>weight_peephole</c> <c>[3·H]</c>.</param>
     /// <param name="unitBiasGate">The gate whose Keras bias starts at one (an LSTM's forget gate, Keras' <c>unit_forget_bias</c>), or <see langword="null"/>.</param>
     /// <param name="random">The source of randomness; one <see cref="Random.NextDouble"/> per uniform element.</param>
     /// <returns>The tensor, row-major in PyTorch's shape.</returns>
@@ -51,6 +51,12 @@ public static class Initializers
     /// <c>(I, G·H)</c>; <c>weight_hh</c> is Keras' orthogonal recurrent kernel <c>(H, G·H)</c> transposed, so its
     /// columns are orthonormal; <c>bias_ih</c> holds Keras' single bias (zeros, with gate <paramref name="unitBiasGate"/>
     /// at one) and <c>bias_hh</c> is zero, so their sum is Keras' bias. Zero tensors draw nothing from <paramref name="random"/>.
+    /// </para>
+    /// <para>
+    /// <c>weight_peephole</c> (p_i, p_f, p_o): PyTorch has no peepholes, so <see cref="InitializationScheme.PyTorch"/>
+    /// draws them like its other LSTM weights, uniform in <c>±1/√H</c>; <see cref="InitializationScheme.Keras"/>
+    /// follows <c>PeepholeLSTMCell</c>, whose three <c>(H,)</c> peephole weights take the kernel's Glorot-uniform
+    /// initializer, which for a vector is uniform in <c>±√(6 / 2H)</c>.
     /// </para>
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="random"/> is null.</exception>
@@ -411,8 +417,13 @@ public static class Initializers
 
                 break;
 
+            case "weight_peephole" when gates == 4:
+                tensor = Allocate(3L * hidden);
+                Uniform(tensor, scheme == InitializationScheme.PyTorch ? pyTorchBound : GlorotLimit(hidden, hidden), random);
+                break;
+
             default:
-                throw new ArgumentException($"'{name}' is not a tensor of a recurrent layer; expected weight_ih, weight_hh, bias_ih or bias_hh.", nameof(name));
+                throw new ArgumentException($"'{name}' is not a tensor of a recurrent layer; expected weight_ih, weight_hh, bias_ih, bias_hh or (LSTM) weight_peephole.", nameof(name));
         }
 
         return tensor;

@@ -272,6 +272,14 @@ public sealed class KerasImportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void PeepholeLayersAreRejectedWithWhereToLoadThemFrom()
+    {
+        var exception = Assert.Throws<ArgumentException>("layers", () => KerasWeights.ToPyTorch(ReadKeras("keras_lstm"), [new(LayerKind.Lstm, 3, 16) { Peepholes = true }, new(LayerKind.Dense, 16, 1)], ["lstm", "dense"]));
+        Assert.Contains("LSTM (peepholes) 3 → 16", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("OnnxWeights", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FailedConversionLeavesTheModelUntouched()
     {
         var model = new KerasGruAfter();

@@ -45,6 +45,24 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
         => AssertParity<OnnxRnnTanh2To5, OnnxRnnTanh2To5.State>("rnn_tanh_f64_2_5", OnnxFixtures.RnnTanh2To5);
 
     [Fact]
+    public void PeepholeLstmMatchesOnnxEquations()
+        => AssertParity<OnnxPeepholeLstm4To12, OnnxPeepholeLstm4To12.State>("lstm_ph_4_12", OnnxFixtures.PeepholeLstm4To12);
+
+    [Fact]
+    public void PeepholeLayerReadsANodeWithoutPAsZeroPeepholes()
+    {
+        LayerDescription[] layers = [new(LayerKind.Lstm, 4, 12) { Peepholes = true }, new(LayerKind.Dense, 12, 2)];
+        SafeTensorsFile tensors = OnnxWeights.ToPyTorch(OnnxFixtures.PathOf("lstm_4_12.onnx"), layers);
+        Assert.All(tensors.ReadSingles("layers.0.weight_peephole_l0"), value => Assert.Equal(0f, value));
+        AssertParity<OnnxPeepholeLstm4To12, OnnxPeepholeLstm4To12.State>("lstm_4_12", layers);
+    }
+
+    [Fact]
+    public void PeepholesIntoALayerWithoutThemAreRejected()
+        => AssertRejected("lstm_ph_4_12", [new(LayerKind.Lstm, 4, 12), new(LayerKind.Dense, 12, 2)],
+            "LSTM node 'lstm'", "peephole weights (input P 'P')", "[Lstm(12, Peepholes = true)]");
+
+    [Fact]
     public void PathAndBytesGiveTheSameTensors()
     {
         SafeTensorsFile fromPath = OnnxWeights.ToPyTorch(OnnxFixtures.PathOf("stack_lstm_gru.onnx"), OnnxFixtures.StackLstmGru);

@@ -37,6 +37,11 @@ public partial class OnnxStackLstmGru;
 [Dense(2)]
 public partial class OnnxResetBeforeGru3To7;
 
+[RecurrentModel(inputSize: 4)]
+[Lstm(12, Peepholes = true)]
+[Dense(2)]
+public partial class OnnxPeepholeLstm4To12;
+
 [RecurrentModel(inputSize: 2)]
 [Rnn(5)]
 public partial class OnnxRnnTanh2To5;
@@ -55,6 +60,8 @@ internal static class OnnxFixtures
     public static readonly LayerDescription[] ResetBeforeGru3To7 = [new(LayerKind.Gru, 3, 7, ResetAfter: false), new(LayerKind.Dense, 7, 2)];
 
     public static readonly LayerDescription[] RnnTanh2To5 = [new(LayerKind.Rnn, 2, 5)];
+
+    public static readonly LayerDescription[] PeepholeLstm4To12 = [new(LayerKind.Lstm, 4, 12) { Peepholes = true }, new(LayerKind.Dense, 12, 2)];
 
     /// <summary>
     /// A fixture file. The <c>.io.safetensors</c> files are copied to the output directory; the <c>.onnx</c>

@@ -16,11 +16,14 @@ namespace FixedRnn.Generators.Emitting.Cells;
 /// </summary>
 internal abstract class Cell
 {
-    /// <summary>The descriptor of a layer kind in its declared form; <paramref name="resetAfter"/> and <paramref name="activation"/> are <see langword="null"/> when the declaration leaves them to the default.</summary>
+    /// <summary>
+    /// The descriptor of a layer kind in its declared form; <paramref name="resetAfter"/> and <paramref name="activation"/>
+    /// are <see langword="null"/> when the declaration leaves them to the default; <paramref name="peepholes"/> is an LSTM's.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A kind without a descriptor: a new kind must add one here.</exception>
-    public static Cell For(LayerKind kind, bool? resetAfter, Activation? activation) => kind switch
+    public static Cell For(LayerKind kind, bool? resetAfter, Activation? activation, bool peepholes = false) => kind switch
     {
-        LayerKind.Lstm => LstmCell.Instance,
+        LayerKind.Lstm => LstmCell.Of(peepholes),
         LayerKind.Gru => GruCell.Of(resetAfter ?? true),
         LayerKind.Rnn => RnnCell.Of(activation ?? Activation.Tanh),
         LayerKind.Dense => DenseCell.Of(activation ?? Activation.Identity),
@@ -31,6 +34,9 @@ internal abstract class Cell
 
     /// <summary>The GRU form this descriptor computes; <see langword="true"/> for kinds without forms.</summary>
     public virtual bool ResetAfter => true;
+
+    /// <summary>Whether an LSTM has peephole connections (see <see cref="LstmCell"/>); <see langword="false"/> for every other kind.</summary>
+    public virtual bool Peepholes => false;
 
     /// <summary>The nonlinearity of an RNN or Dense layer; <see cref="Activation.Identity"/> for the gated cells, whose gates fix theirs.</summary>
     public virtual Activation Activation => Activation.Identity;
