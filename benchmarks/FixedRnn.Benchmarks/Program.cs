@@ -20,6 +20,8 @@ namespace FixedRnn.Benchmarks;
 /// <item><description><c>-- latency --model lstm --input 8 --hidden 32 --steps 1000000</c>: tail latency of one model;</description></item>
 /// <item><description><c>-- verify</c>: only the check that the baselines agree with FixedRnn.</description></item>
 /// <item><description><c>-- training-epoch</c>: the lecture's Keras workflow per epoch, FixedRnn against PyTorch;</description></item>
+/// <item><description><c>-- cores --streams 256 --workers 2</c>: one batch on one core against several (ParallelBatch);</description></item>
+/// <item><description><c>-- onnx-peer</c>: B streams per tick, FixedRnn's batched Step against ONNX Runtime at batch B;</description></item>
 /// </list>
 /// Any other arguments go to BenchmarkDotNet's switcher.
 /// </summary>
@@ -36,6 +38,16 @@ public static class Program
         if (args.Length > 0 && args[0] == "training-epoch")
         {
             return TrainingEpochCommand.Run(args.AsSpan(1));
+        }
+
+        if (args.Length > 0 && args[0] == "cores")
+        {
+            return Scaling.CoresCommand.Run(args.AsSpan(1));
+        }
+
+        if (args.Length > 0 && args[0] == "onnx-peer")
+        {
+            return Peers.OnnxPeerCommand.Run(args.AsSpan(1));
         }
 
         if (args.Length > 0 && args[0] == "verify")

@@ -36,6 +36,24 @@ public interface IRecurrentModel<TState>
     /// <param name="outputs">Receives T steps of outputs.</param>
     void Forward(ReadOnlySpan<float> inputs, ref TState state, Span<float> outputs);
 
+    /// <summary>
+    /// Advances B streams by one step each, B = <paramref name="states"/>.Length: <c>[B, InputSize]</c> to
+    /// <c>[B, OutputSize]</c>, row-major; each stream's results are those of its own single-stream Step to the bit.
+    /// </summary>
+    /// <param name="inputs">One row of features per stream.</param>
+    /// <param name="states">The streams' states.</param>
+    /// <param name="outputs">Receives one row of outputs per stream.</param>
+    void Step(ReadOnlySpan<float> inputs, Span<TState> states, Span<float> outputs);
+
+    /// <summary>
+    /// Runs B sequences of T steps each, B = <paramref name="states"/>.Length: <c>[B, T, InputSize]</c> to
+    /// <c>[B, T, OutputSize]</c>, T inferred; each sequence's results are those of its own single-stream Forward to the bit.
+    /// </summary>
+    /// <param name="inputs">B sequences of T steps of features.</param>
+    /// <param name="states">The streams' states.</param>
+    /// <param name="outputs">Receives B sequences of T steps of outputs.</param>
+    void Forward(ReadOnlySpan<float> inputs, Span<TState> states, Span<float> outputs);
+
     /// <summary>The hidden state h of recurrent layer <paramref name="layer"/> within <paramref name="state"/>.</summary>
     /// <param name="state">The state.</param>
     /// <param name="layer">The layer index.</param>

@@ -12,17 +12,19 @@ namespace FixedRnn.Benchmarks.Latency;
 /// <c>latency --model lstm --input 8 --hidden 32 --steps 1000000</c>: times every one of N Steps of a
 /// declared model with <see cref="Stopwatch.GetTimestamp"/> and prints the distribution (p50, p90, p99,
 /// p99.9, p99.99, max) in nanoseconds, with the bytes allocated and the GCs that happened during the run.
+/// With <c>--streams N</c> each sample is one tick: N streams advanced by one batched <c>Step</c> call (on
+/// <c>--workers W</c> cores through <see cref="ParallelBatch{TModel, TState}"/> when W &gt; 1).
 /// </summary>
 public static class LatencyCommand
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    public const string Usage = "usage: latency [--model lstm|gru|gru-rb|rnn] [--input I] [--hidden H] [--steps N] [--warmup-ms MS]";
+    public const string Usage = "usage: latency [--model lstm|gru|gru-rb|rnn] [--input I] [--hidden H] [--steps N] [--warmup-ms MS] [--streams N [--workers W]]";
 
     public static int Run(ReadOnlySpan<string> args)
     {
         string model = "lstm";
-        int input = 8, hidden = 32, steps = 1_000_000, warmupMilliseconds = 1000;
+        int input = 8, hidden = 32, steps = 1_000_000, warmupMilliseconds = 1000, streams = 0, workers = 1;
         for (int i = 0; i < args.Length; i++)
         {
             string name = args[i];
@@ -46,6 +48,8 @@ public static class LatencyCommand
                 case "--hidden": hidden = int.Parse(value, Invariant); break;
                 case "--steps": steps = int.Parse(value, Invariant); break;
                 case "--warmup-ms": warmupMilliseconds = int.Parse(value, Invariant); break;
+                case "--streams": streams = int.Parse(value, Invariant); break;
+                case "--workers": workers = int.Parse(value, Invariant); break;
                 default:
                     Console.Error.WriteLine($"Unknown option '{name}'. {Usage}");
                     return 2;
@@ -70,13 +74,32 @@ public static class LatencyCommand
             return 2;
         }
 
-        Measure(kernel, steps, warmupMilliseconds);
+        if (streams < 0 || workers < 1)
+        {
+            Console.Error.WriteLine("--streams must be at least 1 and --workers at least 1.");
+            return 2;
+        }
+
+        if (streams == 0)
+        {
+            Measure(kernel, steps, warmupMilliseconds);
+            return 0;
+        }
+
+        using StreamBatch batch = kernel.CreateStreams(streams, workers);
+        Measure(kernel, batch.Tick, streams, workers, steps, warmupMilliseconds);
         return 0;
     }
 
     public static void Measure(FixedKernel kernel, int steps, int warmupMilliseconds)
     {
         ArgumentNullException.ThrowIfNull(kernel);
+        Measure(kernel, kernel.Step, streams: 0, workers: 1, steps, warmupMilliseconds);
+    }
+
+    /// <summary>Times <paramref name="steps"/> calls of <paramref name="tick"/>: one Step, or one tick of <paramref name="streams"/> streams.</summary>
+    private static void Measure(FixedKernel kernel, Action tick, int streams, int workers, int steps, int warmupMilliseconds)
+    {
         long[] samples = new long[steps];
 
         // Warm up until the kernel has been through tiered compilation (tier 0, then the optimized
@@ -85,12 +108,12 @@ public static class LatencyCommand
         long warmupSteps = 0;
         while (Stopwatch.GetTimestamp() < warmupEnd)
         {
-            for (int i = 0; i < 1000; i++)
+            for (int i = 0; i < 100; i++)
             {
-                kernel.Step();
+                tick();
             }
 
-            warmupSteps += 1000;
+            warmupSteps += 100;
         }
 
         double timerOverhead = TimerOverheadNanoseconds();
@@ -106,7 +129,7 @@ public static class LatencyCommand
         for (int i = 0; i < samples.Length; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            kernel.Step();
+            tick();
             samples[i] = Stopwatch.GetTimestamp() - t0;
         }
 
@@ -122,7 +145,15 @@ public static class LatencyCommand
         double mean = samples.Average() * toNs;
         long flops = ModelCatalog.FlopsPerStep(kernel.Kind, kernel.InputSize, kernel.HiddenSize);
 
-        Console.WriteLine(string.Create(Invariant, $"Latency of {ModelCatalog.ShortName(kernel.Kind)} {kernel.InputSize}->{kernel.HiddenSize} Step: {steps:N0} timed steps after {warmupSteps:N0} warm-up steps ({warmupMilliseconds} ms); Stopwatch resolution {toNs:F1} ns, back-to-back GetTimestamp pair ≈ {timerOverhead:F0} ns (included in every sample)."));
+        string what = streams == 0 ? "Step" : $"tick of {streams} streams (one batched Step{(workers > 1 ? $" on {workers} workers" : string.Empty)})";
+        string unit = streams == 0 ? "steps" : "ticks";
+        flops *= Math.Max(1, streams);
+        Console.WriteLine(string.Create(Invariant, $"Latency of {ModelCatalog.ShortName(kernel.Kind)} {kernel.InputSize}->{kernel.HiddenSize} {what}: {steps:N0} timed {unit} after {warmupSteps:N0} warm-up {unit} ({warmupMilliseconds} ms); Stopwatch resolution {toNs:F1} ns, back-to-back GetTimestamp pair ≈ {timerOverhead:F0} ns (included in every sample)."));
+        if (streams > 0)
+        {
+            Console.WriteLine(string.Create(Invariant, $"  per stream-step at p50: {Percentile(0.50) / streams:F1} ns"));
+        }
+
         Console.WriteLine(string.Create(Invariant, $"  p50     {Percentile(0.50),10:F0} ns"));
         Console.WriteLine(string.Create(Invariant, $"  p90     {Percentile(0.90),10:F0} ns"));
         Console.WriteLine(string.Create(Invariant, $"  p99     {Percentile(0.99),10:F0} ns"));

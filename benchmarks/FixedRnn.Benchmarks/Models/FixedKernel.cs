@@ -70,6 +70,12 @@ public abstract class FixedKernel
     /// <summary>The parameters as PyTorch names and lays them out (module <c>layers.0</c>).</summary>
     public abstract SafeTensorsFile ExportPyTorch();
 
+    /// <summary>
+    /// <paramref name="streams"/> streams of this model stepped together once per <see cref="StreamBatch.Tick"/>: by the
+    /// batched <c>Step</c> itself with one worker, by a <see cref="ParallelBatch{TModel, TState}"/> with more.
+    /// </summary>
+    public abstract StreamBatch CreateStreams(int streams, int workers);
+
     /// <summary>Fills <paramref name="values"/> with seeded uniform values in [-1, 1).</summary>
     public static void FillUniform(Span<float> values, int seed)
     {
@@ -84,7 +90,7 @@ public abstract class FixedKernel
 /// <summary>A <see cref="FixedKernel"/> over one generated model type.</summary>
 public sealed class FixedKernel<TModel, TState, TTrace> : FixedKernel
     where TModel : class, ITrainableModel<TState, TTrace>, new()
-    where TState : struct
+    where TState : unmanaged
     where TTrace : class
 {
     private static readonly LossFunction Loss = Losses.MeanSquaredError;
@@ -169,4 +175,48 @@ public sealed class FixedKernel<TModel, TState, TTrace> : FixedKernel
     }
 
     public override SafeTensorsFile ExportPyTorch() => SafeTensorsFile.Parse(TModel.ToPyTorch(_model.Parameters, "layers.0").ToArray());
+
+    public override StreamBatch CreateStreams(int streams, int workers) => new Streams(_model, streams, workers);
+
+    private sealed class Streams : StreamBatch
+    {
+        private readonly TModel _model;
+        private readonly ParallelBatch<TModel, TState>? _parallel;
+        private readonly TState[] _states;
+        private readonly float[] _inputs;
+        private readonly float[] _outputs;
+
+        public Streams(TModel model, int streams, int workers)
+        {
+            _model = model;
+            _parallel = workers > 1 ? new ParallelBatch<TModel, TState>(model, workers) : null;
+            _states = new TState[streams];
+            _inputs = new float[streams * model.InputSize];
+            _outputs = new float[streams * model.OutputSize];
+            FillUniform(_inputs, streams);
+        }
+
+        public override void Tick()
+        {
+            if (_parallel is null)
+            {
+                _model.Step(_inputs, _states, _outputs);
+            }
+            else
+            {
+                _parallel.Step(_inputs, _states, _outputs);
+            }
+        }
+
+        public override void Dispose() => _parallel?.Dispose();
+    }
+}
+
+/// <summary>A batch of streams of one model, advanced one step per <see cref="Tick"/>.</summary>
+public abstract class StreamBatch : IDisposable
+{
+    /// <summary>Steps every stream once.</summary>
+    public abstract void Tick();
+
+    public abstract void Dispose();
 }

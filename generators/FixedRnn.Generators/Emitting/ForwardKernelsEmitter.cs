@@ -64,6 +64,9 @@ internal static class ForwardKernelsEmitter
         }
 
         writer.Line();
+        BatchedEntryPoints(writer, plan, state);
+
+        writer.Line();
         writer.Line("/// <summary>A sequence recorded for the backward pass: picks the widest accelerated block.</summary>");
         writer.Line(SourceFile.Optimized);
         using (writer.Block($"public static void Record(ref float weights, ref float inputs, int steps, ref {state} state, ref float outputs, {trace} trace)"))
@@ -93,6 +96,105 @@ internal static class ForwardKernelsEmitter
             writer.Line();
             InputProjectionWriter.Emit(writer, plan.First, projection);
             WriteSteps(writer, plan.First, StepVariant.FromProjection);
+        }
+    }
+
+    /// <summary>
+    /// The batched entry points: B streams one step each, and B sequences of T steps each. Each stream runs exactly the
+    /// single-stream core, so its results are those of its own <c>Step</c> or <c>Forward</c> to the bit; the block is
+    /// picked once for the whole batch. States are <c>StateFloats</c> apart: <c>State</c> is that many floats inline.
+    /// </summary>
+    private static void BatchedEntryPoints(SourceWriter writer, ModelPlan plan, string state)
+    {
+        writer.Line($"private const int StateFloats = {plan.StateFloats};");
+        writer.Line();
+        writer.Line("/// <summary>One step of <paramref name=\"streams\"/> streams, inputs and outputs row-major: picks the widest accelerated block.</summary>");
+        writer.Line(SourceFile.Optimized);
+        using (writer.Block($"public static void StepStreams(ref float weights, ref float inputs, int streams, ref {state} states, ref float outputs)"))
+        {
+            ModelEmitter.Dispatch(writer, "StepStreamsCore<{0}>(ref weights, ref inputs, streams, ref states, ref outputs);");
+        }
+
+        writer.Line();
+        writer.Line("/// <summary><paramref name=\"streams\"/> sequences of <paramref name=\"steps\"/> steps each, <c>[B, T, features]</c>: picks the widest accelerated block.</summary>");
+        writer.Line(SourceFile.Optimized);
+        using (writer.Block($"public static void ForwardStreams(ref float weights, ref float inputs, int streams, int steps, ref {state} states, ref float outputs)"))
+        {
+            ModelEmitter.Dispatch(writer, "ForwardStreamsCore<{0}>(ref weights, ref inputs, streams, steps, ref states, ref outputs);");
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>Each stream's step is <see cref=\"StepCore\"/> on its own row and state, in stream order.</summary>");
+        KernelWriter.Signature(writer, $"private static void StepStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, ref {state} states, ref float outputs)", traced: false);
+        using (writer.Block())
+        {
+            using (writer.Block("for (NInt stream = 0; stream < streams; stream++)"))
+            {
+                writer.Line("StepCore<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), null, 0);");
+            }
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>Each sequence is <see cref=\"ForwardCore\"/> on its own rows and state, in stream order.</summary>");
+        KernelWriter.Signature(writer, $"private static void ForwardStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, int steps, ref {state} states, ref float outputs)", traced: false);
+        using (writer.Block())
+        {
+            using (writer.Block("for (NInt stream = 0; stream < streams; stream++)"))
+            {
+                writer.Line("ForwardCore<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * steps * InputSize), steps, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * steps * OutputSize));");
+            }
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>Checks that <paramref name=\"inputs\"/> holds one row per stream and <paramref name=\"outputs\"/> room for as many.</summary>");
+        using (writer.Block("public static void CheckStreams(global::System.ReadOnlySpan<float> inputs, int streams, global::System.Span<float> outputs)"))
+        {
+            using (writer.Block("if (inputs.Length != (long)streams * InputSize)"))
+            {
+                writer.Line("ThrowArgument($\"Expected {streams} streams × {InputSize} features = {(long)streams * InputSize} floats, got {inputs.Length}.\", nameof(inputs));");
+            }
+
+            using (writer.Block("if (outputs.Length != (long)streams * OutputSize)"))
+            {
+                writer.Line("ThrowArgument($\"Expected room for {streams} streams × {OutputSize} outputs = {(long)streams * OutputSize} floats, got {outputs.Length}.\", nameof(outputs));");
+            }
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>Checks that <paramref name=\"inputs\"/> holds whole <c>[B, T, InputSize]</c> sequences and <paramref name=\"outputs\"/> room for their outputs; returns T.</summary>");
+        using (writer.Block("public static int StepsOfStreams(global::System.ReadOnlySpan<float> inputs, int streams, global::System.Span<float> outputs)"))
+        {
+            using (writer.Block("if (streams == 0)"))
+            {
+                using (writer.Block("if (inputs.Length != 0)"))
+                {
+                    writer.Line("ThrowArgument($\"No states, so no inputs expected; got {inputs.Length} floats.\", nameof(inputs));");
+                }
+
+                using (writer.Block("if (outputs.Length != 0)"))
+                {
+                    writer.Line("ThrowArgument($\"No states, so no outputs expected; got room for {outputs.Length} floats.\", nameof(outputs));");
+                }
+
+                writer.Line("return 0;");
+            }
+
+            writer.Line();
+            writer.Line("long row = (long)streams * InputSize;");
+            using (writer.Block("if (inputs.Length % row != 0)"))
+            {
+                writer.Line("ThrowArgument($\"Expected {streams} sequences of whole steps of {InputSize} features (a multiple of {row} floats), got {inputs.Length}.\", nameof(inputs));");
+            }
+
+            writer.Line();
+            writer.Line("int steps = (int)(inputs.Length / row);");
+            using (writer.Block("if (outputs.Length != (long)streams * steps * OutputSize)"))
+            {
+                writer.Line("ThrowArgument($\"Expected room for {streams} sequences of {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.\", nameof(outputs));");
+            }
+
+            writer.Line();
+            writer.Line("return steps;");
         }
     }
 

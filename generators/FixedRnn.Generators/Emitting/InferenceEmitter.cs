@@ -79,6 +79,10 @@ internal static class InferenceEmitter
         writer.Line();
         Forward(writer, kernels);
         writer.Line();
+        BatchedStep(writer, kernels);
+        writer.Line();
+        BatchedForward(writer, kernels);
+        writer.Line();
         RecordingForward(writer, kernels);
     }
 
@@ -151,6 +155,60 @@ internal static class InferenceEmitter
         {
             writer.Line($"int steps = {kernels}.StepsOf(inputs, outputs);");
             writer.Line($"{kernels}.Forward(ref _parameters.Start, ref {MemoryMarshal}.GetReference(inputs), steps, ref state.Start, ref {MemoryMarshal}.GetReference(outputs));");
+        }
+    }
+
+    private static void BatchedStep(SourceWriter writer, string kernels)
+    {
+        writer.Line("/// <summary>");
+        writer.Line("/// Advances B streams by one step each, B = <paramref name=\"states\"/>.Length: <paramref name=\"inputs\"/> is");
+        writer.Line("/// <c>[B, InputSize]</c> and <paramref name=\"outputs\"/> <c>[B, OutputSize]</c>, row-major. Each stream's output and");
+        writer.Line("/// state are those of its own <see cref=\"Step(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})\"/>");
+        writer.Line("/// to the bit. Allocates nothing.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"inputs\">One row of <see cref=\"InputSize\"/> features per stream.</param>");
+        writer.Line("/// <param name=\"states\">The streams' states, each updated in place.</param>");
+        writer.Line("/// <param name=\"outputs\">Receives one row of <see cref=\"OutputSize\"/> outputs per stream.</param>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length; nothing was read or written.</exception>");
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line(SourceFile.Optimized);
+        using (writer.Block($"public void Step({ReadOnlySpan} inputs, global::System.Span<State> states, {Span} outputs)"))
+        {
+            writer.Line($"{kernels}.CheckStreams(inputs, states.Length, outputs);");
+            using (writer.Block("if (states.IsEmpty)"))
+            {
+                writer.Line("return;");
+            }
+
+            writer.Line();
+            writer.Line($"{kernels}.StepStreams(ref _parameters.Start, ref {MemoryMarshal}.GetReference(inputs), states.Length, ref {MemoryMarshal}.GetReference(states).Start, ref {MemoryMarshal}.GetReference(outputs));");
+        }
+    }
+
+    private static void BatchedForward(SourceWriter writer, string kernels)
+    {
+        writer.Line("/// <summary>");
+        writer.Line("/// Runs B sequences of T steps each, B = <paramref name=\"states\"/>.Length: <paramref name=\"inputs\"/> is");
+        writer.Line("/// <c>[B, T, InputSize]</c> and <paramref name=\"outputs\"/> <c>[B, T, OutputSize]</c>, row-major, with T inferred.");
+        writer.Line("/// Each sequence's outputs and state are those of its own");
+        writer.Line("/// <see cref=\"Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})\"/> to the bit. Allocates nothing.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"inputs\">B sequences of T steps of <see cref=\"InputSize\"/> features.</param>");
+        writer.Line("/// <param name=\"states\">The streams' states, each advanced by T steps.</param>");
+        writer.Line("/// <param name=\"outputs\">Receives B sequences of T steps of <see cref=\"OutputSize\"/> outputs.</param>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit; nothing was read or written.</exception>");
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line(SourceFile.Optimized);
+        using (writer.Block($"public void Forward({ReadOnlySpan} inputs, global::System.Span<State> states, {Span} outputs)"))
+        {
+            writer.Line($"int steps = {kernels}.StepsOfStreams(inputs, states.Length, outputs);");
+            using (writer.Block("if (steps == 0)"))
+            {
+                writer.Line("return;");
+            }
+
+            writer.Line();
+            writer.Line($"{kernels}.ForwardStreams(ref _parameters.Start, ref {MemoryMarshal}.GetReference(inputs), states.Length, steps, ref {MemoryMarshal}.GetReference(states).Start, ref {MemoryMarshal}.GetReference(outputs));");
         }
     }
 
