@@ -145,6 +145,52 @@ namespace Sample
         }
 
         /// <summary>
+        /// Advances B streams by one step each, B = <paramref name="states"/>.Length: <paramref name="inputs"/> is
+        /// <c>[B, InputSize]</c> and <paramref name="outputs"/> <c>[B, OutputSize]</c>, row-major. Each stream's output and
+        /// state are those of its own <see cref="Step(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})"/>
+        /// to the bit. Allocates nothing.
+        /// </summary>
+        /// <param name="inputs">One row of <see cref="InputSize"/> features per stream.</param>
+        /// <param name="states">The streams' states, each updated in place.</param>
+        /// <param name="outputs">Receives one row of <see cref="OutputSize"/> outputs per stream.</param>
+        /// <exception cref="global::System.ArgumentException">A span has the wrong length; nothing was read or written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Step(global::System.ReadOnlySpan<float> inputs, global::System.Span<State> states, global::System.Span<float> outputs)
+        {
+            global::FixedRnn.Generated.PeepholeLstmKernels.CheckStreams(inputs, states.Length, outputs);
+            if (states.IsEmpty)
+            {
+                return;
+            }
+
+            global::FixedRnn.Generated.PeepholeLstmKernels.StepStreams(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), states.Length, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(states).Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
+        }
+
+        /// <summary>
+        /// Runs B sequences of T steps each, B = <paramref name="states"/>.Length: <paramref name="inputs"/> is
+        /// <c>[B, T, InputSize]</c> and <paramref name="outputs"/> <c>[B, T, OutputSize]</c>, row-major, with T inferred.
+        /// Each sequence's outputs and state are those of its own
+        /// <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})"/> to the bit. Allocates nothing.
+        /// </summary>
+        /// <param name="inputs">B sequences of T steps of <see cref="InputSize"/> features.</param>
+        /// <param name="states">The streams' states, each advanced by T steps.</param>
+        /// <param name="outputs">Receives B sequences of T steps of <see cref="OutputSize"/> outputs.</param>
+        /// <exception cref="global::System.ArgumentException">A span's length does not fit; nothing was read or written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<State> states, global::System.Span<float> outputs)
+        {
+            int steps = global::FixedRnn.Generated.PeepholeLstmKernels.StepsOfStreams(inputs, states.Length, outputs);
+            if (steps == 0)
+            {
+                return;
+            }
+
+            global::FixedRnn.Generated.PeepholeLstmKernels.ForwardStreams(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), states.Length, steps, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(states).Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs));
+        }
+
+        /// <summary>
         /// Runs a sequence like <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})"/>
         /// and records in <paramref name="trace"/> what <see cref="Backward"/> needs. Allocates nothing.
         /// </summary>
@@ -253,6 +299,110 @@ namespace FixedRnn.Generated
             {
                 ForwardCore<FloatBlockScalar>(ref weights, ref inputs, steps, ref state, ref outputs);
             }
+        }
+
+        private const int StateFloats = 32;
+
+        /// <summary>One step of <paramref name="streams"/> streams, inputs and outputs row-major: picks the widest accelerated block.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void StepStreams(ref float weights, ref float inputs, int streams, ref float states, ref float outputs)
+        {
+            if (Vector256.IsHardwareAccelerated)
+            {
+                StepStreamsCore<FloatBlock256>(ref weights, ref inputs, streams, ref states, ref outputs);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                StepStreamsCore<FloatBlock128>(ref weights, ref inputs, streams, ref states, ref outputs);
+            }
+            else
+            {
+                StepStreamsCore<FloatBlockScalar>(ref weights, ref inputs, streams, ref states, ref outputs);
+            }
+        }
+
+        /// <summary><paramref name="streams"/> sequences of <paramref name="steps"/> steps each, <c>[B, T, features]</c>: picks the widest accelerated block.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void ForwardStreams(ref float weights, ref float inputs, int streams, int steps, ref float states, ref float outputs)
+        {
+            if (Vector256.IsHardwareAccelerated)
+            {
+                ForwardStreamsCore<FloatBlock256>(ref weights, ref inputs, streams, steps, ref states, ref outputs);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                ForwardStreamsCore<FloatBlock128>(ref weights, ref inputs, streams, steps, ref states, ref outputs);
+            }
+            else
+            {
+                ForwardStreamsCore<FloatBlockScalar>(ref weights, ref inputs, streams, steps, ref states, ref outputs);
+            }
+        }
+
+        /// <summary>Each stream's step is <see cref="StepCore"/> on its own row and state, in stream order.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void StepStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, ref float states, ref float outputs)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            for (NInt stream = 0; stream < streams; stream++)
+            {
+                StepCore<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), null, 0);
+            }
+        }
+
+        /// <summary>Each sequence is <see cref="ForwardCore"/> on its own rows and state, in stream order.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void ForwardStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, int steps, ref float states, ref float outputs)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            for (NInt stream = 0; stream < streams; stream++)
+            {
+                ForwardCore<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * steps * InputSize), steps, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * steps * OutputSize));
+            }
+        }
+
+        /// <summary>Checks that <paramref name="inputs"/> holds one row per stream and <paramref name="outputs"/> room for as many.</summary>
+        public static void CheckStreams(global::System.ReadOnlySpan<float> inputs, int streams, global::System.Span<float> outputs)
+        {
+            if (inputs.Length != (long)streams * InputSize)
+            {
+                ThrowArgument($"Expected {streams} streams × {InputSize} features = {(long)streams * InputSize} floats, got {inputs.Length}.", nameof(inputs));
+            }
+            if (outputs.Length != (long)streams * OutputSize)
+            {
+                ThrowArgument($"Expected room for {streams} streams × {OutputSize} outputs = {(long)streams * OutputSize} floats, got {outputs.Length}.", nameof(outputs));
+            }
+        }
+
+        /// <summary>Checks that <paramref name="inputs"/> holds whole <c>[B, T, InputSize]</c> sequences and <paramref name="outputs"/> room for their outputs; returns T.</summary>
+        public static int StepsOfStreams(global::System.ReadOnlySpan<float> inputs, int streams, global::System.Span<float> outputs)
+        {
+            if (streams == 0)
+            {
+                if (inputs.Length != 0)
+                {
+                    ThrowArgument($"No states, so no inputs expected; got {inputs.Length} floats.", nameof(inputs));
+                }
+                if (outputs.Length != 0)
+                {
+                    ThrowArgument($"No states, so no outputs expected; got room for {outputs.Length} floats.", nameof(outputs));
+                }
+                return 0;
+            }
+
+            long row = (long)streams * InputSize;
+            if (inputs.Length % row != 0)
+            {
+                ThrowArgument($"Expected {streams} sequences of whole steps of {InputSize} features (a multiple of {row} floats), got {inputs.Length}.", nameof(inputs));
+            }
+
+            int steps = (int)(inputs.Length / row);
+            if (outputs.Length != (long)streams * steps * OutputSize)
+            {
+                ThrowArgument($"Expected room for {streams} sequences of {steps} steps of {OutputSize} outputs, got {outputs.Length} floats.", nameof(outputs));
+            }
+
+            return steps;
         }
 
         /// <summary>A sequence recorded for the backward pass: picks the widest accelerated block.</summary>
