@@ -10,8 +10,10 @@ import os
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SIZES = [("lstm", 1, 16), ("lstm", 8, 32), ("lstm", 16, 64), ("lstm", 32, 128),
-         ("gru", 1, 16), ("gru", 8, 32), ("gru", 16, 64), ("gru", 32, 128)]
+SIZES = [("lstm", 1, 16), ("lstm", 8, 32), ("lstm", 1, 32), ("lstm", 1, 64), ("lstm", 16, 64), ("lstm", 32, 128),
+         ("lstm", 64, 256),
+         ("gru", 1, 16), ("gru", 8, 32), ("gru", 1, 32), ("gru", 1, 64), ("gru", 16, 64), ("gru", 32, 128),
+         ("gru", 64, 256)]
 
 
 class OneStep(torch.nn.Module):
