@@ -112,56 +112,17 @@ public static class OnnxPeerCommand
 
     private static (double FixedNs, double OrtNs) TimeInterleaved(IBatchedRunner fixedRnn, OrtRunner ort, int batch, int rounds, int roundMilliseconds)
     {
-        int fixedTicks = Calibrate(fixedRnn.Tick, roundMilliseconds);
-        int ortTicks = Calibrate(ort.Tick, roundMilliseconds);
+        int fixedTicks = TickTimer.Calibrate(fixedRnn.Tick, roundMilliseconds);
+        int ortTicks = TickTimer.Calibrate(ort.Tick, roundMilliseconds);
         var fixedTimes = new double[rounds];
         var ortTimes = new double[rounds];
         for (int round = 0; round < rounds; round++)
         {
-            ortTimes[round] = NsPerTick(ort.Tick, ortTicks) / batch;
-            fixedTimes[round] = NsPerTick(fixedRnn.Tick, fixedTicks) / batch;
+            ortTimes[round] = TickTimer.NsPerTick(ort.Tick, ortTicks) / batch;
+            fixedTimes[round] = TickTimer.NsPerTick(fixedRnn.Tick, fixedTicks) / batch;
         }
 
-        return (Median(fixedTimes), Median(ortTimes));
-    }
-
-    /// <summary>Warms <paramref name="tick"/> up and returns how many ticks take about <paramref name="milliseconds"/>.</summary>
-    private static int Calibrate(Action tick, int milliseconds)
-    {
-        int ticks = 1;
-        while (true)
-        {
-            long start = Stopwatch.GetTimestamp();
-            for (int i = 0; i < ticks; i++)
-            {
-                tick();
-            }
-
-            double elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            if (elapsed >= milliseconds / 4.0)
-            {
-                return Math.Max(1, (int)(ticks * milliseconds / elapsed));
-            }
-
-            ticks *= 2;
-        }
-    }
-
-    private static double NsPerTick(Action tick, int ticks)
-    {
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < ticks; i++)
-        {
-            tick();
-        }
-
-        return Stopwatch.GetElapsedTime(start).TotalNanoseconds / ticks;
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        return (TickTimer.Median(fixedTimes), TickTimer.Median(ortTimes));
     }
 
     /// <summary>The two load-fed FMA probes of <see cref="PeakBenchmarks"/>, best of several timed runs each, in GFLOP/s.</summary>

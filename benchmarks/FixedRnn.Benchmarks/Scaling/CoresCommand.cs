@@ -51,15 +51,15 @@ public static class CoresCommand
         MachineInfo machine = MachineInfo.Read();
         Console.WriteLine($"CPU: {machine.CpuModel}, {machine.LogicalCores} logical cores; {machine.Runtime}; kernels: {KernelInfo.Describe()}");
 
-        int oneTicks = Calibrate(one.Tick, roundMilliseconds), manyTicks = Calibrate(many.Tick, roundMilliseconds);
+        int oneTicks = TickTimer.Calibrate(one.Tick, roundMilliseconds), manyTicks = TickTimer.Calibrate(many.Tick, roundMilliseconds);
         double[] oneTimes = new double[rounds], manyTimes = new double[rounds];
         for (int round = 0; round < rounds; round++)
         {
-            oneTimes[round] = NsPerTick(one.Tick, oneTicks);
-            manyTimes[round] = NsPerTick(many.Tick, manyTicks);
+            oneTimes[round] = TickTimer.NsPerTick(one.Tick, oneTicks);
+            manyTimes[round] = TickTimer.NsPerTick(many.Tick, manyTicks);
         }
 
-        double oneNs = Median(oneTimes), manyNs = Median(manyTimes);
+        double oneNs = TickTimer.Median(oneTimes), manyNs = TickTimer.Median(manyTimes);
         string name = $"{ModelCatalog.ShortName(kernel.Kind)} {input}x{hidden}";
         Console.WriteLine(string.Create(Invariant, $"{name}, {streams} streams, {rounds} interleaved rounds of ~{roundMilliseconds} ms each; medians:"));
         Console.WriteLine("| cores | ns per tick | ns per stream-step | speed-up |");
@@ -67,44 +67,5 @@ public static class CoresCommand
         Console.WriteLine(string.Create(Invariant, $"| 1 | {oneNs:F0} | {oneNs / streams:F1} | 1.00x |"));
         Console.WriteLine(string.Create(Invariant, $"| {workers} | {manyNs:F0} | {manyNs / streams:F1} | {oneNs / manyNs:F2}x |"));
         return 0;
-    }
-
-    private static int Calibrate(Action tick, int milliseconds)
-    {
-        // Half a second first, for tiered compilation; then the count that fills a round.
-        var warmup = Stopwatch.StartNew();
-        while (warmup.ElapsedMilliseconds < 500)
-        {
-            tick();
-        }
-
-        int ticks = 1;
-        while (true)
-        {
-            double elapsed = NsPerTick(tick, ticks) * ticks / 1e6;
-            if (elapsed >= milliseconds / 4.0)
-            {
-                return Math.Max(1, (int)(ticks * milliseconds / elapsed));
-            }
-
-            ticks *= 2;
-        }
-    }
-
-    private static double NsPerTick(Action tick, int ticks)
-    {
-        long start = Stopwatch.GetTimestamp();
-        for (int i = 0; i < ticks; i++)
-        {
-            tick();
-        }
-
-        return Stopwatch.GetElapsedTime(start).TotalNanoseconds / ticks;
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }
