@@ -35,6 +35,14 @@ public sealed class BatchedStreamsTests
 
     [Theory]
     [MemberData(nameof(Batches))]
+    public void PeepholeLstm(int streams) => AssertStreamsMatch<PeepholeLstm8To40, PeepholeLstm8To40.State, PeepholeLstm8To40.Trace>(streams);
+
+    [Theory]
+    [MemberData(nameof(Batches))]
+    public void PeepholeLstmStack(int streams) => AssertStreamsMatch<PeepholeLstmStackDense, PeepholeLstmStackDense.State, PeepholeLstmStackDense.Trace>(streams);
+
+    [Theory]
+    [MemberData(nameof(Batches))]
     public void StackedWithDenseHead(int streams) => AssertStreamsMatch<MixedStack, MixedStack.State, MixedStack.Trace>(streams);
 
     [Theory]

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using FixedRnn.Generators.Emitting.Cells;
@@ -100,9 +101,10 @@ internal static class ForwardKernelsEmitter
     }
 
     /// <summary>
-    /// The batched entry points: B streams one step each, and B sequences of T steps each. Each stream runs exactly the
-    /// single-stream core, so its results are those of its own <c>Step</c> or <c>Forward</c> to the bit; the block is
-    /// picked once for the whole batch. States are <c>StateFloats</c> apart: <c>State</c> is that many floats inline.
+    /// The batched entry points: B streams one step each, and B sequences of T steps each. Each stream sees exactly the
+    /// operations of the single-stream core, so its results are those of its own <c>Step</c> or <c>Forward</c> to the
+    /// bit; where every layer has a batched kernel, several streams share each weight load. The block is picked once
+    /// for the whole batch. States are <c>StateFloats</c> apart: <c>State</c> is that many floats inline.
     /// </summary>
     private static void BatchedEntryPoints(SourceWriter writer, ModelPlan plan, string state)
     {
@@ -124,25 +126,13 @@ internal static class ForwardKernelsEmitter
         }
 
         writer.Line();
-        writer.Line("/// <summary>Each stream's step is <see cref=\"StepCore\"/> on its own row and state, in stream order.</summary>");
-        KernelWriter.Signature(writer, $"private static void StepStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, ref {state} states, ref float outputs)", traced: false);
-        using (writer.Block())
+        if (plan.TilesStreams)
         {
-            using (writer.Block("for (NInt stream = 0; stream < streams; stream++)"))
-            {
-                writer.Line("StepCore<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), null, 0);");
-            }
+            StreamTiledCores(writer, plan, state);
         }
-
-        writer.Line();
-        writer.Line("/// <summary>Each sequence is <see cref=\"ForwardCore\"/> on its own rows and state, in stream order.</summary>");
-        KernelWriter.Signature(writer, $"private static void ForwardStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, int steps, ref {state} states, ref float outputs)", traced: false);
-        using (writer.Block())
+        else
         {
-            using (writer.Block("for (NInt stream = 0; stream < streams; stream++)"))
-            {
-                writer.Line("ForwardCore<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * steps * InputSize), steps, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * steps * OutputSize));");
-            }
+            PerStreamCores(writer, state);
         }
 
         writer.Line();
@@ -195,6 +185,141 @@ internal static class ForwardKernelsEmitter
 
             writer.Line();
             writer.Line("return steps;");
+        }
+    }
+
+    /// <summary>
+    /// Batched cores that advance <see cref="TilePlan.WideTileStreams"/> streams at once where the block has 32 vector
+    /// registers, else <see cref="TilePlan.TileStreams"/>, through every layer's batched kernel; the streams left over
+    /// take the single-stream core. Every stream's operations are its own single-stream step's, so its results are too.
+    /// </summary>
+    private static void StreamTiledCores(SourceWriter writer, ModelPlan plan, string state)
+    {
+        int[] tileStreams = { TilePlan.WideTileStreams, TilePlan.TileStreams };
+        writer.Line("/// <summary>Each stream's step is that of <see cref=\"StepCore\"/>, several streams sharing each weight load.</summary>");
+        KernelWriter.Signature(writer, $"private static void StepStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, ref {state} states, ref float outputs)", traced: false);
+        using (writer.Block())
+        {
+            writer.Line("NInt stream = 0;");
+            TileLoops(writer, tileStreams, streams => writer.Line($"StepStreams{streams}<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), OutputSize);"));
+            writer.Line();
+            writer.Line("// The streams left over, one at a time.");
+            using (writer.Block("for (; stream < streams; stream++)"))
+            {
+                writer.Line("StepCore<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), null, 0);");
+            }
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>Each sequence's steps are those of <see cref=\"ForwardCore\"/>, several sequences sharing each weight load.</summary>");
+        KernelWriter.Signature(writer, $"private static void ForwardStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, int steps, ref {state} states, ref float outputs)", traced: false);
+        using (writer.Block())
+        {
+            writer.Line("NInt stream = 0;");
+            TileLoops(writer, tileStreams, streams =>
+            {
+                using (writer.Block("for (NInt step = 0; step < steps; step++)"))
+                {
+                    writer.Line($"StepStreams{streams}<TBlock>(ref weights, ref Unsafe.Add(ref inputs, ((stream * steps) + step) * InputSize), steps * InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, ((stream * steps) + step) * OutputSize), steps * OutputSize);");
+                }
+            });
+            writer.Line();
+            writer.Line("// The sequences left over, one at a time.");
+            using (writer.Block("for (; stream < streams; stream++)"))
+            {
+                writer.Line("ForwardCore<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * steps * InputSize), steps, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * steps * OutputSize));");
+            }
+        }
+
+        foreach (int streams in tileStreams)
+        {
+            writer.Line();
+            StepStreams(writer, plan, streams);
+            foreach (LayerPlan layer in plan.Layers.Where(layer => layer.IsRecurrent))
+            {
+                writer.Line();
+                layer.Cell.WriteStep(writer, layer.StreamView(streams), StepVariant.FromInput);
+            }
+        }
+    }
+
+    /// <summary>The loops over whole tiles of streams: the wide tile where the block has 32 vector registers (a JIT-time constant), else the narrow.</summary>
+    private static void TileLoops(SourceWriter writer, int[] tileStreams, Action<int> call)
+    {
+        using (writer.Block("if (TBlock.WideTiles)"))
+        {
+            writer.Line($"// {tileStreams[0]} streams at a time: their accumulators fit beside the broadcasts in 32 vector registers.");
+            using (writer.Block($"for (; stream + {tileStreams[0]} <= streams; stream += {tileStreams[0]})"))
+            {
+                call(tileStreams[0]);
+            }
+        }
+
+        using (writer.Block("else"))
+        {
+            using (writer.Block($"for (; stream + {tileStreams[1]} <= streams; stream += {tileStreams[1]})"))
+            {
+                call(tileStreams[1]);
+            }
+        }
+    }
+
+    /// <summary>One step of <paramref name="streams"/> streams through every layer: the recurrent layers' batched kernels, then the head for each stream.</summary>
+    private static void StepStreams(SourceWriter writer, ModelPlan plan, int streams)
+    {
+        writer.Line($"/// <summary>One step of {streams} streams whose inputs and outputs are <paramref name=\"inputStride\"/> and <paramref name=\"outputStride\"/> floats apart and whose states are consecutive.</summary>");
+        KernelWriter.Signature(writer, $"private static void StepStreams{streams}<TBlock>(ref float weights, ref float inputs, NInt inputStride, ref float states, ref float outputs, NInt outputStride)", traced: false);
+        using (writer.Block())
+        {
+            string input = "ref inputs, inputStride";
+            foreach (LayerPlan layer in plan.Layers.Where(layer => layer.IsRecurrent))
+            {
+                writer.Line($"{layer.StreamView(streams).KernelName}<TBlock>(ref weights, {input}, ref states);");
+                int hidden = layer.Hidden.Offset;
+                input = $"{(hidden == 0 ? "ref states" : $"ref Unsafe.Add(ref states, {hidden})")}, StateFloats";
+            }
+
+            int topHidden = plan.TopRecurrent.Hidden.Offset;
+            string top = topHidden == 0 ? "ref Unsafe.Add(ref states, stream * StateFloats)" : $"ref Unsafe.Add(ref states, (stream * StateFloats) + {topHidden})";
+            writer.Line();
+            using (writer.Block($"for (NInt stream = 0; stream < {streams}; stream++)"))
+            {
+                if (plan.Head is { } head)
+                {
+                    string typeArguments = head.Records ? "TBlock, NoTrace" : "TBlock";
+                    string record = head.Records ? ", ref Unsafe.NullRef<float>()" : string.Empty;
+                    writer.Line($"{head.KernelName}<{typeArguments}>(ref weights, {top}, ref Unsafe.Add(ref outputs, stream * outputStride){record});");
+                }
+                else
+                {
+                    writer.Line($"MemoryMarshal.CreateReadOnlySpan({top}, OutputSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref outputs, stream * outputStride), OutputSize));");
+                }
+            }
+        }
+    }
+
+    /// <summary>The batched cores without batched kernels: each stream runs the single-stream core, in stream order.</summary>
+    private static void PerStreamCores(SourceWriter writer, string state)
+    {
+        writer.Line("/// <summary>Each stream's step is <see cref=\"StepCore\"/> on its own row and state, in stream order.</summary>");
+        KernelWriter.Signature(writer, $"private static void StepStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, ref {state} states, ref float outputs)", traced: false);
+        using (writer.Block())
+        {
+            using (writer.Block("for (NInt stream = 0; stream < streams; stream++)"))
+            {
+                writer.Line("StepCore<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), null, 0);");
+            }
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>Each sequence is <see cref=\"ForwardCore\"/> on its own rows and state, in stream order.</summary>");
+        KernelWriter.Signature(writer, $"private static void ForwardStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, int steps, ref {state} states, ref float outputs)", traced: false);
+        using (writer.Block())
+        {
+            using (writer.Block("for (NInt stream = 0; stream < streams; stream++)"))
+            {
+                writer.Line("ForwardCore<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * steps * InputSize), steps, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * steps * OutputSize));");
+            }
         }
     }
 

@@ -150,10 +150,17 @@ internal static class KernelWriter
     /// at the bias and take <c>W_ih x</c> (or start from the step's projection row) and <c>W_hh h</c>; then
     /// <paramref name="finishTile"/> turns a tile's accumulators into the new h, written to <c>next</c>. With several
     /// tiles, <c>next</c> is a scratch vector copied over h at the end, since every tile still reads the old h; with
-    /// one, the old h has been read in full before the first write, so <c>next</c> is h itself.
+    /// one, the old h has been read in full before the first write, so <c>next</c> is h itself. A stream view of the
+    /// layer (<see cref="LayerPlan.StreamView"/>) gets the batched kernel with the same finish (<see cref="StreamTileWriter"/>).
     /// </summary>
-    public static void SinglePassStep(SourceWriter writer, LayerPlan layer, StepVariant variant, Action<int> finishTile)
+    public static void SinglePassStep(SourceWriter writer, LayerPlan layer, StepVariant variant, Action<TileShape> finishTile)
     {
+        if (layer.Streams > 1)
+        {
+            StreamTileWriter.Emit(writer, layer, finishTile);
+            return;
+        }
+
         WeightSegment recurrent = layer.Segment("RecurrentWeights");
         // The projected variant gets b + W_ih x ready-made: neither the input weights nor the bias are its to read.
         // Diagonal segments (an LSTM's peepholes) are the cell's to read in finishTile.
@@ -177,7 +184,7 @@ internal static class KernelWriter
             {
                 StartAccumulators(writer, layer, blocks, all, variant);
                 MultiplyAccumulate(writer, layer, recurrent, "hidden", blocks);
-                finishTile(blocks);
+                finishTile(TileShape.OfBlocks(blocks));
             });
             if (!layer.IsSingleTile)
             {
@@ -315,17 +322,26 @@ internal static class KernelWriter
     /// <see cref="BlockGroup.Activate"/> can hand both blocks to one activation call.
     /// </summary>
     public static void BlockGroups(SourceWriter writer, int blocks, string comment, Action<BlockGroup> body)
+        => BlockGroups(writer, TileShape.OfBlocks(blocks), comment, body);
+
+    /// <summary>
+    /// Writes a tile's lane-wise work two members at a time (the last alone when the count is odd): two blocks, or in a
+    /// batched kernel one block of two streams, whose activations <see cref="BlockGroup.Activate"/> hands to one call.
+    /// </summary>
+    public static void BlockGroups(SourceWriter writer, TileShape tile, string comment, Action<BlockGroup> body)
     {
-        for (int first = 0; first < blocks; first += 2)
+        for (int first = 0; first < tile.Count; first += 2)
         {
-            int count = Math.Min(2, blocks - first);
-            writer.Line(count == 2
-                ? $"// Blocks {first} and {first + 1} of the tile, their activations in one call: {comment}"
-                : $"// Block {first} of the tile: {comment}");
+            int count = Math.Min(2, tile.Count - first);
+            writer.Line(tile.Streams > 1
+                ? $"// Block {tile.BlockOf(first)} of the tile in streams {first % tile.Streams} and {(first % tile.Streams) + 1}, their activations in one call: {comment}"
+                : count == 2
+                    ? $"// Blocks {first} and {first + 1} of the tile, their activations in one call: {comment}"
+                    : $"// Block {first} of the tile: {comment}");
             using (writer.Block())
             {
-                writer.Line($"NUInt units = {Units(first)};");
-                body(new BlockGroup(writer, first, count));
+                writer.Line($"NUInt units = {tile.UnitsOf(first)};");
+                body(new BlockGroup(writer, tile, first, count));
             }
         }
     }
@@ -345,9 +361,15 @@ internal static class KernelWriter
         writer.Line($"ref float {name} = ref MemoryMarshal.GetReference({name}Buffer);");
     }
 
-    /// <summary>When recording, stores the tile block's values for the backward pass, from record slot <paramref name="firstSlot"/> on.</summary>
+    /// <summary>When recording, stores the tile block's values for the backward pass, from record slot <paramref name="firstSlot"/> on; nothing in a batched kernel.</summary>
     public static void Record(SourceWriter writer, LayerPlan layer, int block, int firstSlot, params string[] values)
     {
+        if (layer.Streams > 1)
+        {
+            // The batched kernels only run inference.
+            return;
+        }
+
         using (writer.Block("if (TTrace.IsRecording)"))
         {
             writer.Line($"NUInt record = {(block == 0 ? "block" : $"(block + {block})")} * {layer.RecordBlockStride};");
@@ -398,25 +420,30 @@ internal static class KernelWriter
 }
 
 /// <summary>
-/// One or two consecutive blocks of a tile, written by <see cref="KernelWriter.BlockGroups"/>. Each block's values
+/// One or two consecutive blocks of a tile, written by <c>KernelWriter.BlockGroups</c>. Each block's values
 /// are named with its index in the tile (<c>inputGate0</c>, <c>inputGate1</c>) and its lanes start at
 /// <see cref="Units"/>.
 /// </summary>
 internal sealed class BlockGroup
 {
     private readonly SourceWriter _writer;
+    private readonly TileShape _tile;
 
-    public BlockGroup(SourceWriter writer, int first, int count)
+    public BlockGroup(SourceWriter writer, TileShape tile, int first, int count)
     {
         _writer = writer;
+        _tile = tile;
         Blocks = Enumerable.Range(first, count).ToArray();
     }
 
-    /// <summary>The blocks' indices within the tile.</summary>
+    /// <summary>The members' indices within the tile (see <see cref="TileShape"/>): its blocks, in a single-stream kernel.</summary>
     public IReadOnlyList<int> Blocks { get; }
 
     /// <summary>The first lane of <paramref name="block"/> relative to the scope's <c>units</c>.</summary>
-    public string Units(int block) => block == Blocks[0] ? "units" : $"units + {(block - Blocks[0]) * Block.Lanes}";
+    public string Units(int block) => _tile.UnitsFrom(Blocks[0], block);
+
+    /// <summary>The tile block whose weights member <paramref name="block"/> uses.</summary>
+    public int TileBlock(int block) => _tile.BlockOf(block);
 
     /// <summary>
     /// Declares <c>{result}{block}</c> = <paramref name="function"/>(<paramref name="argument"/>(block)) for every

@@ -35,6 +35,7 @@ namespace FixedRnn.Generators.Planning;
 /// </param>
 /// <param name="IsWide">Whether this is the view of the layer that <see cref="WideStepTiles"/> tile (see <see cref="WideView"/>).</param>
 /// <param name="Peepholes">For LSTM: peephole connections.</param>
+/// <param name="Streams">Streams this view's step kernel advances at once (see <see cref="StreamView"/>); 1 for the layer itself.</param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -49,7 +50,8 @@ internal sealed record LayerPlan(
     EquatableArray<TileGroup> StepTiles,
     EquatableArray<TileGroup> WideStepTiles,
     bool IsWide = false,
-    bool Peepholes = false)
+    bool Peepholes = false,
+    int Streams = 1)
 {
     /// <summary>The descriptor of this layer's cell kind: everything specific to the kind comes from it.</summary>
     public Cell Cell => Cell.For(Kind, ResetAfter, Activation, Peepholes);
@@ -60,10 +62,22 @@ internal sealed record LayerPlan(
 
     public int PaddedSize => Blocks * Block.Lanes;
 
-    public string KernelName => IsWide ? $"Layer{Index}Wide" : $"Layer{Index}";
+    public string KernelName => Streams > 1 ? $"Layer{Index}Streams{Streams}" : IsWide ? $"Layer{Index}Wide" : $"Layer{Index}";
 
     /// <summary>The layer as its wide step kernel tiles it, or <see langword="null"/> when it has none.</summary>
     public LayerPlan? WideView => WideStepTiles.Count == 0 ? null : this with { StepTiles = WideStepTiles, WideStepTiles = EquatableArray<TileGroup>.Empty, IsWide = true };
+
+    /// <summary>
+    /// The layer as the batched step kernel for <paramref name="streams"/> streams tiles it: each tile holds the
+    /// accumulators of its blocks for every stream, so each weight vector, loaded once, feeds all the streams' FMAs.
+    /// </summary>
+    public LayerPlan StreamView(int streams) => this with
+    {
+        StepTiles = TilePlan.SplitStreams(Blocks, Cell.Accumulators.Count, streams).ToEquatableArray(),
+        WideStepTiles = EquatableArray<TileGroup>.Empty,
+        IsWide = false,
+        Streams = streams,
+    };
 
     /// <summary>
     /// Whether the step kernel saturates each input feature as it broadcasts it: layer 0 in a single tile, where each

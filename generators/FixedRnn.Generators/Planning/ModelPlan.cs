@@ -43,6 +43,9 @@ internal sealed record ModelPlan(
 
     public int OutputSize => Last.Size;
 
+    /// <summary>Whether the batched Step and Forward advance several streams per kernel call: every recurrent layer's cell has a batched kernel.</summary>
+    public bool TilesStreams => Layers.All(layer => !layer.IsRecurrent || layer.Cell.TilesStreams);
+
     /// <summary>The model's full name as written, without <c>@</c> escapes.</summary>
     public string FullName => string.Join(".", new[] { Namespace }.Concat(ContainingTypes.Select(type => type.Name)).Append(Name).Where(part => part is not null));
 

@@ -31,6 +31,22 @@ internal static class TilePlan
     /// <summary>The most blocks a wide tile spans.</summary>
     public const int WideTileBlocks = 4;
 
+    /// <summary>
+    /// Streams a batched step advances at once where the block has 32 vector registers: LSTM's 4 gates × 4 streams are
+    /// 16 accumulators, beside 4 broadcast features and the weight vector they share.
+    /// </summary>
+    public const int WideTileStreams = 4;
+
+    /// <summary>Streams a batched step advances at once with 16 vector registers: 4 gates × 2 streams, 2 features, a weight.</summary>
+    public const int TileStreams = 2;
+
+    /// <summary>The accumulators a batched step's tile holds, over all its streams, for <paramref name="streams"/> streams.</summary>
+    public static int StreamAccumulatorBudget(int streams) => streams >= WideTileStreams ? WideAccumulatorBudget : StepAccumulatorBudget;
+
+    /// <summary>The tiles of a batched step over <paramref name="streams"/> streams: each block's accumulators once per stream.</summary>
+    public static IReadOnlyList<TileGroup> SplitStreams(int blocks, int accumulatorsPerBlock, int streams) =>
+        Split(blocks, accumulatorsPerBlock * streams, StreamAccumulatorBudget(streams));
+
     /// <summary>The tiles of a step's pass: one tile if the layer fits <see cref="AccumulatorBudget"/>, else tiles of <see cref="StepAccumulatorBudget"/>.</summary>
     public static IReadOnlyList<TileGroup> SplitStep(int blocks, int accumulatorsPerBlock) =>
         blocks * accumulatorsPerBlock <= AccumulatorBudget

@@ -339,26 +339,353 @@ namespace FixedRnn.Generated
             }
         }
 
-        /// <summary>Each stream's step is <see cref="StepCore"/> on its own row and state, in stream order.</summary>
+        /// <summary>Each stream's step is that of <see cref="StepCore"/>, several streams sharing each weight load.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void StepStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, ref float states, ref float outputs)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            for (NInt stream = 0; stream < streams; stream++)
+            NInt stream = 0;
+            if (TBlock.WideTiles)
+            {
+                // 4 streams at a time: their accumulators fit beside the broadcasts in 32 vector registers.
+                for (; stream + 4 <= streams; stream += 4)
+                {
+                    StepStreams4<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), OutputSize);
+                }
+            }
+            else
+            {
+                for (; stream + 2 <= streams; stream += 2)
+                {
+                    StepStreams2<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), OutputSize);
+                }
+            }
+
+            // The streams left over, one at a time.
+            for (; stream < streams; stream++)
             {
                 StepCore<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), null, 0);
             }
         }
 
-        /// <summary>Each sequence is <see cref="ForwardCore"/> on its own rows and state, in stream order.</summary>
+        /// <summary>Each sequence's steps are those of <see cref="ForwardCore"/>, several sequences sharing each weight load.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, int steps, ref float states, ref float outputs)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            for (NInt stream = 0; stream < streams; stream++)
+            NInt stream = 0;
+            if (TBlock.WideTiles)
+            {
+                // 4 streams at a time: their accumulators fit beside the broadcasts in 32 vector registers.
+                for (; stream + 4 <= streams; stream += 4)
+                {
+                    for (NInt step = 0; step < steps; step++)
+                    {
+                        StepStreams4<TBlock>(ref weights, ref Unsafe.Add(ref inputs, ((stream * steps) + step) * InputSize), steps * InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, ((stream * steps) + step) * OutputSize), steps * OutputSize);
+                    }
+                }
+            }
+            else
+            {
+                for (; stream + 2 <= streams; stream += 2)
+                {
+                    for (NInt step = 0; step < steps; step++)
+                    {
+                        StepStreams2<TBlock>(ref weights, ref Unsafe.Add(ref inputs, ((stream * steps) + step) * InputSize), steps * InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, ((stream * steps) + step) * OutputSize), steps * OutputSize);
+                    }
+                }
+            }
+
+            // The sequences left over, one at a time.
+            for (; stream < streams; stream++)
             {
                 ForwardCore<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * steps * InputSize), steps, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * steps * OutputSize));
             }
+        }
+
+        /// <summary>One step of 4 streams whose inputs and outputs are <paramref name="inputStride"/> and <paramref name="outputStride"/> floats apart and whose states are consecutive.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void StepStreams4<TBlock>(ref float weights, ref float inputs, NInt inputStride, ref float states, ref float outputs, NInt outputStride)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            Layer0Streams4<TBlock>(ref weights, ref inputs, inputStride, ref states);
+
+            for (NInt stream = 0; stream < 4; stream++)
+            {
+                Layer1<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * outputStride), ref Unsafe.NullRef<float>());
+            }
+        }
+
+        /// <summary>Layer 0, LSTM 1 → 13: advances h and c by one step for 4 streams at once, each reading the model's input row <paramref name="inputStride"/> floats after the last's; each weight vector is loaded once for the 4.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void Layer0Streams4<TBlock>(ref float weights, ref float input, NInt inputStride, ref float state)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 0; // W_ih x: [2 blocks][1 rows][i, f, g, o][8 lanes]
+            const NUInt RecurrentWeights = 64; // W_hh h: [2 blocks][13 rows][i, f, g, o][8 lanes]
+            const NUInt Bias = 896; // [2 blocks][i, f, g, o][8 lanes]
+
+            // Each stream's input and state vectors.
+            ref float input0 = ref input;
+            ref float hidden0 = ref state;
+            ref float cell0 = ref Unsafe.Add(ref state, 16);
+            ref float input1 = ref Unsafe.Add(ref input, inputStride);
+            ref float hidden1 = ref Unsafe.Add(ref state, StateFloats);
+            ref float cell1 = ref Unsafe.Add(ref state, StateFloats + 16);
+            ref float input2 = ref Unsafe.Add(ref input, 2 * inputStride);
+            ref float hidden2 = ref Unsafe.Add(ref state, 2 * StateFloats);
+            ref float cell2 = ref Unsafe.Add(ref state, (2 * StateFloats) + 16);
+            ref float input3 = ref Unsafe.Add(ref input, 3 * inputStride);
+            ref float hidden3 = ref Unsafe.Add(ref state, 3 * StateFloats);
+            ref float cell3 = ref Unsafe.Add(ref state, (3 * StateFloats) + 16);
+
+            // The new h of each stream waits here, StateFloats apart as the states are: every tile still reads the old h.
+            global::System.Span<float> newHiddenBuffer = stackalloc float[(3 * StateFloats) + 16];
+            ref float newHidden = ref MemoryMarshal.GetReference(newHiddenBuffer);
+
+            // 2 tiles of 1 block (8 lanes): units 0–12.
+            for (NUInt tile = 0; tile < 2; tile++)
+            {
+                NUInt block = tile;
+                // Accumulators i, f, g, o of each block and stream (i0s1: i of block 0, stream 1), starting at the bias.
+                TBlock i0s0 = TBlock.Load(ref weights, Bias + (block * 32));
+                TBlock i0s1 = i0s0;
+                TBlock i0s2 = i0s0;
+                TBlock i0s3 = i0s0;
+                TBlock f0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 8);
+                TBlock f0s1 = f0s0;
+                TBlock f0s2 = f0s0;
+                TBlock f0s3 = f0s0;
+                TBlock g0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 16);
+                TBlock g0s1 = g0s0;
+                TBlock g0s2 = g0s0;
+                TBlock g0s3 = g0s0;
+                TBlock o0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 24);
+                TBlock o0s1 = o0s0;
+                TBlock o0s2 = o0s0;
+                TBlock o0s3 = o0s0;
+                // Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.
+                // W_ih x: each stream's feature k, broadcast once, feeds its i, f, g, o of every block; each weight vector feeds every stream.
+                {
+                    const NUInt k = 0;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    TBlock feature2 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input2, k)));
+                    TBlock feature3 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input3, k)));
+                    NUInt row = InputWeights + (block * 32) + (k * 32);
+                    TBlock weight0i = TBlock.Load(ref weights, row);
+                    i0s0 = TBlock.MultiplyAdd(feature0, weight0i, i0s0);
+                    i0s1 = TBlock.MultiplyAdd(feature1, weight0i, i0s1);
+                    i0s2 = TBlock.MultiplyAdd(feature2, weight0i, i0s2);
+                    i0s3 = TBlock.MultiplyAdd(feature3, weight0i, i0s3);
+                    TBlock weight0f = TBlock.Load(ref weights, row + 8);
+                    f0s0 = TBlock.MultiplyAdd(feature0, weight0f, f0s0);
+                    f0s1 = TBlock.MultiplyAdd(feature1, weight0f, f0s1);
+                    f0s2 = TBlock.MultiplyAdd(feature2, weight0f, f0s2);
+                    f0s3 = TBlock.MultiplyAdd(feature3, weight0f, f0s3);
+                    TBlock weight0g = TBlock.Load(ref weights, row + 16);
+                    g0s0 = TBlock.MultiplyAdd(feature0, weight0g, g0s0);
+                    g0s1 = TBlock.MultiplyAdd(feature1, weight0g, g0s1);
+                    g0s2 = TBlock.MultiplyAdd(feature2, weight0g, g0s2);
+                    g0s3 = TBlock.MultiplyAdd(feature3, weight0g, g0s3);
+                    TBlock weight0o = TBlock.Load(ref weights, row + 24);
+                    o0s0 = TBlock.MultiplyAdd(feature0, weight0o, o0s0);
+                    o0s1 = TBlock.MultiplyAdd(feature1, weight0o, o0s1);
+                    o0s2 = TBlock.MultiplyAdd(feature2, weight0o, o0s2);
+                    o0s3 = TBlock.MultiplyAdd(feature3, weight0o, o0s3);
+                }
+                // W_hh h: each stream's feature k, broadcast once, feeds its i, f, g, o of every block; each weight vector feeds every stream.
+                for (NUInt k = 0; k < 13; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref hidden0, k));
+                    TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref hidden1, k));
+                    TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref hidden2, k));
+                    TBlock feature3 = TBlock.Broadcast(Unsafe.Add(ref hidden3, k));
+                    NUInt row = RecurrentWeights + (block * 416) + (k * 32);
+                    TBlock weight0i = TBlock.Load(ref weights, row);
+                    i0s0 = TBlock.MultiplyAdd(feature0, weight0i, i0s0);
+                    i0s1 = TBlock.MultiplyAdd(feature1, weight0i, i0s1);
+                    i0s2 = TBlock.MultiplyAdd(feature2, weight0i, i0s2);
+                    i0s3 = TBlock.MultiplyAdd(feature3, weight0i, i0s3);
+                    TBlock weight0f = TBlock.Load(ref weights, row + 8);
+                    f0s0 = TBlock.MultiplyAdd(feature0, weight0f, f0s0);
+                    f0s1 = TBlock.MultiplyAdd(feature1, weight0f, f0s1);
+                    f0s2 = TBlock.MultiplyAdd(feature2, weight0f, f0s2);
+                    f0s3 = TBlock.MultiplyAdd(feature3, weight0f, f0s3);
+                    TBlock weight0g = TBlock.Load(ref weights, row + 16);
+                    g0s0 = TBlock.MultiplyAdd(feature0, weight0g, g0s0);
+                    g0s1 = TBlock.MultiplyAdd(feature1, weight0g, g0s1);
+                    g0s2 = TBlock.MultiplyAdd(feature2, weight0g, g0s2);
+                    g0s3 = TBlock.MultiplyAdd(feature3, weight0g, g0s3);
+                    TBlock weight0o = TBlock.Load(ref weights, row + 24);
+                    o0s0 = TBlock.MultiplyAdd(feature0, weight0o, o0s0);
+                    o0s1 = TBlock.MultiplyAdd(feature1, weight0o, o0s1);
+                    o0s2 = TBlock.MultiplyAdd(feature2, weight0o, o0s2);
+                    o0s3 = TBlock.MultiplyAdd(feature3, weight0o, o0s3);
+                }
+                // The cell's lane-wise work on every block of every stream; stream s's lanes are s * StateFloats on from stream 0's.
+                {
+                    ref float hidden = ref hidden0;
+                    ref float cell = ref cell0;
+                    ref float next = ref newHidden;
+                    TBlock i0 = i0s0; TBlock f0 = f0s0; TBlock g0 = g0s0; TBlock o0 = o0s0;
+                    TBlock i1 = i0s1; TBlock f1 = f0s1; TBlock g1 = g0s1; TBlock o1 = o0s1;
+                    TBlock i2 = i0s2; TBlock f2 = f0s2; TBlock g2 = g0s2; TBlock o2 = o0s2;
+                    TBlock i3 = i0s3; TBlock f3 = f0s3; TBlock g3 = g0s3; TBlock o3 = o0s3;
+                    // Block 0 of the tile in streams 0 and 1, their activations in one call: c = f*c + i*g; h = o*tanh(c).
+                    {
+                        NUInt units = block * 8;
+                        (TBlock inputGate0, TBlock inputGate1) = TBlock.Sigmoid(i0, i1);
+                        (TBlock forgetGate0, TBlock forgetGate1) = TBlock.Sigmoid(f0, f1);
+                        (TBlock candidate0, TBlock candidate1) = TBlock.Tanh(g0, g1);
+                        (TBlock outputGate0, TBlock outputGate1) = TBlock.Sigmoid(o0, o1);
+                        TBlock c0 = TBlock.MultiplyAdd(forgetGate0, TBlock.Load(ref cell, units), inputGate0 * candidate0);
+                        TBlock c1 = TBlock.MultiplyAdd(forgetGate1, TBlock.Load(ref cell, units + StateFloats), inputGate1 * candidate1);
+                        TBlock.Store(c0, ref cell, units);
+                        TBlock.Store(c1, ref cell, units + StateFloats);
+                        (TBlock tanhCell0, TBlock tanhCell1) = TBlock.Tanh(c0, c1);
+                        TBlock.Store(outputGate0 * tanhCell0, ref next, units);
+                        TBlock.Store(outputGate1 * tanhCell1, ref next, units + StateFloats);
+                    }
+                    // Block 0 of the tile in streams 2 and 3, their activations in one call: c = f*c + i*g; h = o*tanh(c).
+                    {
+                        NUInt units = (block * 8) + (2 * StateFloats);
+                        (TBlock inputGate2, TBlock inputGate3) = TBlock.Sigmoid(i2, i3);
+                        (TBlock forgetGate2, TBlock forgetGate3) = TBlock.Sigmoid(f2, f3);
+                        (TBlock candidate2, TBlock candidate3) = TBlock.Tanh(g2, g3);
+                        (TBlock outputGate2, TBlock outputGate3) = TBlock.Sigmoid(o2, o3);
+                        TBlock c2 = TBlock.MultiplyAdd(forgetGate2, TBlock.Load(ref cell, units), inputGate2 * candidate2);
+                        TBlock c3 = TBlock.MultiplyAdd(forgetGate3, TBlock.Load(ref cell, units + StateFloats), inputGate3 * candidate3);
+                        TBlock.Store(c2, ref cell, units);
+                        TBlock.Store(c3, ref cell, units + StateFloats);
+                        (TBlock tanhCell2, TBlock tanhCell3) = TBlock.Tanh(c2, c3);
+                        TBlock.Store(outputGate2 * tanhCell2, ref next, units);
+                        TBlock.Store(outputGate3 * tanhCell3, ref next, units + StateFloats);
+                    }
+                }
+            }
+
+            newHiddenBuffer.Slice(0, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden0, 16));
+            newHiddenBuffer.Slice(StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden1, 16));
+            newHiddenBuffer.Slice(2 * StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden2, 16));
+            newHiddenBuffer.Slice(3 * StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden3, 16));
+        }
+
+        /// <summary>One step of 2 streams whose inputs and outputs are <paramref name="inputStride"/> and <paramref name="outputStride"/> floats apart and whose states are consecutive.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void StepStreams2<TBlock>(ref float weights, ref float inputs, NInt inputStride, ref float states, ref float outputs, NInt outputStride)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            Layer0Streams2<TBlock>(ref weights, ref inputs, inputStride, ref states);
+
+            for (NInt stream = 0; stream < 2; stream++)
+            {
+                Layer1<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * outputStride), ref Unsafe.NullRef<float>());
+            }
+        }
+
+        /// <summary>Layer 0, LSTM 1 → 13: advances h and c by one step for 2 streams at once, each reading the model's input row <paramref name="inputStride"/> floats after the last's; each weight vector is loaded once for the 2.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void Layer0Streams2<TBlock>(ref float weights, ref float input, NInt inputStride, ref float state)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 0; // W_ih x: [2 blocks][1 rows][i, f, g, o][8 lanes]
+            const NUInt RecurrentWeights = 64; // W_hh h: [2 blocks][13 rows][i, f, g, o][8 lanes]
+            const NUInt Bias = 896; // [2 blocks][i, f, g, o][8 lanes]
+
+            // Each stream's input and state vectors.
+            ref float input0 = ref input;
+            ref float hidden0 = ref state;
+            ref float cell0 = ref Unsafe.Add(ref state, 16);
+            ref float input1 = ref Unsafe.Add(ref input, inputStride);
+            ref float hidden1 = ref Unsafe.Add(ref state, StateFloats);
+            ref float cell1 = ref Unsafe.Add(ref state, StateFloats + 16);
+
+            // The new h of each stream waits here, StateFloats apart as the states are: every tile still reads the old h.
+            global::System.Span<float> newHiddenBuffer = stackalloc float[StateFloats + 16];
+            ref float newHidden = ref MemoryMarshal.GetReference(newHiddenBuffer);
+
+            // 2 tiles of 1 block (8 lanes): units 0–12.
+            for (NUInt tile = 0; tile < 2; tile++)
+            {
+                NUInt block = tile;
+                // Accumulators i, f, g, o of each block and stream (i0s1: i of block 0, stream 1), starting at the bias.
+                TBlock i0s0 = TBlock.Load(ref weights, Bias + (block * 32));
+                TBlock i0s1 = i0s0;
+                TBlock f0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 8);
+                TBlock f0s1 = f0s0;
+                TBlock g0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 16);
+                TBlock g0s1 = g0s0;
+                TBlock o0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 24);
+                TBlock o0s1 = o0s0;
+                // Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.
+                // W_ih x: each stream's feature k, broadcast once, feeds its i, f, g, o of every block; each weight vector feeds every stream.
+                {
+                    const NUInt k = 0;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    NUInt row = InputWeights + (block * 32) + (k * 32);
+                    TBlock weight0i = TBlock.Load(ref weights, row);
+                    i0s0 = TBlock.MultiplyAdd(feature0, weight0i, i0s0);
+                    i0s1 = TBlock.MultiplyAdd(feature1, weight0i, i0s1);
+                    TBlock weight0f = TBlock.Load(ref weights, row + 8);
+                    f0s0 = TBlock.MultiplyAdd(feature0, weight0f, f0s0);
+                    f0s1 = TBlock.MultiplyAdd(feature1, weight0f, f0s1);
+                    TBlock weight0g = TBlock.Load(ref weights, row + 16);
+                    g0s0 = TBlock.MultiplyAdd(feature0, weight0g, g0s0);
+                    g0s1 = TBlock.MultiplyAdd(feature1, weight0g, g0s1);
+                    TBlock weight0o = TBlock.Load(ref weights, row + 24);
+                    o0s0 = TBlock.MultiplyAdd(feature0, weight0o, o0s0);
+                    o0s1 = TBlock.MultiplyAdd(feature1, weight0o, o0s1);
+                }
+                // W_hh h: each stream's feature k, broadcast once, feeds its i, f, g, o of every block; each weight vector feeds every stream.
+                for (NUInt k = 0; k < 13; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref hidden0, k));
+                    TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref hidden1, k));
+                    NUInt row = RecurrentWeights + (block * 416) + (k * 32);
+                    TBlock weight0i = TBlock.Load(ref weights, row);
+                    i0s0 = TBlock.MultiplyAdd(feature0, weight0i, i0s0);
+                    i0s1 = TBlock.MultiplyAdd(feature1, weight0i, i0s1);
+                    TBlock weight0f = TBlock.Load(ref weights, row + 8);
+                    f0s0 = TBlock.MultiplyAdd(feature0, weight0f, f0s0);
+                    f0s1 = TBlock.MultiplyAdd(feature1, weight0f, f0s1);
+                    TBlock weight0g = TBlock.Load(ref weights, row + 16);
+                    g0s0 = TBlock.MultiplyAdd(feature0, weight0g, g0s0);
+                    g0s1 = TBlock.MultiplyAdd(feature1, weight0g, g0s1);
+                    TBlock weight0o = TBlock.Load(ref weights, row + 24);
+                    o0s0 = TBlock.MultiplyAdd(feature0, weight0o, o0s0);
+                    o0s1 = TBlock.MultiplyAdd(feature1, weight0o, o0s1);
+                }
+                // The cell's lane-wise work on every block of every stream; stream s's lanes are s * StateFloats on from stream 0's.
+                {
+                    ref float hidden = ref hidden0;
+                    ref float cell = ref cell0;
+                    ref float next = ref newHidden;
+                    TBlock i0 = i0s0; TBlock f0 = f0s0; TBlock g0 = g0s0; TBlock o0 = o0s0;
+                    TBlock i1 = i0s1; TBlock f1 = f0s1; TBlock g1 = g0s1; TBlock o1 = o0s1;
+                    // Block 0 of the tile in streams 0 and 1, their activations in one call: c = f*c + i*g; h = o*tanh(c).
+                    {
+                        NUInt units = block * 8;
+                        (TBlock inputGate0, TBlock inputGate1) = TBlock.Sigmoid(i0, i1);
+                        (TBlock forgetGate0, TBlock forgetGate1) = TBlock.Sigmoid(f0, f1);
+                        (TBlock candidate0, TBlock candidate1) = TBlock.Tanh(g0, g1);
+                        (TBlock outputGate0, TBlock outputGate1) = TBlock.Sigmoid(o0, o1);
+                        TBlock c0 = TBlock.MultiplyAdd(forgetGate0, TBlock.Load(ref cell, units), inputGate0 * candidate0);
+                        TBlock c1 = TBlock.MultiplyAdd(forgetGate1, TBlock.Load(ref cell, units + StateFloats), inputGate1 * candidate1);
+                        TBlock.Store(c0, ref cell, units);
+                        TBlock.Store(c1, ref cell, units + StateFloats);
+                        (TBlock tanhCell0, TBlock tanhCell1) = TBlock.Tanh(c0, c1);
+                        TBlock.Store(outputGate0 * tanhCell0, ref next, units);
+                        TBlock.Store(outputGate1 * tanhCell1, ref next, units + StateFloats);
+                    }
+                }
+            }
+
+            newHiddenBuffer.Slice(0, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden0, 16));
+            newHiddenBuffer.Slice(StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden1, 16));
         }
 
         /// <summary>Checks that <paramref name="inputs"/> holds one row per stream and <paramref name="outputs"/> room for as many.</summary>

@@ -319,25 +319,329 @@ namespace FixedRnn.Generated
             }
         }
 
-        /// <summary>Each stream's step is <see cref="StepCore"/> on its own row and state, in stream order.</summary>
+        /// <summary>Each stream's step is that of <see cref="StepCore"/>, several streams sharing each weight load.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void StepStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, ref float states, ref float outputs)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            for (NInt stream = 0; stream < streams; stream++)
+            NInt stream = 0;
+            if (TBlock.WideTiles)
+            {
+                // 4 streams at a time: their accumulators fit beside the broadcasts in 32 vector registers.
+                for (; stream + 4 <= streams; stream += 4)
+                {
+                    StepStreams4<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), OutputSize);
+                }
+            }
+            else
+            {
+                for (; stream + 2 <= streams; stream += 2)
+                {
+                    StepStreams2<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), OutputSize);
+                }
+            }
+
+            // The streams left over, one at a time.
+            for (; stream < streams; stream++)
             {
                 StepCore<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), null, 0);
             }
         }
 
-        /// <summary>Each sequence is <see cref="ForwardCore"/> on its own rows and state, in stream order.</summary>
+        /// <summary>Each sequence's steps are those of <see cref="ForwardCore"/>, several sequences sharing each weight load.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, int steps, ref float states, ref float outputs)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            for (NInt stream = 0; stream < streams; stream++)
+            NInt stream = 0;
+            if (TBlock.WideTiles)
+            {
+                // 4 streams at a time: their accumulators fit beside the broadcasts in 32 vector registers.
+                for (; stream + 4 <= streams; stream += 4)
+                {
+                    for (NInt step = 0; step < steps; step++)
+                    {
+                        StepStreams4<TBlock>(ref weights, ref Unsafe.Add(ref inputs, ((stream * steps) + step) * InputSize), steps * InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, ((stream * steps) + step) * OutputSize), steps * OutputSize);
+                    }
+                }
+            }
+            else
+            {
+                for (; stream + 2 <= streams; stream += 2)
+                {
+                    for (NInt step = 0; step < steps; step++)
+                    {
+                        StepStreams2<TBlock>(ref weights, ref Unsafe.Add(ref inputs, ((stream * steps) + step) * InputSize), steps * InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, ((stream * steps) + step) * OutputSize), steps * OutputSize);
+                    }
+                }
+            }
+
+            // The sequences left over, one at a time.
+            for (; stream < streams; stream++)
             {
                 ForwardCore<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * steps * InputSize), steps, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * steps * OutputSize));
+            }
+        }
+
+        /// <summary>One step of 4 streams whose inputs and outputs are <paramref name="inputStride"/> and <paramref name="outputStride"/> floats apart and whose states are consecutive.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void StepStreams4<TBlock>(ref float weights, ref float inputs, NInt inputStride, ref float states, ref float outputs, NInt outputStride)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            Layer0Streams4<TBlock>(ref weights, ref inputs, inputStride, ref states);
+
+            for (NInt stream = 0; stream < 4; stream++)
+            {
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref states, stream * StateFloats), OutputSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref outputs, stream * outputStride), OutputSize));
+            }
+        }
+
+        /// <summary>Layer 0, RNN (relu) 2 → 24: advances h by one step for 4 streams at once, each reading the model's input row <paramref name="inputStride"/> floats after the last's; each weight vector is loaded once for the 4.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void Layer0Streams4<TBlock>(ref float weights, ref float input, NInt inputStride, ref float state)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 0; // W_ih x: [3 blocks][2 rows][a][8 lanes]
+            const NUInt RecurrentWeights = 48; // W_hh h: [3 blocks][24 rows][a][8 lanes]
+            const NUInt Bias = 624; // [3 blocks][a][8 lanes]
+
+            // Each stream's input and state vectors.
+            ref float input0 = ref input;
+            ref float hidden0 = ref state;
+            ref float input1 = ref Unsafe.Add(ref input, inputStride);
+            ref float hidden1 = ref Unsafe.Add(ref state, StateFloats);
+            ref float input2 = ref Unsafe.Add(ref input, 2 * inputStride);
+            ref float hidden2 = ref Unsafe.Add(ref state, 2 * StateFloats);
+            ref float input3 = ref Unsafe.Add(ref input, 3 * inputStride);
+            ref float hidden3 = ref Unsafe.Add(ref state, 3 * StateFloats);
+
+            // One tile of 3 blocks (24 lanes): units 0–23.
+            {
+                const NUInt block = 0;
+                // Accumulators a of each block and stream (i0s1: i of block 0, stream 1), starting at the bias.
+                TBlock a0s0 = TBlock.Load(ref weights, Bias + (block * 8));
+                TBlock a0s1 = a0s0;
+                TBlock a0s2 = a0s0;
+                TBlock a0s3 = a0s0;
+                TBlock a1s0 = TBlock.Load(ref weights, Bias + (block * 8) + 8);
+                TBlock a1s1 = a1s0;
+                TBlock a1s2 = a1s0;
+                TBlock a1s3 = a1s0;
+                TBlock a2s0 = TBlock.Load(ref weights, Bias + (block * 8) + 16);
+                TBlock a2s1 = a2s0;
+                TBlock a2s2 = a2s0;
+                TBlock a2s3 = a2s0;
+                // Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.
+                // W_ih x: each stream's feature k, broadcast once, feeds its a of every block; each weight vector feeds every stream.
+                {
+                    const NUInt k = 0;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    TBlock feature2 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input2, k)));
+                    TBlock feature3 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input3, k)));
+                    NUInt row = InputWeights + (block * 16) + (k * 8);
+                    TBlock weight0a = TBlock.Load(ref weights, row);
+                    a0s0 = TBlock.MultiplyAdd(feature0, weight0a, a0s0);
+                    a0s1 = TBlock.MultiplyAdd(feature1, weight0a, a0s1);
+                    a0s2 = TBlock.MultiplyAdd(feature2, weight0a, a0s2);
+                    a0s3 = TBlock.MultiplyAdd(feature3, weight0a, a0s3);
+                    TBlock weight1a = TBlock.Load(ref weights, row + 16);
+                    a1s0 = TBlock.MultiplyAdd(feature0, weight1a, a1s0);
+                    a1s1 = TBlock.MultiplyAdd(feature1, weight1a, a1s1);
+                    a1s2 = TBlock.MultiplyAdd(feature2, weight1a, a1s2);
+                    a1s3 = TBlock.MultiplyAdd(feature3, weight1a, a1s3);
+                    TBlock weight2a = TBlock.Load(ref weights, row + 32);
+                    a2s0 = TBlock.MultiplyAdd(feature0, weight2a, a2s0);
+                    a2s1 = TBlock.MultiplyAdd(feature1, weight2a, a2s1);
+                    a2s2 = TBlock.MultiplyAdd(feature2, weight2a, a2s2);
+                    a2s3 = TBlock.MultiplyAdd(feature3, weight2a, a2s3);
+                }
+                {
+                    const NUInt k = 1;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    TBlock feature2 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input2, k)));
+                    TBlock feature3 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input3, k)));
+                    NUInt row = InputWeights + (block * 16) + (k * 8);
+                    TBlock weight0a = TBlock.Load(ref weights, row);
+                    a0s0 = TBlock.MultiplyAdd(feature0, weight0a, a0s0);
+                    a0s1 = TBlock.MultiplyAdd(feature1, weight0a, a0s1);
+                    a0s2 = TBlock.MultiplyAdd(feature2, weight0a, a0s2);
+                    a0s3 = TBlock.MultiplyAdd(feature3, weight0a, a0s3);
+                    TBlock weight1a = TBlock.Load(ref weights, row + 16);
+                    a1s0 = TBlock.MultiplyAdd(feature0, weight1a, a1s0);
+                    a1s1 = TBlock.MultiplyAdd(feature1, weight1a, a1s1);
+                    a1s2 = TBlock.MultiplyAdd(feature2, weight1a, a1s2);
+                    a1s3 = TBlock.MultiplyAdd(feature3, weight1a, a1s3);
+                    TBlock weight2a = TBlock.Load(ref weights, row + 32);
+                    a2s0 = TBlock.MultiplyAdd(feature0, weight2a, a2s0);
+                    a2s1 = TBlock.MultiplyAdd(feature1, weight2a, a2s1);
+                    a2s2 = TBlock.MultiplyAdd(feature2, weight2a, a2s2);
+                    a2s3 = TBlock.MultiplyAdd(feature3, weight2a, a2s3);
+                }
+                // W_hh h: each stream's feature k, broadcast once, feeds its a of every block; each weight vector feeds every stream.
+                for (NUInt k = 0; k < 24; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref hidden0, k));
+                    TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref hidden1, k));
+                    TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref hidden2, k));
+                    TBlock feature3 = TBlock.Broadcast(Unsafe.Add(ref hidden3, k));
+                    NUInt row = RecurrentWeights + (block * 192) + (k * 8);
+                    TBlock weight0a = TBlock.Load(ref weights, row);
+                    a0s0 = TBlock.MultiplyAdd(feature0, weight0a, a0s0);
+                    a0s1 = TBlock.MultiplyAdd(feature1, weight0a, a0s1);
+                    a0s2 = TBlock.MultiplyAdd(feature2, weight0a, a0s2);
+                    a0s3 = TBlock.MultiplyAdd(feature3, weight0a, a0s3);
+                    TBlock weight1a = TBlock.Load(ref weights, row + 192);
+                    a1s0 = TBlock.MultiplyAdd(feature0, weight1a, a1s0);
+                    a1s1 = TBlock.MultiplyAdd(feature1, weight1a, a1s1);
+                    a1s2 = TBlock.MultiplyAdd(feature2, weight1a, a1s2);
+                    a1s3 = TBlock.MultiplyAdd(feature3, weight1a, a1s3);
+                    TBlock weight2a = TBlock.Load(ref weights, row + 384);
+                    a2s0 = TBlock.MultiplyAdd(feature0, weight2a, a2s0);
+                    a2s1 = TBlock.MultiplyAdd(feature1, weight2a, a2s1);
+                    a2s2 = TBlock.MultiplyAdd(feature2, weight2a, a2s2);
+                    a2s3 = TBlock.MultiplyAdd(feature3, weight2a, a2s3);
+                }
+                // The cell's lane-wise work on every block of every stream; stream s's lanes are s * StateFloats on from stream 0's.
+                {
+                    ref float hidden = ref hidden0;
+                    ref float next = ref hidden;
+                    TBlock a0 = a0s0;
+                    TBlock a1 = a0s1;
+                    TBlock a2 = a0s2;
+                    TBlock a3 = a0s3;
+                    TBlock a4 = a1s0;
+                    TBlock a5 = a1s1;
+                    TBlock a6 = a1s2;
+                    TBlock a7 = a1s3;
+                    TBlock a8 = a2s0;
+                    TBlock a9 = a2s1;
+                    TBlock a10 = a2s2;
+                    TBlock a11 = a2s3;
+                    // h = relu(a) for each block of the tile.
+                    TBlock.Store(TBlock.Relu(a0), ref next, block * 8);
+                    TBlock.Store(TBlock.Relu(a1), ref next, (block * 8) + StateFloats);
+                    TBlock.Store(TBlock.Relu(a2), ref next, (block * 8) + (2 * StateFloats));
+                    TBlock.Store(TBlock.Relu(a3), ref next, (block * 8) + (3 * StateFloats));
+                    TBlock.Store(TBlock.Relu(a4), ref next, (block + 1) * 8);
+                    TBlock.Store(TBlock.Relu(a5), ref next, ((block + 1) * 8) + StateFloats);
+                    TBlock.Store(TBlock.Relu(a6), ref next, ((block + 1) * 8) + (2 * StateFloats));
+                    TBlock.Store(TBlock.Relu(a7), ref next, ((block + 1) * 8) + (3 * StateFloats));
+                    TBlock.Store(TBlock.Relu(a8), ref next, (block + 2) * 8);
+                    TBlock.Store(TBlock.Relu(a9), ref next, ((block + 2) * 8) + StateFloats);
+                    TBlock.Store(TBlock.Relu(a10), ref next, ((block + 2) * 8) + (2 * StateFloats));
+                    TBlock.Store(TBlock.Relu(a11), ref next, ((block + 2) * 8) + (3 * StateFloats));
+                }
+            }
+        }
+
+        /// <summary>One step of 2 streams whose inputs and outputs are <paramref name="inputStride"/> and <paramref name="outputStride"/> floats apart and whose states are consecutive.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void StepStreams2<TBlock>(ref float weights, ref float inputs, NInt inputStride, ref float states, ref float outputs, NInt outputStride)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            Layer0Streams2<TBlock>(ref weights, ref inputs, inputStride, ref states);
+
+            for (NInt stream = 0; stream < 2; stream++)
+            {
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref states, stream * StateFloats), OutputSize).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref outputs, stream * outputStride), OutputSize));
+            }
+        }
+
+        /// <summary>Layer 0, RNN (relu) 2 → 24: advances h by one step for 2 streams at once, each reading the model's input row <paramref name="inputStride"/> floats after the last's; each weight vector is loaded once for the 2.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void Layer0Streams2<TBlock>(ref float weights, ref float input, NInt inputStride, ref float state)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 0; // W_ih x: [3 blocks][2 rows][a][8 lanes]
+            const NUInt RecurrentWeights = 48; // W_hh h: [3 blocks][24 rows][a][8 lanes]
+            const NUInt Bias = 624; // [3 blocks][a][8 lanes]
+
+            // Each stream's input and state vectors.
+            ref float input0 = ref input;
+            ref float hidden0 = ref state;
+            ref float input1 = ref Unsafe.Add(ref input, inputStride);
+            ref float hidden1 = ref Unsafe.Add(ref state, StateFloats);
+
+            // One tile of 3 blocks (24 lanes): units 0–23.
+            {
+                const NUInt block = 0;
+                // Accumulators a of each block and stream (i0s1: i of block 0, stream 1), starting at the bias.
+                TBlock a0s0 = TBlock.Load(ref weights, Bias + (block * 8));
+                TBlock a0s1 = a0s0;
+                TBlock a1s0 = TBlock.Load(ref weights, Bias + (block * 8) + 8);
+                TBlock a1s1 = a1s0;
+                TBlock a2s0 = TBlock.Load(ref weights, Bias + (block * 8) + 16);
+                TBlock a2s1 = a2s0;
+                // Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.
+                // W_ih x: each stream's feature k, broadcast once, feeds its a of every block; each weight vector feeds every stream.
+                {
+                    const NUInt k = 0;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    NUInt row = InputWeights + (block * 16) + (k * 8);
+                    TBlock weight0a = TBlock.Load(ref weights, row);
+                    a0s0 = TBlock.MultiplyAdd(feature0, weight0a, a0s0);
+                    a0s1 = TBlock.MultiplyAdd(feature1, weight0a, a0s1);
+                    TBlock weight1a = TBlock.Load(ref weights, row + 16);
+                    a1s0 = TBlock.MultiplyAdd(feature0, weight1a, a1s0);
+                    a1s1 = TBlock.MultiplyAdd(feature1, weight1a, a1s1);
+                    TBlock weight2a = TBlock.Load(ref weights, row + 32);
+                    a2s0 = TBlock.MultiplyAdd(feature0, weight2a, a2s0);
+                    a2s1 = TBlock.MultiplyAdd(feature1, weight2a, a2s1);
+                }
+                {
+                    const NUInt k = 1;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    NUInt row = InputWeights + (block * 16) + (k * 8);
+                    TBlock weight0a = TBlock.Load(ref weights, row);
+                    a0s0 = TBlock.MultiplyAdd(feature0, weight0a, a0s0);
+                    a0s1 = TBlock.MultiplyAdd(feature1, weight0a, a0s1);
+                    TBlock weight1a = TBlock.Load(ref weights, row + 16);
+                    a1s0 = TBlock.MultiplyAdd(feature0, weight1a, a1s0);
+                    a1s1 = TBlock.MultiplyAdd(feature1, weight1a, a1s1);
+                    TBlock weight2a = TBlock.Load(ref weights, row + 32);
+                    a2s0 = TBlock.MultiplyAdd(feature0, weight2a, a2s0);
+                    a2s1 = TBlock.MultiplyAdd(feature1, weight2a, a2s1);
+                }
+                // W_hh h: each stream's feature k, broadcast once, feeds its a of every block; each weight vector feeds every stream.
+                for (NUInt k = 0; k < 24; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref hidden0, k));
+                    TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref hidden1, k));
+                    NUInt row = RecurrentWeights + (block * 192) + (k * 8);
+                    TBlock weight0a = TBlock.Load(ref weights, row);
+                    a0s0 = TBlock.MultiplyAdd(feature0, weight0a, a0s0);
+                    a0s1 = TBlock.MultiplyAdd(feature1, weight0a, a0s1);
+                    TBlock weight1a = TBlock.Load(ref weights, row + 192);
+                    a1s0 = TBlock.MultiplyAdd(feature0, weight1a, a1s0);
+                    a1s1 = TBlock.MultiplyAdd(feature1, weight1a, a1s1);
+                    TBlock weight2a = TBlock.Load(ref weights, row + 384);
+                    a2s0 = TBlock.MultiplyAdd(feature0, weight2a, a2s0);
+                    a2s1 = TBlock.MultiplyAdd(feature1, weight2a, a2s1);
+                }
+                // The cell's lane-wise work on every block of every stream; stream s's lanes are s * StateFloats on from stream 0's.
+                {
+                    ref float hidden = ref hidden0;
+                    ref float next = ref hidden;
+                    TBlock a0 = a0s0;
+                    TBlock a1 = a0s1;
+                    TBlock a2 = a1s0;
+                    TBlock a3 = a1s1;
+                    TBlock a4 = a2s0;
+                    TBlock a5 = a2s1;
+                    // h = relu(a) for each block of the tile.
+                    TBlock.Store(TBlock.Relu(a0), ref next, block * 8);
+                    TBlock.Store(TBlock.Relu(a1), ref next, (block * 8) + StateFloats);
+                    TBlock.Store(TBlock.Relu(a2), ref next, (block + 1) * 8);
+                    TBlock.Store(TBlock.Relu(a3), ref next, ((block + 1) * 8) + StateFloats);
+                    TBlock.Store(TBlock.Relu(a4), ref next, (block + 2) * 8);
+                    TBlock.Store(TBlock.Relu(a5), ref next, ((block + 2) * 8) + StateFloats);
+                }
             }
         }
 

@@ -333,26 +333,642 @@ namespace FixedRnn.Generated
             }
         }
 
-        /// <summary>Each stream's step is <see cref="StepCore"/> on its own row and state, in stream order.</summary>
+        /// <summary>Each stream's step is that of <see cref="StepCore"/>, several streams sharing each weight load.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void StepStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, ref float states, ref float outputs)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            for (NInt stream = 0; stream < streams; stream++)
+            NInt stream = 0;
+            if (TBlock.WideTiles)
+            {
+                // 4 streams at a time: their accumulators fit beside the broadcasts in 32 vector registers.
+                for (; stream + 4 <= streams; stream += 4)
+                {
+                    StepStreams4<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), OutputSize);
+                }
+            }
+            else
+            {
+                for (; stream + 2 <= streams; stream += 2)
+                {
+                    StepStreams2<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), OutputSize);
+                }
+            }
+
+            // The streams left over, one at a time.
+            for (; stream < streams; stream++)
             {
                 StepCore<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref inputs, stream * InputSize), ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * OutputSize), null, 0);
             }
         }
 
-        /// <summary>Each sequence is <see cref="ForwardCore"/> on its own rows and state, in stream order.</summary>
+        /// <summary>Each sequence's steps are those of <see cref="ForwardCore"/>, several sequences sharing each weight load.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         private static void ForwardStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, int steps, ref float states, ref float outputs)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            for (NInt stream = 0; stream < streams; stream++)
+            NInt stream = 0;
+            if (TBlock.WideTiles)
+            {
+                // 4 streams at a time: their accumulators fit beside the broadcasts in 32 vector registers.
+                for (; stream + 4 <= streams; stream += 4)
+                {
+                    for (NInt step = 0; step < steps; step++)
+                    {
+                        StepStreams4<TBlock>(ref weights, ref Unsafe.Add(ref inputs, ((stream * steps) + step) * InputSize), steps * InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, ((stream * steps) + step) * OutputSize), steps * OutputSize);
+                    }
+                }
+            }
+            else
+            {
+                for (; stream + 2 <= streams; stream += 2)
+                {
+                    for (NInt step = 0; step < steps; step++)
+                    {
+                        StepStreams2<TBlock>(ref weights, ref Unsafe.Add(ref inputs, ((stream * steps) + step) * InputSize), steps * InputSize, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, ((stream * steps) + step) * OutputSize), steps * OutputSize);
+                    }
+                }
+            }
+
+            // The sequences left over, one at a time.
+            for (; stream < streams; stream++)
             {
                 ForwardCore<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * steps * InputSize), steps, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * steps * OutputSize));
             }
+        }
+
+        /// <summary>One step of 4 streams whose inputs and outputs are <paramref name="inputStride"/> and <paramref name="outputStride"/> floats apart and whose states are consecutive.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void StepStreams4<TBlock>(ref float weights, ref float inputs, NInt inputStride, ref float states, ref float outputs, NInt outputStride)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            Layer0Streams4<TBlock>(ref weights, ref inputs, inputStride, ref states);
+            Layer1Streams4<TBlock>(ref weights, ref states, StateFloats, ref states);
+
+            for (NInt stream = 0; stream < 4; stream++)
+            {
+                Layer2<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref states, (stream * StateFloats) + 16), ref Unsafe.Add(ref outputs, stream * outputStride), ref Unsafe.NullRef<float>());
+            }
+        }
+
+        /// <summary>Layer 0, GRU (reset-after) 4 → 16: advances h by one step for 4 streams at once, each reading the model's input row <paramref name="inputStride"/> floats after the last's; each weight vector is loaded once for the 4.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void Layer0Streams4<TBlock>(ref float weights, ref float input, NInt inputStride, ref float state)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 0; // W_ih x: [2 blocks][4 rows][r, z, nx][8 lanes]
+            const NUInt RecurrentWeights = 192; // W_hh h: [2 blocks][16 rows][r, z, nh][8 lanes]
+            const NUInt Bias = 960; // [2 blocks][r, z, nx, nh][8 lanes]
+
+            // Each stream's input and state vectors.
+            ref float input0 = ref input;
+            ref float hidden0 = ref state;
+            ref float input1 = ref Unsafe.Add(ref input, inputStride);
+            ref float hidden1 = ref Unsafe.Add(ref state, StateFloats);
+            ref float input2 = ref Unsafe.Add(ref input, 2 * inputStride);
+            ref float hidden2 = ref Unsafe.Add(ref state, 2 * StateFloats);
+            ref float input3 = ref Unsafe.Add(ref input, 3 * inputStride);
+            ref float hidden3 = ref Unsafe.Add(ref state, 3 * StateFloats);
+
+            // The new h of each stream waits here, StateFloats apart as the states are: every tile still reads the old h.
+            global::System.Span<float> newHiddenBuffer = stackalloc float[(3 * StateFloats) + 16];
+            ref float newHidden = ref MemoryMarshal.GetReference(newHiddenBuffer);
+
+            // 2 tiles of 1 block (8 lanes): units 0–15.
+            for (NUInt tile = 0; tile < 2; tile++)
+            {
+                NUInt block = tile;
+                // Accumulators r, z, nx, nh of each block and stream (i0s1: i of block 0, stream 1), starting at the bias.
+                TBlock r0s0 = TBlock.Load(ref weights, Bias + (block * 32));
+                TBlock r0s1 = r0s0;
+                TBlock r0s2 = r0s0;
+                TBlock r0s3 = r0s0;
+                TBlock z0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 8);
+                TBlock z0s1 = z0s0;
+                TBlock z0s2 = z0s0;
+                TBlock z0s3 = z0s0;
+                TBlock nx0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 16);
+                TBlock nx0s1 = nx0s0;
+                TBlock nx0s2 = nx0s0;
+                TBlock nx0s3 = nx0s0;
+                TBlock nh0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 24);
+                TBlock nh0s1 = nh0s0;
+                TBlock nh0s2 = nh0s0;
+                TBlock nh0s3 = nh0s0;
+                // Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.
+                // W_ih x: each stream's feature k, broadcast once, feeds its r, z, nx of every block; each weight vector feeds every stream.
+                {
+                    const NUInt k = 0;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    TBlock feature2 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input2, k)));
+                    TBlock feature3 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input3, k)));
+                    NUInt row = InputWeights + (block * 96) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    r0s2 = TBlock.MultiplyAdd(feature2, weight0r, r0s2);
+                    r0s3 = TBlock.MultiplyAdd(feature3, weight0r, r0s3);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    z0s2 = TBlock.MultiplyAdd(feature2, weight0z, z0s2);
+                    z0s3 = TBlock.MultiplyAdd(feature3, weight0z, z0s3);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    nx0s1 = TBlock.MultiplyAdd(feature1, weight0nx, nx0s1);
+                    nx0s2 = TBlock.MultiplyAdd(feature2, weight0nx, nx0s2);
+                    nx0s3 = TBlock.MultiplyAdd(feature3, weight0nx, nx0s3);
+                }
+                {
+                    const NUInt k = 1;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    TBlock feature2 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input2, k)));
+                    TBlock feature3 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input3, k)));
+                    NUInt row = InputWeights + (block * 96) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    r0s2 = TBlock.MultiplyAdd(feature2, weight0r, r0s2);
+                    r0s3 = TBlock.MultiplyAdd(feature3, weight0r, r0s3);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    z0s2 = TBlock.MultiplyAdd(feature2, weight0z, z0s2);
+                    z0s3 = TBlock.MultiplyAdd(feature3, weight0z, z0s3);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    nx0s1 = TBlock.MultiplyAdd(feature1, weight0nx, nx0s1);
+                    nx0s2 = TBlock.MultiplyAdd(feature2, weight0nx, nx0s2);
+                    nx0s3 = TBlock.MultiplyAdd(feature3, weight0nx, nx0s3);
+                }
+                {
+                    const NUInt k = 2;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    TBlock feature2 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input2, k)));
+                    TBlock feature3 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input3, k)));
+                    NUInt row = InputWeights + (block * 96) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    r0s2 = TBlock.MultiplyAdd(feature2, weight0r, r0s2);
+                    r0s3 = TBlock.MultiplyAdd(feature3, weight0r, r0s3);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    z0s2 = TBlock.MultiplyAdd(feature2, weight0z, z0s2);
+                    z0s3 = TBlock.MultiplyAdd(feature3, weight0z, z0s3);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    nx0s1 = TBlock.MultiplyAdd(feature1, weight0nx, nx0s1);
+                    nx0s2 = TBlock.MultiplyAdd(feature2, weight0nx, nx0s2);
+                    nx0s3 = TBlock.MultiplyAdd(feature3, weight0nx, nx0s3);
+                }
+                {
+                    const NUInt k = 3;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    TBlock feature2 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input2, k)));
+                    TBlock feature3 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input3, k)));
+                    NUInt row = InputWeights + (block * 96) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    r0s2 = TBlock.MultiplyAdd(feature2, weight0r, r0s2);
+                    r0s3 = TBlock.MultiplyAdd(feature3, weight0r, r0s3);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    z0s2 = TBlock.MultiplyAdd(feature2, weight0z, z0s2);
+                    z0s3 = TBlock.MultiplyAdd(feature3, weight0z, z0s3);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    nx0s1 = TBlock.MultiplyAdd(feature1, weight0nx, nx0s1);
+                    nx0s2 = TBlock.MultiplyAdd(feature2, weight0nx, nx0s2);
+                    nx0s3 = TBlock.MultiplyAdd(feature3, weight0nx, nx0s3);
+                }
+                // W_hh h: each stream's feature k, broadcast once, feeds its r, z, nh of every block; each weight vector feeds every stream.
+                for (NUInt k = 0; k < 16; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref hidden0, k));
+                    TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref hidden1, k));
+                    TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref hidden2, k));
+                    TBlock feature3 = TBlock.Broadcast(Unsafe.Add(ref hidden3, k));
+                    NUInt row = RecurrentWeights + (block * 384) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    r0s2 = TBlock.MultiplyAdd(feature2, weight0r, r0s2);
+                    r0s3 = TBlock.MultiplyAdd(feature3, weight0r, r0s3);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    z0s2 = TBlock.MultiplyAdd(feature2, weight0z, z0s2);
+                    z0s3 = TBlock.MultiplyAdd(feature3, weight0z, z0s3);
+                    TBlock weight0nh = TBlock.Load(ref weights, row + 16);
+                    nh0s0 = TBlock.MultiplyAdd(feature0, weight0nh, nh0s0);
+                    nh0s1 = TBlock.MultiplyAdd(feature1, weight0nh, nh0s1);
+                    nh0s2 = TBlock.MultiplyAdd(feature2, weight0nh, nh0s2);
+                    nh0s3 = TBlock.MultiplyAdd(feature3, weight0nh, nh0s3);
+                }
+                // The cell's lane-wise work on every block of every stream; stream s's lanes are s * StateFloats on from stream 0's.
+                {
+                    ref float hidden = ref hidden0;
+                    ref float next = ref newHidden;
+                    TBlock r0 = r0s0; TBlock z0 = z0s0; TBlock nx0 = nx0s0; TBlock nh0 = nh0s0;
+                    TBlock r1 = r0s1; TBlock z1 = z0s1; TBlock nx1 = nx0s1; TBlock nh1 = nh0s1;
+                    TBlock r2 = r0s2; TBlock z2 = z0s2; TBlock nx2 = nx0s2; TBlock nh2 = nh0s2;
+                    TBlock r3 = r0s3; TBlock z3 = z0s3; TBlock nx3 = nx0s3; TBlock nh3 = nh0s3;
+                    // Block 0 of the tile in streams 0 and 1, their activations in one call: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
+                    {
+                        NUInt units = block * 8;
+                        (TBlock reset0, TBlock reset1) = TBlock.Sigmoid(r0, r1);
+                        (TBlock update0, TBlock update1) = TBlock.Sigmoid(z0, z1);
+                        (TBlock n0, TBlock n1) = TBlock.Tanh(TBlock.MultiplyAdd(reset0, nh0, nx0), TBlock.MultiplyAdd(reset1, nh1, nx1));
+                        TBlock.Store(TBlock.MultiplyAdd(update0, TBlock.Load(ref hidden, units) - n0, n0), ref next, units);
+                        TBlock.Store(TBlock.MultiplyAdd(update1, TBlock.Load(ref hidden, units + StateFloats) - n1, n1), ref next, units + StateFloats);
+                    }
+                    // Block 0 of the tile in streams 2 and 3, their activations in one call: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
+                    {
+                        NUInt units = (block * 8) + (2 * StateFloats);
+                        (TBlock reset2, TBlock reset3) = TBlock.Sigmoid(r2, r3);
+                        (TBlock update2, TBlock update3) = TBlock.Sigmoid(z2, z3);
+                        (TBlock n2, TBlock n3) = TBlock.Tanh(TBlock.MultiplyAdd(reset2, nh2, nx2), TBlock.MultiplyAdd(reset3, nh3, nx3));
+                        TBlock.Store(TBlock.MultiplyAdd(update2, TBlock.Load(ref hidden, units) - n2, n2), ref next, units);
+                        TBlock.Store(TBlock.MultiplyAdd(update3, TBlock.Load(ref hidden, units + StateFloats) - n3, n3), ref next, units + StateFloats);
+                    }
+                }
+            }
+
+            newHiddenBuffer.Slice(0, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden0, 16));
+            newHiddenBuffer.Slice(StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden1, 16));
+            newHiddenBuffer.Slice(2 * StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden2, 16));
+            newHiddenBuffer.Slice(3 * StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden3, 16));
+        }
+
+        /// <summary>Layer 1, GRU (reset-after) 16 → 16: advances h by one step for 4 streams at once, each reading the layer below's h <paramref name="inputStride"/> floats after the last's; each weight vector is loaded once for the 4.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void Layer1Streams4<TBlock>(ref float weights, ref float input, NInt inputStride, ref float state)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 1024; // W_ih x: [2 blocks][16 rows][r, z, nx][8 lanes]
+            const NUInt RecurrentWeights = 1792; // W_hh h: [2 blocks][16 rows][r, z, nh][8 lanes]
+            const NUInt Bias = 2560; // [2 blocks][r, z, nx, nh][8 lanes]
+
+            // Each stream's input and state vectors.
+            ref float input0 = ref input;
+            ref float hidden0 = ref Unsafe.Add(ref state, 16);
+            ref float input1 = ref Unsafe.Add(ref input, inputStride);
+            ref float hidden1 = ref Unsafe.Add(ref state, StateFloats + 16);
+            ref float input2 = ref Unsafe.Add(ref input, 2 * inputStride);
+            ref float hidden2 = ref Unsafe.Add(ref state, (2 * StateFloats) + 16);
+            ref float input3 = ref Unsafe.Add(ref input, 3 * inputStride);
+            ref float hidden3 = ref Unsafe.Add(ref state, (3 * StateFloats) + 16);
+
+            // The new h of each stream waits here, StateFloats apart as the states are: every tile still reads the old h.
+            global::System.Span<float> newHiddenBuffer = stackalloc float[(3 * StateFloats) + 16];
+            ref float newHidden = ref MemoryMarshal.GetReference(newHiddenBuffer);
+
+            // 2 tiles of 1 block (8 lanes): units 0–15.
+            for (NUInt tile = 0; tile < 2; tile++)
+            {
+                NUInt block = tile;
+                // Accumulators r, z, nx, nh of each block and stream (i0s1: i of block 0, stream 1), starting at the bias.
+                TBlock r0s0 = TBlock.Load(ref weights, Bias + (block * 32));
+                TBlock r0s1 = r0s0;
+                TBlock r0s2 = r0s0;
+                TBlock r0s3 = r0s0;
+                TBlock z0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 8);
+                TBlock z0s1 = z0s0;
+                TBlock z0s2 = z0s0;
+                TBlock z0s3 = z0s0;
+                TBlock nx0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 16);
+                TBlock nx0s1 = nx0s0;
+                TBlock nx0s2 = nx0s0;
+                TBlock nx0s3 = nx0s0;
+                TBlock nh0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 24);
+                TBlock nh0s1 = nh0s0;
+                TBlock nh0s2 = nh0s0;
+                TBlock nh0s3 = nh0s0;
+                // W_ih x: each stream's feature k, broadcast once, feeds its r, z, nx of every block; each weight vector feeds every stream.
+                for (NUInt k = 0; k < 16; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref input0, k));
+                    TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref input1, k));
+                    TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref input2, k));
+                    TBlock feature3 = TBlock.Broadcast(Unsafe.Add(ref input3, k));
+                    NUInt row = InputWeights + (block * 384) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    r0s2 = TBlock.MultiplyAdd(feature2, weight0r, r0s2);
+                    r0s3 = TBlock.MultiplyAdd(feature3, weight0r, r0s3);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    z0s2 = TBlock.MultiplyAdd(feature2, weight0z, z0s2);
+                    z0s3 = TBlock.MultiplyAdd(feature3, weight0z, z0s3);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    nx0s1 = TBlock.MultiplyAdd(feature1, weight0nx, nx0s1);
+                    nx0s2 = TBlock.MultiplyAdd(feature2, weight0nx, nx0s2);
+                    nx0s3 = TBlock.MultiplyAdd(feature3, weight0nx, nx0s3);
+                }
+                // W_hh h: each stream's feature k, broadcast once, feeds its r, z, nh of every block; each weight vector feeds every stream.
+                for (NUInt k = 0; k < 16; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref hidden0, k));
+                    TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref hidden1, k));
+                    TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref hidden2, k));
+                    TBlock feature3 = TBlock.Broadcast(Unsafe.Add(ref hidden3, k));
+                    NUInt row = RecurrentWeights + (block * 384) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    r0s2 = TBlock.MultiplyAdd(feature2, weight0r, r0s2);
+                    r0s3 = TBlock.MultiplyAdd(feature3, weight0r, r0s3);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    z0s2 = TBlock.MultiplyAdd(feature2, weight0z, z0s2);
+                    z0s3 = TBlock.MultiplyAdd(feature3, weight0z, z0s3);
+                    TBlock weight0nh = TBlock.Load(ref weights, row + 16);
+                    nh0s0 = TBlock.MultiplyAdd(feature0, weight0nh, nh0s0);
+                    nh0s1 = TBlock.MultiplyAdd(feature1, weight0nh, nh0s1);
+                    nh0s2 = TBlock.MultiplyAdd(feature2, weight0nh, nh0s2);
+                    nh0s3 = TBlock.MultiplyAdd(feature3, weight0nh, nh0s3);
+                }
+                // The cell's lane-wise work on every block of every stream; stream s's lanes are s * StateFloats on from stream 0's.
+                {
+                    ref float hidden = ref hidden0;
+                    ref float next = ref newHidden;
+                    TBlock r0 = r0s0; TBlock z0 = z0s0; TBlock nx0 = nx0s0; TBlock nh0 = nh0s0;
+                    TBlock r1 = r0s1; TBlock z1 = z0s1; TBlock nx1 = nx0s1; TBlock nh1 = nh0s1;
+                    TBlock r2 = r0s2; TBlock z2 = z0s2; TBlock nx2 = nx0s2; TBlock nh2 = nh0s2;
+                    TBlock r3 = r0s3; TBlock z3 = z0s3; TBlock nx3 = nx0s3; TBlock nh3 = nh0s3;
+                    // Block 0 of the tile in streams 0 and 1, their activations in one call: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
+                    {
+                        NUInt units = block * 8;
+                        (TBlock reset0, TBlock reset1) = TBlock.Sigmoid(r0, r1);
+                        (TBlock update0, TBlock update1) = TBlock.Sigmoid(z0, z1);
+                        (TBlock n0, TBlock n1) = TBlock.Tanh(TBlock.MultiplyAdd(reset0, nh0, nx0), TBlock.MultiplyAdd(reset1, nh1, nx1));
+                        TBlock.Store(TBlock.MultiplyAdd(update0, TBlock.Load(ref hidden, units) - n0, n0), ref next, units);
+                        TBlock.Store(TBlock.MultiplyAdd(update1, TBlock.Load(ref hidden, units + StateFloats) - n1, n1), ref next, units + StateFloats);
+                    }
+                    // Block 0 of the tile in streams 2 and 3, their activations in one call: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
+                    {
+                        NUInt units = (block * 8) + (2 * StateFloats);
+                        (TBlock reset2, TBlock reset3) = TBlock.Sigmoid(r2, r3);
+                        (TBlock update2, TBlock update3) = TBlock.Sigmoid(z2, z3);
+                        (TBlock n2, TBlock n3) = TBlock.Tanh(TBlock.MultiplyAdd(reset2, nh2, nx2), TBlock.MultiplyAdd(reset3, nh3, nx3));
+                        TBlock.Store(TBlock.MultiplyAdd(update2, TBlock.Load(ref hidden, units) - n2, n2), ref next, units);
+                        TBlock.Store(TBlock.MultiplyAdd(update3, TBlock.Load(ref hidden, units + StateFloats) - n3, n3), ref next, units + StateFloats);
+                    }
+                }
+            }
+
+            newHiddenBuffer.Slice(0, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden0, 16));
+            newHiddenBuffer.Slice(StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden1, 16));
+            newHiddenBuffer.Slice(2 * StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden2, 16));
+            newHiddenBuffer.Slice(3 * StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden3, 16));
+        }
+
+        /// <summary>One step of 2 streams whose inputs and outputs are <paramref name="inputStride"/> and <paramref name="outputStride"/> floats apart and whose states are consecutive.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void StepStreams2<TBlock>(ref float weights, ref float inputs, NInt inputStride, ref float states, ref float outputs, NInt outputStride)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            Layer0Streams2<TBlock>(ref weights, ref inputs, inputStride, ref states);
+            Layer1Streams2<TBlock>(ref weights, ref states, StateFloats, ref states);
+
+            for (NInt stream = 0; stream < 2; stream++)
+            {
+                Layer2<TBlock, NoTrace>(ref weights, ref Unsafe.Add(ref states, (stream * StateFloats) + 16), ref Unsafe.Add(ref outputs, stream * outputStride), ref Unsafe.NullRef<float>());
+            }
+        }
+
+        /// <summary>Layer 0, GRU (reset-after) 4 → 16: advances h by one step for 2 streams at once, each reading the model's input row <paramref name="inputStride"/> floats after the last's; each weight vector is loaded once for the 2.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void Layer0Streams2<TBlock>(ref float weights, ref float input, NInt inputStride, ref float state)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 0; // W_ih x: [2 blocks][4 rows][r, z, nx][8 lanes]
+            const NUInt RecurrentWeights = 192; // W_hh h: [2 blocks][16 rows][r, z, nh][8 lanes]
+            const NUInt Bias = 960; // [2 blocks][r, z, nx, nh][8 lanes]
+
+            // Each stream's input and state vectors.
+            ref float input0 = ref input;
+            ref float hidden0 = ref state;
+            ref float input1 = ref Unsafe.Add(ref input, inputStride);
+            ref float hidden1 = ref Unsafe.Add(ref state, StateFloats);
+
+            // The new h of each stream waits here, StateFloats apart as the states are: every tile still reads the old h.
+            global::System.Span<float> newHiddenBuffer = stackalloc float[StateFloats + 16];
+            ref float newHidden = ref MemoryMarshal.GetReference(newHiddenBuffer);
+
+            // 2 tiles of 1 block (8 lanes): units 0–15.
+            for (NUInt tile = 0; tile < 2; tile++)
+            {
+                NUInt block = tile;
+                // Accumulators r, z, nx, nh of each block and stream (i0s1: i of block 0, stream 1), starting at the bias.
+                TBlock r0s0 = TBlock.Load(ref weights, Bias + (block * 32));
+                TBlock r0s1 = r0s0;
+                TBlock z0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 8);
+                TBlock z0s1 = z0s0;
+                TBlock nx0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 16);
+                TBlock nx0s1 = nx0s0;
+                TBlock nh0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 24);
+                TBlock nh0s1 = nh0s0;
+                // Inputs saturate at ±1e30 (see Saturation) as they are broadcast: ±Inf cannot turn a dot product into Inf - Inf.
+                // W_ih x: each stream's feature k, broadcast once, feeds its r, z, nx of every block; each weight vector feeds every stream.
+                {
+                    const NUInt k = 0;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    NUInt row = InputWeights + (block * 96) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    nx0s1 = TBlock.MultiplyAdd(feature1, weight0nx, nx0s1);
+                }
+                {
+                    const NUInt k = 1;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    NUInt row = InputWeights + (block * 96) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    nx0s1 = TBlock.MultiplyAdd(feature1, weight0nx, nx0s1);
+                }
+                {
+                    const NUInt k = 2;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    NUInt row = InputWeights + (block * 96) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    nx0s1 = TBlock.MultiplyAdd(feature1, weight0nx, nx0s1);
+                }
+                {
+                    const NUInt k = 3;
+                    TBlock feature0 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input0, k)));
+                    TBlock feature1 = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref input1, k)));
+                    NUInt row = InputWeights + (block * 96) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    nx0s1 = TBlock.MultiplyAdd(feature1, weight0nx, nx0s1);
+                }
+                // W_hh h: each stream's feature k, broadcast once, feeds its r, z, nh of every block; each weight vector feeds every stream.
+                for (NUInt k = 0; k < 16; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref hidden0, k));
+                    TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref hidden1, k));
+                    NUInt row = RecurrentWeights + (block * 384) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    TBlock weight0nh = TBlock.Load(ref weights, row + 16);
+                    nh0s0 = TBlock.MultiplyAdd(feature0, weight0nh, nh0s0);
+                    nh0s1 = TBlock.MultiplyAdd(feature1, weight0nh, nh0s1);
+                }
+                // The cell's lane-wise work on every block of every stream; stream s's lanes are s * StateFloats on from stream 0's.
+                {
+                    ref float hidden = ref hidden0;
+                    ref float next = ref newHidden;
+                    TBlock r0 = r0s0; TBlock z0 = z0s0; TBlock nx0 = nx0s0; TBlock nh0 = nh0s0;
+                    TBlock r1 = r0s1; TBlock z1 = z0s1; TBlock nx1 = nx0s1; TBlock nh1 = nh0s1;
+                    // Block 0 of the tile in streams 0 and 1, their activations in one call: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
+                    {
+                        NUInt units = block * 8;
+                        (TBlock reset0, TBlock reset1) = TBlock.Sigmoid(r0, r1);
+                        (TBlock update0, TBlock update1) = TBlock.Sigmoid(z0, z1);
+                        (TBlock n0, TBlock n1) = TBlock.Tanh(TBlock.MultiplyAdd(reset0, nh0, nx0), TBlock.MultiplyAdd(reset1, nh1, nx1));
+                        TBlock.Store(TBlock.MultiplyAdd(update0, TBlock.Load(ref hidden, units) - n0, n0), ref next, units);
+                        TBlock.Store(TBlock.MultiplyAdd(update1, TBlock.Load(ref hidden, units + StateFloats) - n1, n1), ref next, units + StateFloats);
+                    }
+                }
+            }
+
+            newHiddenBuffer.Slice(0, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden0, 16));
+            newHiddenBuffer.Slice(StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden1, 16));
+        }
+
+        /// <summary>Layer 1, GRU (reset-after) 16 → 16: advances h by one step for 2 streams at once, each reading the layer below's h <paramref name="inputStride"/> floats after the last's; each weight vector is loaded once for the 2.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void Layer1Streams2<TBlock>(ref float weights, ref float input, NInt inputStride, ref float state)
+            where TBlock : struct, IFloatBlock<TBlock>
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 1024; // W_ih x: [2 blocks][16 rows][r, z, nx][8 lanes]
+            const NUInt RecurrentWeights = 1792; // W_hh h: [2 blocks][16 rows][r, z, nh][8 lanes]
+            const NUInt Bias = 2560; // [2 blocks][r, z, nx, nh][8 lanes]
+
+            // Each stream's input and state vectors.
+            ref float input0 = ref input;
+            ref float hidden0 = ref Unsafe.Add(ref state, 16);
+            ref float input1 = ref Unsafe.Add(ref input, inputStride);
+            ref float hidden1 = ref Unsafe.Add(ref state, StateFloats + 16);
+
+            // The new h of each stream waits here, StateFloats apart as the states are: every tile still reads the old h.
+            global::System.Span<float> newHiddenBuffer = stackalloc float[StateFloats + 16];
+            ref float newHidden = ref MemoryMarshal.GetReference(newHiddenBuffer);
+
+            // 2 tiles of 1 block (8 lanes): units 0–15.
+            for (NUInt tile = 0; tile < 2; tile++)
+            {
+                NUInt block = tile;
+                // Accumulators r, z, nx, nh of each block and stream (i0s1: i of block 0, stream 1), starting at the bias.
+                TBlock r0s0 = TBlock.Load(ref weights, Bias + (block * 32));
+                TBlock r0s1 = r0s0;
+                TBlock z0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 8);
+                TBlock z0s1 = z0s0;
+                TBlock nx0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 16);
+                TBlock nx0s1 = nx0s0;
+                TBlock nh0s0 = TBlock.Load(ref weights, Bias + (block * 32) + 24);
+                TBlock nh0s1 = nh0s0;
+                // W_ih x: each stream's feature k, broadcast once, feeds its r, z, nx of every block; each weight vector feeds every stream.
+                for (NUInt k = 0; k < 16; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref input0, k));
+                    TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref input1, k));
+                    NUInt row = InputWeights + (block * 384) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    TBlock weight0nx = TBlock.Load(ref weights, row + 16);
+                    nx0s0 = TBlock.MultiplyAdd(feature0, weight0nx, nx0s0);
+                    nx0s1 = TBlock.MultiplyAdd(feature1, weight0nx, nx0s1);
+                }
+                // W_hh h: each stream's feature k, broadcast once, feeds its r, z, nh of every block; each weight vector feeds every stream.
+                for (NUInt k = 0; k < 16; k++)
+                {
+                    TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref hidden0, k));
+                    TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref hidden1, k));
+                    NUInt row = RecurrentWeights + (block * 384) + (k * 24);
+                    TBlock weight0r = TBlock.Load(ref weights, row);
+                    r0s0 = TBlock.MultiplyAdd(feature0, weight0r, r0s0);
+                    r0s1 = TBlock.MultiplyAdd(feature1, weight0r, r0s1);
+                    TBlock weight0z = TBlock.Load(ref weights, row + 8);
+                    z0s0 = TBlock.MultiplyAdd(feature0, weight0z, z0s0);
+                    z0s1 = TBlock.MultiplyAdd(feature1, weight0z, z0s1);
+                    TBlock weight0nh = TBlock.Load(ref weights, row + 16);
+                    nh0s0 = TBlock.MultiplyAdd(feature0, weight0nh, nh0s0);
+                    nh0s1 = TBlock.MultiplyAdd(feature1, weight0nh, nh0s1);
+                }
+                // The cell's lane-wise work on every block of every stream; stream s's lanes are s * StateFloats on from stream 0's.
+                {
+                    ref float hidden = ref hidden0;
+                    ref float next = ref newHidden;
+                    TBlock r0 = r0s0; TBlock z0 = z0s0; TBlock nx0 = nx0s0; TBlock nh0 = nh0s0;
+                    TBlock r1 = r0s1; TBlock z1 = z0s1; TBlock nx1 = nx0s1; TBlock nh1 = nh0s1;
+                    // Block 0 of the tile in streams 0 and 1, their activations in one call: n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).
+                    {
+                        NUInt units = block * 8;
+                        (TBlock reset0, TBlock reset1) = TBlock.Sigmoid(r0, r1);
+                        (TBlock update0, TBlock update1) = TBlock.Sigmoid(z0, z1);
+                        (TBlock n0, TBlock n1) = TBlock.Tanh(TBlock.MultiplyAdd(reset0, nh0, nx0), TBlock.MultiplyAdd(reset1, nh1, nx1));
+                        TBlock.Store(TBlock.MultiplyAdd(update0, TBlock.Load(ref hidden, units) - n0, n0), ref next, units);
+                        TBlock.Store(TBlock.MultiplyAdd(update1, TBlock.Load(ref hidden, units + StateFloats) - n1, n1), ref next, units + StateFloats);
+                    }
+                }
+            }
+
+            newHiddenBuffer.Slice(0, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden0, 16));
+            newHiddenBuffer.Slice(StateFloats, 16).CopyTo(MemoryMarshal.CreateSpan(ref hidden1, 16));
         }
 
         /// <summary>Checks that <paramref name="inputs"/> holds one row per stream and <paramref name="outputs"/> room for as many.</summary>

@@ -78,6 +78,13 @@ internal abstract class Cell
     /// <summary>Writes the layer's step kernel: a method named <see cref="LayerPlan.KernelName"/> (plus the variant's suffix).</summary>
     public abstract void WriteStep(SourceWriter writer, LayerPlan layer, StepVariant variant);
 
+    /// <summary>
+    /// Whether <see cref="WriteStep"/> also writes the batched kernel of a stream view of the layer
+    /// (<see cref="LayerPlan.StreamView"/>): a step that is one pass of register tiles, each finished lane by lane
+    /// (<see cref="KernelWriter.SinglePassStep"/>).
+    /// </summary>
+    public virtual bool TilesStreams => false;
+
     // ---- Training -----------------------------------------------------------------------------------------
 
     /// <summary>The vectors a block records each step for the backward pass, in record order.</summary>

@@ -84,6 +84,9 @@ internal sealed class GruCell : RecurrentCell
 
     public override string StepSummary(LayerPlan layer) => "advances h by one step";
 
+    /// <summary>The reset-before step runs two passes, the second over every r*h: it has no batched kernel.</summary>
+    public override bool TilesStreams => _resetAfter;
+
     public override void WriteStep(SourceWriter writer, LayerPlan layer, StepVariant variant)
     {
         if (_resetAfter)
@@ -109,7 +112,7 @@ internal sealed class GruCell : RecurrentCell
     }
 
     private static void WriteResetAfterStep(SourceWriter writer, LayerPlan layer, StepVariant variant)
-        => KernelWriter.SinglePassStep(writer, layer, variant, blocks => KernelWriter.BlockGroups(writer, blocks, "n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).", group =>
+        => KernelWriter.SinglePassStep(writer, layer, variant, tile => KernelWriter.BlockGroups(writer, tile, "n = tanh(nx + r*nh); h = (1-z)*n + z*h, as n + z*(h-n).", group =>
         {
             group.Activate("Sigmoid", "reset", block => $"r{block}");
             group.Activate("Sigmoid", "update", block => $"z{block}");

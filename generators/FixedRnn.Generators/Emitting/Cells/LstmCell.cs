@@ -92,14 +92,16 @@ internal sealed class LstmCell : RecurrentCell
 
     public override string StepSummary(LayerPlan layer) => "advances h and c by one step";
 
+    public override bool TilesStreams => true;
+
     public override void WriteStep(SourceWriter writer, LayerPlan layer, StepVariant variant)
-        => KernelWriter.SinglePassStep(writer, layer, variant, blocks => KernelWriter.BlockGroups(writer, blocks, Peepholes ? "c = f*c + i*g; h = o*tanh(c), peepholes in." : "c = f*c + i*g; h = o*tanh(c).", group =>
+        => KernelWriter.SinglePassStep(writer, layer, variant, tile => KernelWriter.BlockGroups(writer, tile, Peepholes ? "c = f*c + i*g; h = o*tanh(c), peepholes in." : "c = f*c + i*g; h = o*tanh(c).", group =>
         {
             if (Peepholes)
             {
                 group.Each((block, units) => $"TBlock cellBefore{block} = TBlock.Load(ref cell, {units});");
-                group.Each((block, _) => $"i{block} = TBlock.MultiplyAdd({Peephole(layer, block, PeepholeInput)}, cellBefore{block}, i{block});");
-                group.Each((block, _) => $"f{block} = TBlock.MultiplyAdd({Peephole(layer, block, PeepholeForget)}, cellBefore{block}, f{block});");
+                group.Each((block, _) => $"i{block} = TBlock.MultiplyAdd({Peephole(layer, group.TileBlock(block), PeepholeInput)}, cellBefore{block}, i{block});");
+                group.Each((block, _) => $"f{block} = TBlock.MultiplyAdd({Peephole(layer, group.TileBlock(block), PeepholeForget)}, cellBefore{block}, f{block});");
             }
 
             group.Activate("Sigmoid", "inputGate", block => $"i{block}");
@@ -115,7 +117,7 @@ internal sealed class LstmCell : RecurrentCell
             if (Peepholes)
             {
                 // o sees the new c: its peephole waits for it.
-                group.Each((block, _) => $"o{block} = TBlock.MultiplyAdd({Peephole(layer, block, PeepholeOutput)}, c{block}, o{block});");
+                group.Each((block, _) => $"o{block} = TBlock.MultiplyAdd({Peephole(layer, group.TileBlock(block), PeepholeOutput)}, c{block}, o{block});");
                 group.Activate("Sigmoid", "outputGate", block => $"o{block}");
             }
 

@@ -62,12 +62,14 @@ internal sealed class RnnCell : RecurrentCell
 
     public override string StepSummary(LayerPlan layer) => "advances h by one step";
 
+    public override bool TilesStreams => true;
+
     public override void WriteStep(SourceWriter writer, LayerPlan layer, StepVariant variant)
-        => KernelWriter.SinglePassStep(writer, layer, variant, blocks =>
+        => KernelWriter.SinglePassStep(writer, layer, variant, tile =>
         {
             if (_activation == Activation.Tanh)
             {
-                KernelWriter.BlockGroups(writer, blocks, "h = tanh(a).", group =>
+                KernelWriter.BlockGroups(writer, tile, "h = tanh(a).", group =>
                 {
                     group.Activate("Tanh", "h", block => $"a{block}");
                     group.Each((block, units) => $"TBlock.Store(h{block}, ref next, {units});");
@@ -76,9 +78,9 @@ internal sealed class RnnCell : RecurrentCell
             }
 
             writer.Line($"// h = {Name(_activation)}(a) for each block of the tile.");
-            for (int block = 0; block < blocks; block++)
+            for (int block = 0; block < tile.Count; block++)
             {
-                writer.Line($"TBlock.Store({KernelWriter.Activate(_activation, $"a{block}")}, ref next, {KernelWriter.Units(block)});");
+                writer.Line($"TBlock.Store({KernelWriter.Activate(_activation, $"a{block}")}, ref next, {tile.UnitsOf(block)});");
             }
         });
 
