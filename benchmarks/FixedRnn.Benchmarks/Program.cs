@@ -74,7 +74,7 @@ public static class Program
             }
         }
 
-        Summary[] summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.ToArray(), BenchmarkConfig.Create(ci)).ToArray();
+        Summary[] summaries = BenchmarkSwitcher.FromTypes(Peers.OnnxPeerBenchmarks.SuiteTypes(Console.WriteLine)).Run(rest.ToArray(), BenchmarkConfig.Create(ci)).ToArray();
         SuiteSummary.Write(summaries, Console.Out, smoke: ci);
 
         var failed = new List<string>();

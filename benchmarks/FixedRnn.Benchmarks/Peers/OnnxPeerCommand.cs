@@ -84,7 +84,7 @@ public static class OnnxPeerCommand
     }
 
     /// <summary>Steps both with the same random inputs from the zero state for three ticks; returns the largest output difference.</summary>
-    private static float Verify(IBatchedRunner fixedRnn, OrtRunner ort, int inputFloats)
+    internal static float Verify(IBatchedRunner fixedRnn, OrtRunner ort, int inputFloats)
     {
         var random = new Random(17);
         float worst = 0;
@@ -161,7 +161,7 @@ public static class OnnxPeerCommand
         }
     }
 
-    private static IBatchedRunner CreateFixed(string kind, int input, int hidden, int batch, string weights) => (kind, input, hidden) switch
+    internal static IBatchedRunner CreateFixed(string kind, int input, int hidden, int batch, string weights) => (kind, input, hidden) switch
     {
         ("lstm", 1, 16) => new BatchedRunner<Lstm_1_16, Lstm_1_16.State>(batch, weights),
         ("lstm", 1, 32) => new BatchedRunner<Lstm_1_32, Lstm_1_32.State>(batch, weights),
@@ -180,7 +180,7 @@ public static class OnnxPeerCommand
         _ => throw new ArgumentOutOfRangeException(nameof(kind), $"{kind} {input}x{hidden} is not a benchmarked model."),
     };
 
-    private static string ModelDirectory()
+    internal static string ModelDirectory()
     {
         string? project = typeof(OnnxPeerCommand).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "ProjectDirectory")?.Value;
