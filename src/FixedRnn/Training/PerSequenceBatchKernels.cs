@@ -4,7 +4,8 @@ namespace FixedRnn.Training;
 
 /// <summary>
 /// <see cref="IBatchKernels"/> over the single-stream API every generated model has: per sequence, a recording
-/// <c>Forward</c> into a trace of its own, and later its <c>Backward</c>, which adds into the shared gradient buffer.
+/// <c>Forward</c> into a trace of its own, and later its <c>Backward</c>, which adds into the shared gradient buffer;
+/// validation through the batched <c>Forward</c> over all the batch's sequences at once.
 /// </summary>
 /// <remarks>
 /// One trace per batch slot, allocated here, because the batch's loss (and so each sequence's output gradient) is
@@ -20,6 +21,7 @@ internal sealed class PerSequenceBatchKernels<TModel, TState, TTrace> : IBatchKe
 {
     private readonly TModel _model;
     private readonly TTrace[] _traces;
+    private readonly TState[] _states;
     private readonly int _inputLength;
     private readonly int _outputLength;
     private int _recorded;
@@ -29,6 +31,7 @@ internal sealed class PerSequenceBatchKernels<TModel, TState, TTrace> : IBatchKe
     {
         _model = model;
         _traces = new TTrace[maxBatchSize];
+        _states = new TState[maxBatchSize];
         for (int b = 0; b < maxBatchSize; b++)
         {
             _traces[b] = model.CreateTrace(sequenceLength);
@@ -67,10 +70,9 @@ internal sealed class PerSequenceBatchKernels<TModel, TState, TTrace> : IBatchKe
     /// <inheritdoc/>
     public void Forward(ReadOnlySpan<float> inputs, int batchSize, Span<float> outputs)
     {
-        for (int b = 0; b < batchSize; b++)
-        {
-            TState state = default;
-            _model.Forward(inputs.Slice(b * _inputLength, _inputLength), ref state, outputs.Slice(b * _outputLength, _outputLength));
-        }
+        // The batched Forward: stream-tiled where the model has such kernels, each sequence bitwise its own Forward.
+        Span<TState> states = _states.AsSpan(0, batchSize);
+        states.Clear();
+        _model.Forward(inputs.Slice(0, batchSize * _inputLength), states, outputs.Slice(0, batchSize * _outputLength));
     }
 }
