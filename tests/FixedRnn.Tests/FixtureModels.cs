@@ -88,3 +88,13 @@ public partial class PeepholeLstm8To40;
 [Lstm(7, Peepholes = true)]
 [Dense(2)]
 public partial class PeepholeLstmStackDense;
+
+[RecurrentModel(inputSize: 8)]
+[Lstm(40, ProjectionSize = 12)]
+public partial class ProjectedLstm8To40;
+
+[RecurrentModel(inputSize: 3)]
+[Lstm(20, ProjectionSize = 9)]
+[Lstm(13, ProjectionSize = 5)]
+[Dense(2)]
+public partial class ProjectedLstmStackDense;

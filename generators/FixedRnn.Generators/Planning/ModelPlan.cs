@@ -41,7 +41,7 @@ internal sealed record ModelPlan(
     /// <summary>The layer whose hidden state is the model's output when there is no head, and which feeds the head otherwise.</summary>
     public LayerPlan TopRecurrent => Layers.Last(layer => layer.IsRecurrent);
 
-    public int OutputSize => Last.Size;
+    public int OutputSize => Last.OutputWidth;
 
     /// <summary>The model's full name as written, without <c>@</c> escapes.</summary>
     public string FullName => string.Join(".", new[] { Namespace }.Concat(ContainingTypes.Select(type => type.Name)).Append(Name).Where(part => part is not null));

@@ -246,6 +246,13 @@ public static class KerasWeights
                     $"Layer {k} is {layers[k].Describe()}; Keras' LSTM layer has no peepholes, and FixedRnn does not read Keras' PeepholeLSTMCell. "
                     + "Load its weights from ONNX (OnnxWeights) or a file SavePyTorch wrote.", nameof(layers));
             }
+
+            if (layers[k].ProjectionSize > 0)
+            {
+                throw new ArgumentException(
+                    $"Layer {k} is {layers[k].Describe()}; Keras' LSTM layer has no projection (PyTorch's proj_size), so no Keras file holds its weight_hr. "
+                    + "Load its weights from PyTorch (LoadPyTorch) or a file SavePyTorch wrote.", nameof(layers));
+            }
         }
     }
 

@@ -121,6 +121,13 @@ public static partial class OnnxWeights
                 throw new ArgumentException($"Layer {k} ({layer.Kind}) has sizes {layer.InputSize} → {layer.Size}; both must be at least 1.", nameof(layers));
             }
 
+            if (layer.ProjectionSize > 0)
+            {
+                throw new ArgumentException(
+                    $"Layer {k} is {layer.Describe()}; the ONNX LSTM operator has no projection (PyTorch's proj_size; torch.onnx.export refuses it too), "
+                    + "so no ONNX graph computes it. Load its weights from PyTorch (LoadPyTorch) or a file SavePyTorch wrote.", nameof(layers));
+            }
+
             if (layer.Kind == LayerKind.Dense && k != layers.Length - 1)
             {
                 throw new ArgumentException($"Layer {k} is Dense but not the last layer.", nameof(layers));
