@@ -28,7 +28,7 @@ namespace Sample
                     global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, InputSize), // Inputs: the inputs as the kernels used them (saturated), [steps][InputSize]
                     global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 8), // Hidden0: layer 0's h before the first step and after each, [steps + 1][8]
                     global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps + 1, 24), // Cell0: layer 0's c before the first step and after each, [steps + 1][24]
-                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 24), // CellOutputs0: layer 0's cell outputs m = o*tanh(c) before the projection, [steps][24]
+                    global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 24), // CellOutput0: layer 0's cell outputs m = o*tanh(c) before the projection, [steps][24]
                     global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 8), // OutputGradients0: dL/dh of layer 0's output each step, filled by the layer above, [steps][8]
                     global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 96), // Gates0: layer 0's the activated gates i, f, g, o each step, [steps][3 blocks][4][8 lanes]
                     global::FixedRnn.Numerics.TraceBuffer.Allocate(maxSteps, 96), // GateGradients0: layer 0's dL/d(pre-activation) of i, f, g, o each step, laid out like the bias, [steps][3 blocks][4][8 lanes]
@@ -118,7 +118,7 @@ namespace FixedRnn.Generated
         private const int Inputs = 0;
         private const int Hidden0 = 1;
         private const int Cell0 = 2;
-        private const int CellOutputs0 = 3;
+        private const int CellOutput0 = 3;
         private const int OutputGradients0 = 4;
         private const int Gates0 = 5;
         private const int GateGradients0 = 6;
@@ -291,7 +291,7 @@ namespace FixedRnn.Generated
             ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients0]);
             ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace[Hidden0]);
             ref float cells = ref MemoryMarshal.GetArrayDataReference(trace[Cell0]);
-            ref float cellOutputss = ref MemoryMarshal.GetArrayDataReference(trace[CellOutputs0]);
+            ref float cellOutputs = ref MemoryMarshal.GetArrayDataReference(trace[CellOutput0]);
             ref float features = ref MemoryMarshal.GetArrayDataReference(trace[Inputs]);
             TBlock one = TBlock.Broadcast(1f);
             // dL/dm of the current step, m the cell output that h = W_hr m projects.
@@ -519,7 +519,7 @@ namespace FixedRnn.Generated
                     for (NInt t = 0; t < steps; t++)
                     {
                         ref float stepGradients = ref Unsafe.Add(ref upstream, (t * 8) + (NInt)slots);
-                        ref float stepFeatures = ref Unsafe.Add(ref cellOutputss, (t * 24) + (NInt)k);
+                        ref float stepFeatures = ref Unsafe.Add(ref cellOutputs, (t * 24) + (NInt)k);
                         TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
                         TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
                         w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);

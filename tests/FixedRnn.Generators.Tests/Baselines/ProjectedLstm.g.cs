@@ -238,7 +238,7 @@ namespace FixedRnn.Generated
         private const int Inputs = 0;
         private const int Hidden0 = 1;
         private const int Cell0 = 2;
-        private const int CellOutputs0 = 3;
+        private const int CellOutput0 = 3;
         private const int OutputGradients0 = 4;
         private const int Gates0 = 5;
         private const int GateGradients0 = 6;
@@ -464,7 +464,7 @@ namespace FixedRnn.Generated
             where TTrace : struct, ITraceMode
         {
             ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![Gates0]), step * 96) : ref Unsafe.NullRef<float>();
-            ref float cellOutput0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![CellOutputs0]), step * 24) : ref Unsafe.NullRef<float>();
+            ref float cellOutput0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![CellOutput0]), step * 24) : ref Unsafe.NullRef<float>();
             Layer0<TBlock, TTrace>(ref weights, ref input, ref state, ref Unsafe.Add(ref state, 8), ref gates0, ref cellOutput0);
             ref float gates1 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![Gates1]), step * 8) : ref Unsafe.NullRef<float>();
             Layer1<TBlock, TTrace>(ref weights, ref state, ref output, ref gates1);
@@ -728,7 +728,7 @@ namespace FixedRnn.Generated
             where TTrace : struct, ITraceMode
         {
             ref float gates0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![Gates0]), step * 96) : ref Unsafe.NullRef<float>();
-            ref float cellOutput0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![CellOutputs0]), step * 24) : ref Unsafe.NullRef<float>();
+            ref float cellOutput0 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![CellOutput0]), step * 24) : ref Unsafe.NullRef<float>();
             Layer0Projected<TBlock, TTrace>(ref weights, ref projection, ref state, ref Unsafe.Add(ref state, 8), ref gates0, ref cellOutput0);
             ref float gates1 = ref TTrace.IsRecording ? ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace![Gates1]), step * 8) : ref Unsafe.NullRef<float>();
             Layer1<TBlock, TTrace>(ref weights, ref state, ref output, ref gates1);

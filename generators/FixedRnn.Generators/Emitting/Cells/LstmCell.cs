@@ -17,7 +17,7 @@ namespace FixedRnn.Generators.Emitting.Cells;
 internal sealed class LstmCell : RecurrentCell
 {
     /// <summary>The trace array that records m = o*tanh(c), what the projection multiplies (declared before the forms, whose constructors read it).</summary>
-    private static readonly TraceArray[] CellOutputs = { new("CellOutputs", "cellOutput", "cell outputs m = o*tanh(c) before the projection") };
+    private static readonly TraceArray[] CellOutputs = { new("CellOutput", "cellOutput", "cell outputs m = o*tanh(c) before the projection") };
 
     public static readonly LstmCell Instance = new(peepholes: false, projects: false);
 
