@@ -28,9 +28,6 @@ public readonly record struct LayerDescription(
     /// </summary>
     public int ProjectionSize { get; init; }
 
-    /// <summary>The features the layer passes up: <see cref="ProjectionSize"/> when h is projected, else <see cref="Size"/>.</summary>
-    public int OutputSize => ProjectionSize > 0 ? ProjectionSize : Size;
-
     /// <summary>The nonlinearity the layer computes, with <see cref="LayerActivation.Default"/> resolved: tanh for RNN,
     /// identity for Dense; for LSTM and GRU, tanh (their candidate's), the gates being sigmoids.</summary>
     public LayerActivation EffectiveActivation => Activation != LayerActivation.Default
