@@ -8,6 +8,11 @@ RNN tanh; PyTorch has no reset-before GRU), it times
 with torch.set_num_threads(1) and again with PyTorch's default thread count. Each figure is the
 median of --repeats repeats, each repeat timing enough calls to last about --target-ms.
 
+--projection times instead the LSTM with projection of ProjectionBenchmarks, nn.LSTM(32, 128,
+proj_size=64), next to nn.LSTM(32, 128): nn.LSTMCell has no proj_size, so its Step is nn.LSTM over
+one step (x [1, 1, I]) with the (h, c) it returned carried into the next call, and its Forward is
+nn.LSTM over T = 100 steps, reported per step.
+
 Run with Debian's PyTorch:  /usr/bin/python3 benchmarks/peers/pytorch_peers.py [--quick]
 """
 
@@ -26,6 +31,7 @@ KINDS = [
     ("rnn", nn.RNNCell, nn.RNN),
 ]
 T = 100
+PROJECTED = [(32, 128, 64)]
 
 
 def time_per_call(fn, target_ms, repeats):
@@ -76,11 +82,35 @@ def measure(threads, target_ms, repeats):
     return rows
 
 
+def measure_projection(threads, target_ms, repeats):
+    """nn.LSTM with and without proj_size: one step with the state carried, and T steps per step."""
+    torch.set_num_threads(threads)
+    rows = []
+    for inp, hid, proj in PROJECTED:
+        for p in (0, proj):
+            torch.manual_seed(0)
+            seq = nn.LSTM(inp, hid, proj_size=p)
+            x = torch.randn(1, 1, inp)
+            xs = torch.randn(T, 1, inp)
+            carried = [(torch.zeros(1, 1, p or hid), torch.zeros(1, 1, hid))]
+
+            def step():
+                carried[0] = seq(x, carried[0])[1]
+
+            forward = lambda: seq(xs)
+            with torch.no_grad():
+                step_med, step_min = time_per_call(step, target_ms, repeats)
+                fwd_med, fwd_min = time_per_call(forward, target_ms, repeats)
+            rows.append((f"lstm proj {p}" if p else "lstm", inp, hid, step_med, step_min, fwd_med / T, fwd_min / T))
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=11)
     parser.add_argument("--target-ms", type=float, default=20.0, help="duration of one repeat")
     parser.add_argument("--quick", action="store_true", help="3 repeats of 5 ms (a smoke test)")
+    parser.add_argument("--projection", action="store_true", help="time nn.LSTM(32, 128, proj_size=64) and nn.LSTM(32, 128) instead")
     parser.add_argument("--threads", default="1,default",
                         help="comma-separated thread counts to measure; 'default' is torch's own choice (default: 1,default)")
     args = parser.parse_args()
@@ -97,11 +127,12 @@ def main():
         if count not in thread_settings:
             thread_settings.append(count)
     for threads in thread_settings:
-        rows = measure(threads, args.target_ms, args.repeats)
+        rows = (measure_projection if args.projection else measure)(threads, args.target_ms, args.repeats)
         print()
         print(f"### torch.set_num_threads({threads})" + (" (the default)" if threads == default_threads else ""))
         print()
-        print("| model | I→H | *Cell step ns (median) | min | nn.* T=100 ns/step (median) | min |")
+        step_column = "nn.LSTM 1-step ns, state carried (median)" if args.projection else "*Cell step ns (median)"
+        print(f"| model | I→H | {step_column} | min | nn.* T=100 ns/step (median) | min |")
         print("|---|---|--:|--:|--:|--:|")
         for name, inp, hid, step_med, step_min, fwd_med, fwd_min in rows:
             print(f"| {name} | {inp}→{hid} | {step_med:,.0f} | {step_min:,.0f} | {fwd_med:,.0f} | {fwd_min:,.0f} |")

@@ -76,6 +76,13 @@ public sealed class LanguageVersionMatrixTests
             [Lstm(13, Peepholes = true)]
             public partial class PeepholeLstm { }
 
+            /// <summary>An LSTM with projection (PyTorch's proj_size) under a second one, and a head.</summary>
+            [RecurrentModel(inputSize: 4)]
+            [Lstm(20, ProjectionSize = 6)]
+            [Lstm(9, ProjectionSize = 3)]
+            [Dense(2)]
+            public partial class ProjectedLstm { }
+
             /// <summary>Every recurrent kind stacked, with a Dense head.</summary>
             [RecurrentModel(inputSize: 5)]
             [Lstm(12)]
@@ -124,7 +131,7 @@ public sealed class LanguageVersionMatrixTests
         public partial class GlobalModel { }
         """;
 
-    private const int ModelCount = 8;
+    private const int ModelCount = 9;
 
     /// <summary>Calls into the generated API the way a user does; compiled only where the models were generated.</summary>
     private const string UsageSource = """
@@ -341,7 +348,7 @@ public sealed class LanguageVersionMatrixTests
             .Select(diagnostic => user.SyntaxTrees.Single(tree => tree.FilePath == diagnostic.Location.GetLineSpan().Path).GetText().ToString(diagnostic.Location.SourceSpan))
             .Order(StringComparer.Ordinal)
             .ToArray();
-        Assert.Equal(new[] { "GlobalModel", "Nested", "PeepholeLstm", "PricePredictor", "ReluRnn", "ResetAfterGru", "ResetBeforeGru", "Stack" }, flagged);
+        Assert.Equal(new[] { "GlobalModel", "Nested", "PeepholeLstm", "PricePredictor", "ProjectedLstm", "ReluRnn", "ResetAfterGru", "ResetBeforeGru", "Stack" }, flagged);
         AssertNoDiagnostics(output.GetDiagnostics(), "the user code, where nothing was generated");
     }
 

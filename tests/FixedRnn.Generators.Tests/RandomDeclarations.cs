@@ -197,6 +197,9 @@ internal sealed class LayerAttribute : AttributeItem
     /// <summary>An LSTM's <c>Peepholes</c> as written, false when it is not.</summary>
     public bool Peepholes => Named.LastOrDefault(argument => argument.Name == "Peepholes")?.Value.Value is 1;
 
+    /// <summary>An LSTM's <c>ProjectionSize</c> as written, 0 when it is not (the generated fuzz only writes valid ones).</summary>
+    public int ProjectionSize => Named.LastOrDefault(argument => argument.Name == "ProjectionSize")?.Value.Value ?? 0;
+
     public IEnumerable<FormerBug> Bugs => new[] { ShapeBug, Size?.Bug ?? FormerBug.None }
         .Concat(Named.SelectMany(argument => new[] { argument.Bug, argument.Value.Bug }))
         .Where(bug => bug != FormerBug.None);
@@ -658,10 +661,14 @@ internal sealed class FuzzCase
                 LayerType.Rnn => (1, 1, true),
                 _ => (1, 1, false),
             };
-            // A peephole LSTM adds its diagonal weights: p_i, p_f, p_o per unit.
+            // A peephole LSTM adds its diagonal weights: p_i, p_f, p_o per unit. A projected one reads an h of P units
+            // and adds W_hr, P units padded to blocks by H rows; it passes P features up.
             long peepholes = layer.Type == LayerType.Lstm && layer.Peepholes ? padded * 3 : 0;
-            total += (padded * gates * (inputs + (recurrent ? units : 0L))) + (padded * biases) + peepholes;
-            inputs = units;
+            int projection = layer.Type == LayerType.Lstm ? layer.ProjectionSize : 0;
+            int h = projection > 0 ? projection : units;
+            long projectionWeights = projection > 0 ? (projection + 7L) / 8 * 8 * units : 0;
+            total += (padded * gates * (inputs + (recurrent ? h : 0L))) + (padded * biases) + peepholes + projectionWeights;
+            inputs = h;
         }
 
         return total;
@@ -1168,7 +1175,7 @@ internal sealed class RandomDeclarations(int seed, int casesPerCompilation)
     private LayerAttribute NewLayer(FuzzCase c, LayerType type, Arg size, List<NamedArg>? named = null)
     {
         string parameter = type == LayerType.Dense ? "outputSize" : "hiddenSize";
-        named ??= ValidNamedArguments(type);
+        named ??= ValidNamedArguments(type, size.Value);
         return new LayerAttribute
         {
             Type = type,
@@ -1179,7 +1186,7 @@ internal sealed class RandomDeclarations(int seed, int casesPerCompilation)
         };
     }
 
-    private List<NamedArg> ValidNamedArguments(LayerType type)
+    private List<NamedArg> ValidNamedArguments(LayerType type, int? size)
     {
         var named = new List<NamedArg>();
         switch (type)
@@ -1200,6 +1207,11 @@ internal sealed class RandomDeclarations(int seed, int casesPerCompilation)
                 break;
             case LayerType.Lstm when Chance(0.4):
                 named.Add(new NamedArg("Peepholes", Pick(new Arg("true", 1), new Arg("false", 0), new Arg("!false", 1), new Arg("1 == 2", 0))));
+                break;
+            case LayerType.Lstm when size is > 1 and <= 4096 && Chance(0.3):
+                // PyTorch's proj_size: 1 to H - 1, now and then at either end.
+                int projection = _random.Next(4) switch { 0 => 1, 1 => size.Value - 1, _ => _random.Next(1, size.Value) };
+                named.Add(new NamedArg("ProjectionSize", Chance(0.5) ? new Arg($"{projection}", projection) : new Arg($"{size.Value} - {size.Value - projection}", projection)));
                 break;
         }
 

@@ -1,4 +1,5 @@
 using System;
+using FixedRnn.Interop;
 using Xunit;
 
 namespace FixedRnn.Tests;
@@ -60,19 +61,28 @@ public sealed class AllocationTests
 
     [Fact]
     public void PeepholeLstmStepAndForwardAllocateNothing()
+        => AssertStepAndForwardAllocateNothing<PeepholeLstm8To40, PeepholeLstm8To40.State>("lstm_ph_8_40");
+
+    [Fact]
+    public void ProjectedLstmStepAndForwardAllocateNothing()
+        => AssertStepAndForwardAllocateNothing<ProjectedLstm8To40, ProjectedLstm8To40.State>("lstm_proj_8_40_12");
+
+    private static void AssertStepAndForwardAllocateNothing<TModel, TState>(string fixture)
+        where TModel : IRecurrentModel<TState>, new()
+        where TState : struct
     {
-        var model = new PeepholeLstm8To40();
-        model.LoadPyTorch(Fixture.PathOf("lstm_ph_8_40.weights.safetensors"));
-        var inputs = new float[500 * PeepholeLstm8To40.InputSize];
-        var outputs = new float[500 * PeepholeLstm8To40.OutputSize];
+        var model = new TModel();
+        model.LoadPyTorch(SafeTensorsFile.Read(Fixture.PathOf($"{fixture}.weights.safetensors")), "layers.0");
+        var inputs = new float[500 * model.InputSize];
+        var outputs = new float[500 * model.OutputSize];
         for (int t = 0; t < inputs.Length; t++)
         {
             inputs[t] = MathF.Cos(t * 0.1f);
         }
 
-        var state = default(PeepholeLstm8To40.State);
-        ReadOnlySpan<float> input = inputs.AsSpan(0, PeepholeLstm8To40.InputSize);
-        Span<float> output = outputs.AsSpan(0, PeepholeLstm8To40.OutputSize);
+        var state = default(TState);
+        ReadOnlySpan<float> input = inputs.AsSpan(0, model.InputSize);
+        Span<float> output = outputs.AsSpan(0, model.OutputSize);
 
         // Both once before measuring: tiering and on-stack replacement are the JIT's allocations, not the kernels'.
         for (int step = 0; step < 10_000; step++)

@@ -49,6 +49,10 @@ public sealed class BatchedStreamsTests
     [MemberData(nameof(Batches))]
     public void EveryKindStacked(int streams) => AssertStreamsMatch<EveryKindStacked, EveryKindStacked.State, EveryKindStacked.Trace>(streams);
 
+    [Theory]
+    [MemberData(nameof(Batches))]
+    public void ProjectedLstm(int streams) => AssertStreamsMatch<ProjectedLstmWide, ProjectedLstmWide.State, ProjectedLstmWide.Trace>(streams);
+
     [Fact]
     public void NoStreamsIsNothingToDo()
     {

@@ -54,6 +54,10 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
         => Check<SmallPeepholeLstmStack, SmallPeepholeLstmStack.State, SmallPeepholeLstmStack.Trace>(seed: 15_015, recurrentLayers: 2, lstmLayers: [0, 1], reluLayers: []);
 
     [Fact]
+    public void ProjectedLstmStack()
+        => Check<SmallProjectedLstmStack, SmallProjectedLstmStack.State, SmallProjectedLstmStack.Trace>(seed: 15_020, recurrentLayers: 2, lstmLayers: [0, 1], reluLayers: []);
+
+    [Fact]
     public void EveryKindStacked()
         => Check<SmallEveryKindStack, SmallEveryKindStack.State, SmallEveryKindStack.Trace>(seed: 7_013, recurrentLayers: 4, lstmLayers: [3], reluLayers: [0]);
 

@@ -88,3 +88,26 @@ public partial class PeepholeLstm8To40;
 [Lstm(7, Peepholes = true)]
 [Dense(2)]
 public partial class PeepholeLstmStackDense;
+
+[RecurrentModel(inputSize: 8)]
+[Lstm(40, ProjectionSize = 12)]
+public partial class ProjectedLstm8To40;
+
+[RecurrentModel(inputSize: 3)]
+[Lstm(20, ProjectionSize = 9)]
+[Lstm(13, ProjectionSize = 5)]
+[Dense(2)]
+public partial class ProjectedLstmStackDense;
+
+// What the projected fixtures must not load into: another projection, none, and a projection of a plain file.
+[RecurrentModel(inputSize: 8)]
+[Lstm(40, ProjectionSize = 10)]
+public partial class Projected8To40By10;
+
+[RecurrentModel(inputSize: 8)]
+[Lstm(40)]
+public partial class Plain8To40;
+
+[RecurrentModel(inputSize: 8)]
+[Lstm(32, ProjectionSize = 16)]
+public partial class Projected8To32By16;

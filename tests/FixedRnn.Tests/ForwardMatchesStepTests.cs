@@ -60,6 +60,14 @@ public sealed class ForwardMatchesStepTests
     public void PeepholeLstmStack(int steps) => AssertSame<PeepholeLstmStackDense, PeepholeLstmStackDense.State, PeepholeLstmStackDense.Trace>(steps);
 
     [Theory]
+    [MemberData(nameof(Lengths))]
+    public void ProjectedLstm(int steps) => AssertSame<ProjectedLstm8To40, ProjectedLstm8To40.State, ProjectedLstm8To40.Trace>(steps);
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void ProjectedLstmStack(int steps) => AssertSame<ProjectedLstmStackDense, ProjectedLstmStackDense.State, ProjectedLstmStackDense.Trace>(steps);
+
+    [Theory]
     [InlineData(1)]
     [InlineData(7)]
     public void LstmTooWideToHoist(int steps) => AssertSame<Lstm1024, Lstm1024.State, Lstm1024.Trace>(steps);

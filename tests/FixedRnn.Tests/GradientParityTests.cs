@@ -47,6 +47,10 @@ public sealed class GradientParityTests(ITestOutputHelper output)
 
     [Fact] public void PeepholeLstmStackWithDense() => AssertGradients<PeepholeLstmStackDense, PeepholeLstmStackDense.State, PeepholeLstmStackDense.Trace>("lstm_ph_stack_dense");
 
+    [Fact] public void ProjectedLstm8To40() => AssertGradients<ProjectedLstm8To40, ProjectedLstm8To40.State, ProjectedLstm8To40.Trace>("lstm_proj_8_40_12");
+
+    [Fact] public void ProjectedLstmStackWithDense() => AssertGradients<ProjectedLstmStackDense, ProjectedLstmStackDense.State, ProjectedLstmStackDense.Trace>("lstm_proj_stack_dense");
+
     [Fact] public void BiasFreeModules() => AssertGradients<NoBiasStack, NoBiasStack.State, NoBiasStack.Trace>("nobias_stack");
 
     [Fact] public void MultiLayerModule() => AssertGradients<TwoLayerLstmWithHead, TwoLayerLstmWithHead.State, TwoLayerLstmWithHead.Trace>("lstm_multi", "lstm", "lstm", "fc");

@@ -47,6 +47,10 @@ public sealed class PyTorchParityTests(ITestOutputHelper output)
 
     [Fact] public void PeepholeLstmStackWithDense() => AssertParity<PeepholeLstmStackDense, PeepholeLstmStackDense.State>("lstm_ph_stack_dense", Tolerance);
 
+    [Fact] public void ProjectedLstm8To40() => AssertParity<ProjectedLstm8To40, ProjectedLstm8To40.State>("lstm_proj_8_40_12", Tolerance);
+
+    [Fact] public void ProjectedLstmStackWithDense() => AssertParity<ProjectedLstmStackDense, ProjectedLstmStackDense.State>("lstm_proj_stack_dense", Tolerance);
+
     [Fact] public void BiasFreeModules() => AssertParity<NoBiasStack, NoBiasStack.State>("nobias_stack", Tolerance);
 
     [Fact]

@@ -36,3 +36,9 @@ public partial class Rnn1024Dense1024;
 [Gru(5)]
 [Lstm(2)]
 public partial class EveryKindStacked;
+
+// An LSTM with projection whose 30 units make one wide tile on AVX-512 (and two tiles elsewhere).
+[RecurrentModel(inputSize: 4)]
+[Lstm(30, ProjectionSize = 11)]
+[Dense(3)]
+public partial class ProjectedLstmWide;

@@ -25,6 +25,10 @@ public sealed class TrainingAllocationTests
     public void PeepholeLstmTrainsWithoutAllocating()
         => AssertTrainingAllocatesNothing<TrainingPeepholeLstmDense, TrainingPeepholeLstmDense.State, TrainingPeepholeLstmDense.Trace>(seed: 13);
 
+    [Fact]
+    public void ProjectedLstmTrainsWithoutAllocating()
+        => AssertTrainingAllocatesNothing<TrainingProjectedLstmDense, TrainingProjectedLstmDense.State, TrainingProjectedLstmDense.Trace>(seed: 14);
+
     private static void AssertTrainingAllocatesNothing<TModel, TState, TTrace>(int seed)
         where TModel : ITrainableModel<TState, TTrace>, new()
         where TState : struct

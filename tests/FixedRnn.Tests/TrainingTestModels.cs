@@ -16,6 +16,13 @@ public partial class SmallResetBeforeGru;
 [Dense(2)]
 public partial class SmallPeepholeLstmStack;
 
+// h narrower than c, each a partial block; the second layer reads the first's 4-unit h.
+[RecurrentModel(inputSize: 3)]
+[Lstm(9, ProjectionSize = 4)]
+[Lstm(6, ProjectionSize = 3)]
+[Dense(2)]
+public partial class SmallProjectedLstmStack;
+
 // Every kind once, small odd sizes (each layer one partial 8-lane block).
 [RecurrentModel(inputSize: 3)]
 [Rnn(5, Activation = RnnActivation.Relu)]
@@ -39,6 +46,11 @@ public partial class TrainingResetBeforeGru;
 [Lstm(19, Peepholes = true)]
 [Dense(2)]
 public partial class TrainingPeepholeLstmDense;
+
+[RecurrentModel(inputSize: 3)]
+[Lstm(19, ProjectionSize = 7)]
+[Dense(2)]
+public partial class TrainingProjectedLstmDense;
 
 /// <summary>
 /// Random PyTorch-layout weights for any model: the tensor names and shapes come from the model's own

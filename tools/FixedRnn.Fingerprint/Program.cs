@@ -110,6 +110,8 @@ internal static class Dumper
         [typeof(Tests.ResetBeforeGruDense)] = ("gru_rb_stack_dense", []),
         [typeof(Tests.NoBiasStack)] = ("nobias_stack", []),
         [typeof(Tests.TwoLayerLstmWithHead)] = ("lstm_multi", ["lstm", "lstm", "fc"]),
+        [typeof(Tests.ProjectedLstm8To40)] = ("lstm_proj_8_40_12", []),
+        [typeof(Tests.ProjectedLstmStackDense)] = ("lstm_proj_stack_dense", []),
     };
 
     private static void Run<TModel, TState, TTrace>(TModel model, QuantityWriter writer, string run, float[] inputs, Random random)

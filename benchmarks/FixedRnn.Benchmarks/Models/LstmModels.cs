@@ -32,6 +32,11 @@ public partial class Lstm_32_128;
 [Lstm(256)]
 public partial class Lstm_64_256;
 
+// An LSTM with projection (PyTorch's nn.LSTM(32, 128, proj_size=64)), measured by ProjectionBenchmarks.
+[RecurrentModel(32)]
+[Lstm(128, ProjectionSize = 64)]
+public partial class Lstm_32_128_Proj64;
+
 /// <summary>Creates a Lstm kernel of a declared size.</summary>
 internal static class LstmModels
 {

@@ -36,7 +36,7 @@ internal static class BackwardWriter
     /// <param name="accumulate">Whether it adds to <paramref name="output"/> rather than overwriting it.</param>
     public static void TransposedProduct(SourceWriter writer, LayerPlan layer, WeightSegment segment, string target, string gradients, string output, bool accumulate)
     {
-        string gates = string.Join(", ", segment.Targets.Select(slot => layer.Cell.Accumulators[slot].Symbol));
+        string gates = string.Join(", ", KernelWriter.Outputs(layer, segment));
         string method = $"{layer.KernelName}{segment.Name}Transposed";
         writer.Line($"// {target} {(accumulate ? "+=" : "=")} {segment.Symbol}ᵀ · d({gates}).");
         writer.Line($"{method}<TBlock>(ref weights, ref {gradients}, ref {output});");
@@ -91,10 +91,10 @@ internal static class BackwardWriter
             writer.Line($"TBlock sum{row} = TBlock.Broadcast(0f);");
         }
 
-        using (writer.Block($"for (NUInt block = 0; block < {layer.Blocks}; block++)"))
+        using (writer.Block($"for (NUInt block = 0; block < {segment.Blocks}; block++)"))
         {
             writer.Line($"NUInt row = {segment.Name} + (block * {segment.BlockStride}) + (k * {segment.RowStride});");
-            writer.Line($"NUInt slots = block * {layer.BiasBlockStride};");
+            writer.Line($"NUInt slots = block * {layer.GradientBlockStride(segment)};");
             for (int gate = 0; gate < segment.GatesPerRow; gate++)
             {
                 writer.Line($"TBlock gradient{gate} = TBlock.Load(ref {gradients}, {KernelWriter.Sum("slots", null, segment.Targets[gate] * Block.Lanes)});");
@@ -124,13 +124,15 @@ internal static class BackwardWriter
     /// <param name="segment">The weight segment whose gradient accumulates.</param>
     /// <param name="source">A reference to step 0's input features of the segment.</param>
     /// <param name="sourceStride">Floats between one step's features and the next's.</param>
-    public static void WeightGradient(SourceWriter writer, LayerPlan layer, WeightSegment segment, string source, int sourceStride)
+    /// <param name="gradients">The per-step gradients of the segment's outputs: the pre-activation gradients, or for a projection dL/dh.</param>
+    /// <param name="gradientStride">Floats between one step's gradients and the next's; the layer's <see cref="LayerPlan.GradientStride"/> when omitted.</param>
+    public static void WeightGradient(SourceWriter writer, LayerPlan layer, WeightSegment segment, string source, int sourceStride, string gradients = "gateGradients", int? gradientStride = null)
     {
         writer.Line($"// d{segment.Symbol} += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.");
-        using (writer.Block($"for (NUInt block = 0; block < {layer.Blocks}; block++)"))
+        using (writer.Block($"for (NUInt block = 0; block < {segment.Blocks}; block++)"))
         {
             writer.Line($"NUInt blockStart = {segment.Name} + (block * {segment.BlockStride});");
-            writer.Line($"NUInt slots = block * {layer.BiasBlockStride};");
+            writer.Line($"NUInt slots = block * {layer.GradientBlockStride(segment)};");
             foreach (TileGroup group in TilePlan.Split(segment.Rows, segment.GatesPerRow))
             {
                 string? header = group.Count == 1 ? null : $"for (NUInt tile = 0; tile < {group.Count}; tile++)";
@@ -139,13 +141,13 @@ internal static class BackwardWriter
                     writer.Line(group.Count == 1
                         ? $"const NUInt k = {group.FirstBlock};"
                         : $"NUInt k = {KernelWriter.TileStart(group)};");
-                    WeightTile(writer, layer, segment, source, sourceStride, group.BlocksPerTile);
+                    WeightTile(writer, segment, source, sourceStride, gradients, gradientStride ?? layer.GradientStride, group.BlocksPerTile);
                 }
             }
         }
     }
 
-    private static void WeightTile(SourceWriter writer, LayerPlan layer, WeightSegment segment, string source, int sourceStride, int rows)
+    private static void WeightTile(SourceWriter writer, WeightSegment segment, string source, int sourceStride, string gradients, int gradientStride, int rows)
     {
         for (int row = 0; row < rows; row++)
         {
@@ -157,7 +159,7 @@ internal static class BackwardWriter
 
         using (writer.Block("for (NInt t = 0; t < steps; t++)"))
         {
-            writer.Line($"ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * {layer.GradientStride}) + (NInt)slots);");
+            writer.Line($"ref float stepGradients = ref Unsafe.Add(ref {gradients}, (t * {gradientStride}) + (NInt)slots);");
             writer.Line($"ref float stepFeatures = ref Unsafe.Add(ref {source}, (t * {sourceStride}) + (NInt)k);");
             for (int gate = 0; gate < segment.GatesPerRow; gate++)
             {

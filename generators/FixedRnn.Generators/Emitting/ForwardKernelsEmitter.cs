@@ -574,7 +574,7 @@ internal static class ForwardKernelsEmitter
             {
                 foreach (StateVector vector in layer.StateVectors)
                 {
-                    writer.Line($"MemoryMarshal.CreateReadOnlySpan({StateRef(vector.Offset)}, {layer.PaddedSize}).CopyTo(new global::System.Span<float>(trace[{vector.Name}{layer.Index}], (int)index * {layer.PaddedSize}, {layer.PaddedSize}));");
+                    writer.Line($"MemoryMarshal.CreateReadOnlySpan({StateRef(vector.Offset)}, {vector.PaddedUnits}).CopyTo(new global::System.Span<float>(trace[{vector.Name}{layer.Index}], (int)index * {vector.PaddedUnits}, {vector.PaddedUnits}));");
                 }
             }
         }

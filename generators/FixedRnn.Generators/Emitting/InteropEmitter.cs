@@ -194,8 +194,8 @@ internal static class InteropEmitter
     {
         writer.Line("private const int ParameterCount = " + plan.ParameterCount + ";");
         writer.Line();
-        string layers = string.Join(", ", plan.Layers.Select(layer => $"new(global::FixedRnn.Training.LayerKind.{layer.Kind}, {layer.InputSize}, {layer.Size}, ResetAfter: {(layer.ResetAfter ? "true" : "false")}{ActivationArgument(layer)}){(layer.Peepholes ? " { Peepholes = true }" : string.Empty)}"));
-        writer.Line("/// <summary>Each layer's kind, sizes, GRU form, (where it is not the kind's default) activation and LSTM peepholes, for the importers.</summary>");
+        string layers = string.Join(", ", plan.Layers.Select(layer => $"new(global::FixedRnn.Training.LayerKind.{layer.Kind}, {layer.InputSize}, {layer.Size}, ResetAfter: {(layer.ResetAfter ? "true" : "false")}{ActivationArgument(layer)}){LstmForm(layer)}"));
+        writer.Line("/// <summary>Each layer's kind, sizes, GRU form, (where it is not the kind's default) activation and LSTM form, for the importers.</summary>");
         writer.Line($"public static readonly {Description}[] Layers = [{layers}];");
         writer.Line();
         Pack(writer, plan);
@@ -228,7 +228,7 @@ internal static class InteropEmitter
 
                     foreach (WeightSegment segment in layer.Segments)
                     {
-                        writer.Line($"PackedLayout.PackGates({segment.Tensor}, hidden: {layer.Size}, columns: {segment.Rows}, sourceGates: [{string.Join(", ", segment.SourceGates)}], new global::System.Span<float>(staged, {segment.Offset}, {segment.Length(layer.Blocks)}));");
+                        writer.Line($"PackedLayout.PackGates({segment.Tensor}, hidden: {segment.Units}, columns: {segment.Rows}, sourceGates: [{string.Join(", ", segment.SourceGates)}], new global::System.Span<float>(staged, {segment.Offset}, {segment.Length}));");
                     }
 
                     writer.Line($"global::System.Span<float> packedBias = new(staged, {layer.Bias}, {layer.GradientStride});");
@@ -279,7 +279,7 @@ internal static class InteropEmitter
 
                     foreach (WeightSegment segment in layer.Segments)
                     {
-                        writer.Line($"PackedLayout.UnpackGates(packed.Slice({segment.Offset}, {segment.Length(layer.Blocks)}), hidden: {layer.Size}, columns: {segment.Rows}, sourceGates: [{string.Join(", ", segment.SourceGates)}], {segment.Tensor});");
+                        writer.Line($"PackedLayout.UnpackGates(packed.Slice({segment.Offset}, {segment.Length}), hidden: {segment.Units}, columns: {segment.Rows}, sourceGates: [{string.Join(", ", segment.SourceGates)}], {segment.Tensor});");
                     }
 
                     writer.Line($"global::System.ReadOnlySpan<float> packedBias = packed.Slice({layer.Bias}, {layer.GradientStride});");
@@ -325,6 +325,10 @@ internal static class InteropEmitter
             writer.Line($"return {SafeTensorsFile}.Parse(tensors.ToArray());");
         }
     }
+
+    /// <summary>An LSTM's peepholes or projection size, as the description's initializer: <c> { ProjectionSize = 12 }</c>; empty for the others.</summary>
+    private static string LstmForm(LayerPlan layer)
+        => layer.Peepholes ? " { Peepholes = true }" : layer.Projects ? $" {{ ProjectionSize = {layer.ProjectionSize} }}" : string.Empty;
 
     /// <summary>The layer's activation when it is not its kind's default (an RNN's tanh, a head's identity).</summary>
     private static string ActivationArgument(LayerPlan layer)

@@ -92,8 +92,8 @@ internal static class KernelWriter
         writer.Line("// Where this layer's packed weights start within Parameters (floats).");
         foreach (WeightSegment segment in segments)
         {
-            string gates = string.Join(", ", segment.Targets.Select(target => layer.Cell.Accumulators[target].Symbol));
-            writer.Line($"const NUInt {segment.Name} = {segment.Offset}; // {segment.Equation}: [{layer.Blocks} blocks][{segment.Rows} rows][{gates}][{Block.Lanes} lanes]");
+            string gates = string.Join(", ", Outputs(layer, segment));
+            writer.Line($"const NUInt {segment.Name} = {segment.Offset}; // {segment.Equation}: [{segment.Blocks} blocks][{segment.Rows} rows][{gates}][{Block.Lanes} lanes]");
         }
 
         if (bias)
@@ -102,6 +102,15 @@ internal static class KernelWriter
             writer.Line($"const NUInt Bias = {layer.Bias}; // [{layer.Blocks} blocks][{slots}][{Block.Lanes} lanes]");
         }
     }
+
+    /// <summary>
+    /// The symbols of what each gate stored per row of <paramref name="segment"/> feeds: the accumulators it targets, or
+    /// h itself for a projection.
+    /// </summary>
+    public static IReadOnlyList<string> Outputs(LayerPlan layer, WeightSegment segment)
+        => segment.Source == SegmentSource.Projection
+            ? new[] { layer.Hidden.Symbol }
+            : segment.Targets.Select(target => layer.Cell.Accumulators[target].Symbol).ToArray();
 
     /// <summary>
     /// Declares, at <paramref name="position"/>, the slot constants the code since then used: where each recorded
@@ -163,12 +172,17 @@ internal static class KernelWriter
 
         WeightSegment recurrent = layer.Segment("RecurrentWeights");
         // The projected variant gets b + W_ih x ready-made: neither the input weights nor the bias are its to read.
-        // Diagonal segments (an LSTM's peepholes) are the cell's to read in finishTile.
-        WeightSegment[] diagonal = layer.Segments.Where(segment => segment.Source == SegmentSource.Diagonal).ToArray();
-        WeightSegment[] segments = (variant == StepVariant.FromProjection ? new[] { recurrent } : new[] { layer.InputWeights, recurrent }).Concat(diagonal).ToArray();
+        // Diagonal segments (an LSTM's peepholes) are the cell's to read in finishTile; a projection runs after the tiles.
+        WeightSegment[] others = layer.Segments.Where(segment => segment.Source is SegmentSource.Diagonal or SegmentSource.Projection).ToArray();
+        WeightSegment[] segments = (variant == StepVariant.FromProjection ? new[] { recurrent } : new[] { layer.InputWeights, recurrent }).Concat(others).ToArray();
+        WeightSegment? projection = others.FirstOrDefault(segment => segment.Source == SegmentSource.Projection);
         StepKernel(writer, layer, variant, segments, () =>
         {
-            if (layer.IsSingleTile)
+            if (projection is not null)
+            {
+                StackScratch(writer, "next", layer.PaddedSize, "The cell's output m waits here: h = W_hr m needs all of it, and every tile still reads the old h.");
+            }
+            else if (layer.IsSingleTile)
             {
                 writer.Line("// One tile reads all of the old h before it writes any of the new, so the new h goes straight to h.");
                 writer.Line("ref float next = ref hidden;");
@@ -186,10 +200,47 @@ internal static class KernelWriter
                 MultiplyAccumulate(writer, layer, recurrent, "hidden", blocks);
                 finishTile(TileShape.OfBlocks(blocks));
             });
-            if (!layer.IsSingleTile)
+            if (projection is not null)
+            {
+                writer.Line();
+                Project(writer, layer, projection, "next", "hidden");
+            }
+            else if (!layer.IsSingleTile)
             {
                 writer.Line();
                 writer.Line($"nextBuffer.CopyTo(MemoryMarshal.CreateSpan(ref hidden, {layer.PaddedSize}));");
+            }
+        });
+    }
+
+    /// <summary>
+    /// The projection after a step's tiles, <c>h = W_hr m</c> (PyTorch's <c>proj_size</c>): register tiles over h's
+    /// blocks, each unit of <paramref name="source"/> broadcast once into every block of the tile, no bias. The old h
+    /// has been read in full by then, so the new h goes straight to <paramref name="target"/>. When recording, m goes
+    /// to the trace first, for the projection's backward pass.
+    /// </summary>
+    public static void Project(SourceWriter writer, LayerPlan layer, WeightSegment projection, string source, string target)
+    {
+        TraceArray recorded = layer.Cell.TraceArrays.Single(array => array.Name == projection.Intermediate);
+        using (writer.Block("if (TTrace.IsRecording)"))
+        {
+            writer.Line($"{source}Buffer.CopyTo(MemoryMarshal.CreateSpan(ref {recorded.Parameter}, {layer.PaddedSize}));");
+        }
+
+        writer.Line();
+        string symbol = layer.Hidden.Symbol;
+        Tiles(writer, layer.ProjectionTiles, layer.OutputWidth, blocks =>
+        {
+            writer.Line($"// Accumulators {symbol} for each block of the tile, starting at zero: the projection has no bias.");
+            for (int block = 0; block < blocks; block++)
+            {
+                writer.Line($"TBlock {symbol}{block} = TBlock.Broadcast(0f);");
+            }
+
+            MultiplyAccumulate(writer, layer, projection, source, blocks);
+            for (int block = 0; block < blocks; block++)
+            {
+                writer.Line($"TBlock.Store({symbol}{block}, ref {target}, {Units(block)});");
             }
         });
     }
@@ -279,7 +330,7 @@ internal static class KernelWriter
     /// <param name="saturate">Whether each feature is saturated as it is broadcast (the model's raw input; see <see cref="LayerPlan.ClampsInput"/>).</param>
     public static void MultiplyAccumulate(SourceWriter writer, LayerPlan layer, WeightSegment segment, string source, int blocks, bool saturate = false)
     {
-        string gates = string.Join(", ", segment.Targets.Select(target => layer.Cell.Accumulators[target].Symbol));
+        string gates = string.Join(", ", Outputs(layer, segment));
         writer.Line($"// {segment.Equation}: each feature k, broadcast once, feeds {gates} of every block in the tile.");
         if (segment.Rows <= UnrollRows)
         {
@@ -307,11 +358,12 @@ internal static class KernelWriter
             ? $"TBlock feature = TBlock.Broadcast(Saturation.Clamp(Unsafe.Add(ref {source}, k)));"
             : $"TBlock feature = TBlock.Broadcast(Unsafe.Add(ref {source}, k));");
         writer.Line($"NUInt row = {segment.Name} + (block * {segment.BlockStride}) + (k * {segment.RowStride});");
+        IReadOnlyList<string> outputs = Outputs(layer, segment);
         for (int block = 0; block < blocks; block++)
         {
             for (int gate = 0; gate < segment.GatesPerRow; gate++)
             {
-                string accumulator = layer.Cell.Accumulators[segment.Targets[gate]].Symbol + block;
+                string accumulator = outputs[gate] + block;
                 writer.Line($"{accumulator} = TBlock.MultiplyAdd(feature, ref weights, {Sum("row", null, (block * segment.BlockStride) + (gate * Block.Lanes))}, {accumulator});");
             }
         }

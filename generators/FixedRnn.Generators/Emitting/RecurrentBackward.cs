@@ -53,6 +53,12 @@ internal static class RecurrentBackward
                     writer.Line("TBlock one = TBlock.Broadcast(1f);");
                 }
 
+                WeightSegment? projection = layer.Segments.FirstOrDefault(segment => segment.Source == SegmentSource.Projection);
+                if (projection is not null)
+                {
+                    KernelWriter.StackScratch(writer, ProjectedGradient(layer), layer.PaddedSize, "dL/dm of the current step, m the cell output that h = W_hr m projects.");
+                }
+
                 beforeSteps?.Invoke();
                 writer.Line();
                 string[] gradients = layer.StateVectors.Select(vector => vector.Gradient).ToArray();
@@ -67,11 +73,17 @@ internal static class RecurrentBackward
                     }
 
                     writer.Line($"ref float stepGradients = ref Unsafe.Add(ref gateGradients, t * {layer.GradientStride});");
-                    writer.Line($"ref float stepUpstream = ref Unsafe.Add(ref upstream, t * {layer.PaddedSize});");
+                    writer.Line($"ref float stepUpstream = ref Unsafe.Add(ref upstream, t * {layer.PaddedOutput});");
                     foreach (BackwardView view in cell.BackwardViews)
                     {
                         string stepIndex = view.Step == 0 ? "t" : $"(t + {view.Step})";
-                        writer.Line($"ref float {view.Name} = ref Unsafe.Add(ref {view.History}, {stepIndex} * {layer.PaddedSize});");
+                        int stride = layer.StateVectors.First(vector => vector.History == view.History).PaddedUnits;
+                        writer.Line($"ref float {view.Name} = ref Unsafe.Add(ref {view.History}, {stepIndex} * {stride});");
+                    }
+
+                    if (projection is not null)
+                    {
+                        ProjectionStep(writer, layer, projection);
                     }
 
                     step();
@@ -84,14 +96,43 @@ internal static class RecurrentBackward
                     (string source, int stride) = segment.Source switch
                     {
                         SegmentSource.Input => ("features", context.InputStride),
-                        SegmentSource.Hidden => (layer.Hidden.History, layer.PaddedSize),
+                        SegmentSource.Hidden => (layer.Hidden.History, layer.Hidden.PaddedUnits),
                         _ => (cell.TraceArrays.Single(array => array.Name == segment.Intermediate).History, layer.PaddedSize),
                     };
-                    BackwardWriter.WeightGradient(writer, layer, segment, source, stride);
+
+                    // A projection's per-step gradients are dL/dh, which ProjectionStep left in the upstream rows.
+                    if (segment.Source == SegmentSource.Projection)
+                    {
+                        BackwardWriter.WeightGradient(writer, layer, segment, source, stride, "upstream", layer.PaddedOutput);
+                    }
+                    else
+                    {
+                        BackwardWriter.WeightGradient(writer, layer, segment, source, stride);
+                    }
                 }
 
                 BackwardWriter.BiasGradient(writer, layer);
             });
+    }
+
+    /// <summary>The scratch local that holds dL/dm of the step when h = W_hr m is projected: <c>cellOutputGradient</c>.</summary>
+    public static string ProjectedGradient(LayerPlan layer)
+        => layer.Cell.TraceArrays.Single(array => array.Name == layer.Segments.Single(segment => segment.Source == SegmentSource.Projection).Intermediate).Parameter + "Gradient";
+
+    /// <summary>
+    /// The start of a projected layer's backward step: dL/dh_t, from the layer above and from step t + 1, replaces the
+    /// step's upstream row (the window's dW_hr reads it there after the steps), and W_hrᵀ takes it back to dL/dm, which
+    /// the cell's elementwise body reads in place of dL/dh.
+    /// </summary>
+    private static void ProjectionStep(SourceWriter writer, LayerPlan layer, WeightSegment projection)
+    {
+        writer.Line("// dL/dh_t = dL/dh from above + dL/dh from step t + 1, kept in the upstream row for dW_hr.");
+        using (writer.Block($"for (NUInt units = 0; units < {layer.PaddedOutput}; units += {Block.Lanes})"))
+        {
+            writer.Line("TBlock.Store(TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units), ref stepUpstream, units);");
+        }
+
+        BackwardWriter.TransposedProduct(writer, layer, projection, "dm", "stepUpstream", ProjectedGradient(layer), accumulate: false);
     }
 
     /// <summary>

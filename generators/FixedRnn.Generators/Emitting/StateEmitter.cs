@@ -27,9 +27,9 @@ internal static class StateEmitter
                 foreach (StateVector vector in layer.StateVectors)
                 {
                     writer.Line();
-                    writer.Line($"/// <summary>The {vector.Name.ToLowerInvariant()} state {vector.Symbol} of layer {layer.Index}, {layer.Describe()}: {layer.Size} floats.</summary>");
+                    writer.Line($"/// <summary>The {vector.Name.ToLowerInvariant()} state {vector.Symbol} of layer {layer.Index}, {layer.Describe()}: {vector.Units} floats.</summary>");
                     writer.Line(UnscopedRef);
-                    writer.Line($"public global::System.Span<float> Layer{layer.Index}{vector.Name} => global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _floats[{vector.Offset}], {layer.Size});");
+                    writer.Line($"public global::System.Span<float> Layer{layer.Index}{vector.Name} => global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _floats[{vector.Offset}], {vector.Units});");
                 }
             }
 

@@ -32,7 +32,8 @@ internal static class TraceEmitter
             string padded = layer.PaddedSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
             foreach (StateVector vector in layer.StateVectors)
             {
-                buffers.Add(new($"{vector.Name}{layer.Index}", "maxSteps + 1", padded, $"layer {layer.Index}'s {vector.Symbol} before the first step and after each, [steps + 1][{padded}]"));
+                string units = vector.PaddedUnits.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                buffers.Add(new($"{vector.Name}{layer.Index}", "maxSteps + 1", units, $"layer {layer.Index}'s {vector.Symbol} before the first step and after each, [steps + 1][{units}]"));
             }
 
             foreach (TraceArray array in layer.Cell.TraceArrays)
@@ -42,7 +43,8 @@ internal static class TraceEmitter
 
             if (layer.IsRecurrent)
             {
-                buffers.Add(new($"OutputGradients{layer.Index}", "maxSteps", padded, $"dL/dh of layer {layer.Index}'s output each step, filled by the layer above, [steps][{padded}]"));
+                string output = layer.PaddedOutput.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                buffers.Add(new($"OutputGradients{layer.Index}", "maxSteps", output, $"dL/dh of layer {layer.Index}'s output each step, filled by the layer above, [steps][{output}]"));
             }
 
             if (layer.Records)

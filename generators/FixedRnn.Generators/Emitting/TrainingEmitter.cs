@@ -110,7 +110,7 @@ internal static class TrainingEmitter
                 {
                     writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref outputGradients, t * OutputSize), OutputSize)");
                     writer.Indent();
-                    writer.Line($".CopyTo(new global::System.Span<float>(trace[OutputGradients{top.Index}], (int)t * {top.PaddedSize}, OutputSize));");
+                    writer.Line($".CopyTo(new global::System.Span<float>(trace[OutputGradients{top.Index}], (int)t * {top.PaddedOutput}, OutputSize));");
                     writer.Unindent();
                 }
             }
@@ -141,6 +141,6 @@ internal static class TrainingEmitter
         }
 
         LayerPlan below = plan.Layers[layer.Index - 1];
-        return new BackwardContext(trace, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace[{below.Hidden.Name}{below.Index}]), {below.PaddedSize})", below.PaddedSize);
+        return new BackwardContext(trace, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace[{below.Hidden.Name}{below.Index}]), {below.PaddedOutput})", below.PaddedOutput);
     }
 }

@@ -11,4 +11,5 @@ namespace FixedRnn.Generators.Model;
 /// <param name="Location">The attribute, for diagnostics about the layer's place in the model.</param>
 /// <param name="IsValid">Whether the attribute was read and its values are in range (otherwise the parser or the compiler said why).</param>
 /// <param name="Peepholes">For LSTM: the <c>Peepholes</c> property (ONNX's <c>P</c> input).</param>
-internal sealed record LayerSpec(LayerKind Kind, int Size, Activation? Activation, bool? ResetAfter, LocationInfo? Location, bool IsValid, bool Peepholes = false);
+/// <param name="ProjectionSize">For LSTM: the <c>ProjectionSize</c> property (PyTorch's <c>proj_size</c>), 0 when not set.</param>
+internal sealed record LayerSpec(LayerKind Kind, int Size, Activation? Activation, bool? ResetAfter, LocationInfo? Location, bool IsValid, bool Peepholes = false, int ProjectionSize = 0);

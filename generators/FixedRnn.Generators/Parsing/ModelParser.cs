@@ -179,7 +179,8 @@ internal static class ModelParser
 
     /// <summary>
     /// Reads one layer attribute: its size (the constructor argument) and the named properties the generator knows,
-    /// <c>Activation</c> (any of the runtime's activation enums, mapped by member name), <c>ResetAfter</c> and <c>Peepholes</c>.
+    /// <c>Activation</c> (any of the runtime's activation enums, mapped by member name), <c>ResetAfter</c>, <c>Peepholes</c>
+    /// and <c>ProjectionSize</c>.
     /// </summary>
     private static LayerSpec ParseLayer(AttributeData attribute, LayerKind kind, LocationInfo? location, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
@@ -199,6 +200,7 @@ internal static class ModelParser
         Activation? activation = null;
         bool? resetAfter = null;
         bool peepholes = false;
+        int? projectionSize = null;
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
         {
             if (argument.Value.Kind == TypedConstantKind.Error || argument.Value.Value is null)
@@ -213,6 +215,10 @@ internal static class ModelParser
             else if (argument.Key == "Peepholes" && argument.Value.Value is bool peephole)
             {
                 peepholes = peephole;
+            }
+            else if (argument.Key == "ProjectionSize" && argument.Value.Value is int projection)
+            {
+                projectionSize = projection;
             }
             else if (argument.Key == "Activation" && argument.Value.Type is INamedTypeSymbol enumType)
             {
@@ -234,7 +240,40 @@ internal static class ModelParser
             }
         }
 
-        return new LayerSpec(kind, size, activation, resetAfter, location, valid, peepholes);
+        if (projectionSize is int projected && !CheckProjection(attribute, size, projected, peepholes, diagnostics, cancellationToken))
+        {
+            valid = false;
+        }
+
+        return new LayerSpec(kind, size, activation, resetAfter, location, valid, peepholes, projectionSize ?? 0);
+    }
+
+    /// <summary>
+    /// An LSTM's <c>ProjectionSize</c>, as PyTorch's <c>proj_size</c> allows it: positive (0 is PyTorch's "none", which
+    /// here is leaving the property out) and below the hidden size; and not with peepholes, which no format combines.
+    /// </summary>
+    private static bool CheckProjection(AttributeData attribute, int size, int projection, bool peepholes, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+    {
+        LocationInfo? location = LocationInfo.From(NamedArgumentSyntax(attribute, "ProjectionSize", cancellationToken));
+        if (projection <= 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ProjectionSizeNotPositive, location, projection));
+            return false;
+        }
+
+        if (IsSizeInRange(size) && projection >= size)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ProjectionNotSmaller, location, projection, size, size - 1));
+            return false;
+        }
+
+        if (peepholes)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ProjectionWithPeepholes, location, projection, size));
+            return false;
+        }
+
+        return true;
     }
 
     private static bool TryReadActivation(TypedConstant value, INamedTypeSymbol enumType, out Activation activation)

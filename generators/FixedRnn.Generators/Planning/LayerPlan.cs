@@ -36,6 +36,11 @@ namespace FixedRnn.Generators.Planning;
 /// <param name="IsWide">Whether this is the view of the layer that <see cref="WideStepTiles"/> tile (see <see cref="WideView"/>).</param>
 /// <param name="Peepholes">For LSTM: peephole connections.</param>
 /// <param name="Streams">Streams this view's step kernel advances at once (see <see cref="StreamView"/>); 1 for the layer itself.</param>
+/// <param name="ProjectionSize">
+/// For LSTM: the units of h when it is projected (PyTorch's <c>proj_size</c>), 0 when it is not. h then has this many
+/// units and c <see cref="Size"/>; <see cref="OutputWidth"/> is what the layer passes up.
+/// </param>
+/// <param name="ProjectionTiles">With a projection: the register tiles of the pass <c>h = W_hr m</c> over h's blocks.</param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -51,10 +56,24 @@ internal sealed record LayerPlan(
     EquatableArray<TileGroup> WideStepTiles,
     bool IsWide = false,
     bool Peepholes = false,
+    int ProjectionSize = 0,
+    EquatableArray<TileGroup> ProjectionTiles = default,
     int Streams = 1)
 {
     /// <summary>The descriptor of this layer's cell kind: everything specific to the kind comes from it.</summary>
-    public Cell Cell => Cell.For(Kind, ResetAfter, Activation, Peepholes);
+    public Cell Cell => Cell.For(Kind, ResetAfter, Activation, Peepholes, Projects);
+
+    /// <summary>Whether h is a projection of the cell's output (an LSTM with <c>proj_size</c>).</summary>
+    public bool Projects => ProjectionSize > 0;
+
+    /// <summary>
+    /// The features the layer passes up, to the next layer or as the model's output: h's units, which are the hidden
+    /// units unless h is projected; a head's outputs.
+    /// </summary>
+    public int OutputWidth => Projects ? ProjectionSize : Size;
+
+    /// <summary><see cref="OutputWidth"/> in whole blocks: the floats between one step's h and the next in the trace.</summary>
+    public int PaddedOutput => (OutputWidth + Block.Lanes - 1) / Block.Lanes * Block.Lanes;
 
     public bool IsRecurrent => Cell.IsRecurrent;
 
@@ -111,8 +130,12 @@ internal sealed record LayerPlan(
     /// <summary>Whether the recording forward pass stores vectors of this layer for the backward pass.</summary>
     public bool Records => Cell.TraceSlots.Count > 0;
 
-    /// <summary>A short description for comments and docs, such as <c>LSTM 8 → 32</c>.</summary>
-    public string Describe() => $"{Cell.Title} {InputSize} → {Size}";
+    /// <summary>Floats between one block's per-step gradients of <paramref name="segment"/>'s outputs and the next's.</summary>
+    /// <remarks>A gate segment's outputs are the pre-activations, laid out like the bias; a projection's are h, a plain vector.</remarks>
+    public int GradientBlockStride(WeightSegment segment) => segment.Source == SegmentSource.Projection ? Block.Lanes : BiasBlockStride;
+
+    /// <summary>A short description for comments and docs, such as <c>LSTM 8 → 32</c> or <c>LSTM (projection) 8 → 40 → 12</c>.</summary>
+    public string Describe() => Projects ? $"{Cell.Title} {InputSize} → {Size} → {ProjectionSize}" : $"{Cell.Title} {InputSize} → {Size}";
 }
 
 /// <summary>One packed weight matrix: <c>[block][row][gate][lane]</c> at <see cref="Offset"/>.</summary>
@@ -124,10 +147,14 @@ internal sealed record LayerPlan(
 /// <param name="Tensor">The PyTorch parameter it is packed from, without module prefix or layer suffix.</param>
 /// <param name="SourceGates">For each gate stored per row, its gate index in <paramref name="Tensor"/>.</param>
 /// <param name="Source">What its rows multiply.</param>
-/// <param name="Intermediate">For <see cref="SegmentSource.Intermediate"/>: the trace array recording what it multiplies.</param>
-internal sealed record WeightSegment(string Name, string Equation, int Offset, int Rows, EquatableArray<int> Targets, string Tensor, EquatableArray<int> SourceGates, SegmentSource Source, string? Intermediate)
+/// <param name="Intermediate">For <see cref="SegmentSource.Intermediate"/> and <see cref="SegmentSource.Projection"/>: the trace array recording what it multiplies.</param>
+/// <param name="Units">The units its blocks cover, the lanes of its products: the hidden units, or h's for a projection.</param>
+internal sealed record WeightSegment(string Name, string Equation, int Offset, int Rows, EquatableArray<int> Targets, string Tensor, EquatableArray<int> SourceGates, SegmentSource Source, string? Intermediate, int Units)
 {
     public int GatesPerRow => Targets.Count;
+
+    /// <summary>Blocks of <see cref="Block.Lanes"/> lanes over <see cref="Units"/>, the last zero-padded.</summary>
+    public int Blocks => (Units + Block.Lanes - 1) / Block.Lanes;
 
     /// <summary>Floats between one row and the next within a block.</summary>
     public int RowStride => GatesPerRow * Block.Lanes;
@@ -135,7 +162,8 @@ internal sealed record WeightSegment(string Name, string Equation, int Offset, i
     /// <summary>Floats between one block and the next.</summary>
     public int BlockStride => Rows * RowStride;
 
-    public int Length(int blocks) => blocks * BlockStride;
+    /// <summary>Floats it takes in <c>Parameters</c>.</summary>
+    public int Length => Blocks * BlockStride;
 
     /// <summary>The matrix symbol for comments: <c>W_ih</c> of <c>W_ih x</c>.</summary>
     public string Symbol => Equation.Split(' ')[0];
@@ -158,14 +186,25 @@ internal enum SegmentSource
     /// broadcast-FMA passes; the cell's own step and backward bodies read it and accumulate its gradient.
     /// </summary>
     Diagonal,
+
+    /// <summary>
+    /// A vector the cell computes within the step (an LSTM's <c>m = o*tanh(c)</c>), which the segment maps to h itself,
+    /// <c>h = W_hr m</c> with no bias: the projection of PyTorch's <c>proj_size</c>. Its blocks cover h's units, one
+    /// product per row; it takes no part in the gates' passes.
+    /// </summary>
+    Projection,
 }
 
 /// <summary>One vector of a layer's recurrent state, at <paramref name="Offset"/> floats from the start of <c>State</c>.</summary>
 /// <param name="Name">Its name in the API and the trace: <c>Hidden</c>, <c>Cell</c>.</param>
 /// <param name="Symbol">Its symbol in the equations: <c>h</c>, <c>c</c>.</param>
 /// <param name="Offset">Where it starts.</param>
-internal sealed record StateVector(string Name, string Symbol, int Offset)
+/// <param name="Units">Its units: the hidden size, except for a projected h.</param>
+internal sealed record StateVector(string Name, string Symbol, int Offset, int Units)
 {
+    /// <summary><see cref="Units"/> in whole blocks: the floats it takes in <c>State</c> and per step in the trace.</summary>
+    public int PaddedUnits => (Units + Block.Lanes - 1) / Block.Lanes * Block.Lanes;
+
     /// <summary>Its name as a kernel parameter: <c>hidden</c>, <c>cell</c>.</summary>
     public string Parameter => char.ToLowerInvariant(Name[0]) + Name.Substring(1);
 

@@ -41,7 +41,7 @@ internal sealed record ModelPlan(
     /// <summary>The layer whose hidden state is the model's output when there is no head, and which feeds the head otherwise.</summary>
     public LayerPlan TopRecurrent => Layers.Last(layer => layer.IsRecurrent);
 
-    public int OutputSize => Last.Size;
+    public int OutputSize => Last.OutputWidth;
 
     /// <summary>Whether the batched Step and Forward advance several streams per kernel call: every recurrent layer's cell has a batched kernel.</summary>
     public bool TilesStreams => Layers.All(layer => !layer.IsRecurrent || layer.Cell.TilesStreams);

@@ -38,7 +38,7 @@ internal static class ModelPlanner
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooLow, spec.Location, spec.Name, LanguageVersionName(languageVersion)));
         }
 
-        var cells = spec.Layers.Select(layer => layer.IsValid ? Cell.For(layer.Kind, layer.ResetAfter, layer.Activation, layer.Peepholes) : null).ToList();
+        var cells = spec.Layers.Select(layer => layer.IsValid ? Cell.For(layer.Kind, layer.ResetAfter, layer.Activation, layer.Peepholes, layer.ProjectionSize > 0) : null).ToList();
         bool layersValid = cells.All(cell => cell is not null);
         for (int index = 0; index < cells.Count - 1; index++)
         {
@@ -84,7 +84,10 @@ internal static class ModelPlanner
             Cell cell = cells[index];
             int size = spec.Layers[index].Size;
             int blocks = (size + Block.Lanes - 1) / Block.Lanes;
-            int paddedSize = blocks * Block.Lanes;
+
+            // h has the projection's units when the cell projects it (PyTorch's proj_size), the hidden units otherwise.
+            int projection = cell.Projects ? spec.Layers[index].ProjectionSize : 0;
+            int outputWidth = cell.Projects ? projection : size;
 
             var segments = new List<WeightSegment>();
             foreach (SegmentShape shape in cell.Segments)
@@ -92,11 +95,14 @@ internal static class ModelPlanner
                 int rows = shape.Source switch
                 {
                     SegmentSource.Input => inputSize,
+                    SegmentSource.Hidden => outputWidth,
                     SegmentSource.Diagonal => 1,
                     _ => size,
                 };
-                segments.Add(new WeightSegment(shape.Name, shape.Equation, (int)parameters, rows, shape.Targets, shape.Tensor, shape.SourceGates, shape.Source, shape.Intermediate));
-                parameters += (long)blocks * rows * shape.Targets.Count * Block.Lanes;
+                int units = shape.Source == SegmentSource.Projection ? projection : size;
+                var segment = new WeightSegment(shape.Name, shape.Equation, (int)parameters, rows, shape.Targets, shape.Tensor, shape.SourceGates, shape.Source, shape.Intermediate, units);
+                segments.Add(segment);
+                parameters += (long)segment.Blocks * rows * shape.Targets.Count * Block.Lanes;
             }
 
             int bias = (int)parameters;
@@ -106,8 +112,10 @@ internal static class ModelPlanner
             var vectors = new List<StateVector>();
             foreach ((string name, string symbol) in cell.StateVectors)
             {
-                vectors.Add(new StateVector(name, symbol, state));
-                state += paddedSize;
+                // The first vector is h, which the layer passes up; the others (an LSTM's c) have the hidden units.
+                var vector = new StateVector(name, symbol, state, vectors.Count == 0 ? outputWidth : size);
+                vectors.Add(vector);
+                state += vector.PaddedUnits;
             }
 
             layers.Add(new LayerPlan(
@@ -123,8 +131,10 @@ internal static class ModelPlanner
                 vectors.ToEquatableArray(),
                 tiles,
                 WideTiles(tiles, blocks, cell.Accumulators.Count),
-                Peepholes: cell.Peepholes));
-            inputSize = size;
+                Peepholes: cell.Peepholes,
+                ProjectionSize: projection,
+                ProjectionTiles: cell.Projects ? TilePlan.Split((projection + Block.Lanes - 1) / Block.Lanes, accumulatorsPerBlock: 1).ToEquatableArray() : default));
+            inputSize = outputWidth;
         }
 
         var plan = new ModelPlan(

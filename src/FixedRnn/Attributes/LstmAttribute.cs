@@ -25,4 +25,14 @@ public sealed class LstmAttribute : Attribute
     /// <c>[3·H]</c> (p_i, p_f, p_o). The default, <see langword="false"/>, is PyTorch's and Keras' LSTM.
     /// </summary>
     public bool Peepholes { get; set; }
+
+    /// <summary>
+    /// The units of a projected h, PyTorch's <c>nn.LSTM(proj_size=P)</c>: the cell state c keeps the hidden units and
+    /// <c>h = W_hr (o*tanh(c))</c> has P, with <c>W_hr</c> <c>[P, H]</c> and no bias. The recurrent weights then read
+    /// the P units of h (<c>weight_hh</c> is <c>[4·H, P]</c>), and the layer passes P features up, to the next layer or
+    /// as the model's output. From 1 to the hidden size − 1, as PyTorch requires; the default, 0, is no projection
+    /// (an explicit 0 is diagnosed: leave the property out). Keras and ONNX have no projection, so only PyTorch's
+    /// <c>weight_hr_l{k}</c> and files <c>SavePyTorch</c> wrote fill it; not combined with <see cref="Peepholes"/>.
+    /// </summary>
+    public int ProjectionSize { get; set; }
 }

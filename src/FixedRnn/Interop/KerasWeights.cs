@@ -39,7 +39,8 @@ namespace FixedRnn.Interop;
 /// </para>
 /// <para>
 /// Not supported: <c>Bidirectional</c> wrappers, <c>go_backwards</c>, peephole (a layer with
-/// <see cref="LayerDescription.Peepholes"/> is refused) or layer-normalized cells, the
+/// <see cref="LayerDescription.Peepholes"/> is refused), projected (a layer with <see cref="LayerDescription.ProjectionSize"/>
+/// is refused: Keras has no <c>proj_size</c>) or layer-normalized cells, the
 /// TF1 <c>CuDNNLSTM</c>/<c>CuDNNGRU</c> layouts, and activations other than the sigmoid gates and tanh of
 /// TF2 Keras' and Keras 3's defaults (see <see cref="KerasOptions"/>). Keras' <c>return_sequences=False</c>
 /// only keeps the last step of what FixedRnn computes at every step.
@@ -245,6 +246,13 @@ public static class KerasWeights
                 throw new ArgumentException(
                     $"Layer {k} is {layers[k].Describe()}; Keras' LSTM layer has no peepholes, and FixedRnn does not read Keras' PeepholeLSTMCell. "
                     + "Load its weights from ONNX (OnnxWeights) or a file SavePyTorch wrote.", nameof(layers));
+            }
+
+            if (layers[k].ProjectionSize > 0)
+            {
+                throw new ArgumentException(
+                    $"Layer {k} is {layers[k].Describe()}; Keras' LSTM layer has no projection (PyTorch's proj_size), so no Keras file holds its weight_hr. "
+                    + "Load its weights from PyTorch (LoadPyTorch) or a file SavePyTorch wrote.", nameof(layers));
             }
         }
     }

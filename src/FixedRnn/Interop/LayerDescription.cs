@@ -21,24 +21,31 @@ public readonly record struct LayerDescription(
     /// </summary>
     public bool Peepholes { get; init; }
 
+    /// <summary>
+    /// For LSTM: the units of h when it is projected (<c>[Lstm(h, ProjectionSize = p)]</c>, PyTorch's <c>proj_size</c>), or
+    /// 0 when it is not. The layer's tensors then include <c>weight_hr</c> <c>[P, H]</c>, its <c>weight_hh</c> is
+    /// <c>[4·H, P]</c>, and the next layer reads P features.
+    /// </summary>
+    public int ProjectionSize { get; init; }
+
     /// <summary>The nonlinearity the layer computes, with <see cref="LayerActivation.Default"/> resolved: tanh for RNN,
     /// identity for Dense; for LSTM and GRU, tanh (their candidate's), the gates being sigmoids.</summary>
     public LayerActivation EffectiveActivation => Activation != LayerActivation.Default
         ? Activation
         : Kind == LayerKind.Dense ? LayerActivation.Identity : LayerActivation.Tanh;
 
-    /// <summary>How messages name the layer: <c>LSTM 4 → 24</c>, <c>RNN (relu) 5 → 9</c>, <c>Dense (sigmoid) 8 → 1</c>.</summary>
+    /// <summary>How messages name the layer: <c>LSTM 4 → 24</c>, <c>LSTM (projection) 4 → 24 → 8</c>, <c>RNN (relu) 5 → 9</c>, <c>Dense (sigmoid) 8 → 1</c>.</summary>
     /// <returns>The description.</returns>
     public string Describe()
     {
         string kind = Kind switch
         {
-            LayerKind.Lstm => Peepholes ? "LSTM (peepholes)" : "LSTM",
+            LayerKind.Lstm => Peepholes ? "LSTM (peepholes)" : ProjectionSize > 0 ? "LSTM (projection)" : "LSTM",
             LayerKind.Gru => ResetAfter ? "GRU" : "GRU (reset-before)",
             LayerKind.Rnn => EffectiveActivation == LayerActivation.Tanh ? "RNN" : $"RNN ({Name(EffectiveActivation)})",
             _ => EffectiveActivation == LayerActivation.Identity ? "Dense" : $"Dense ({Name(EffectiveActivation)})",
         };
-        return $"{kind} {InputSize} → {Size}";
+        return ProjectionSize > 0 ? $"{kind} {InputSize} → {Size} → {ProjectionSize}" : $"{kind} {InputSize} → {Size}";
     }
 
     internal static string Name(LayerActivation activation) => activation switch

@@ -72,7 +72,7 @@ public static partial class OnnxWeights
     /// <returns>An in-memory safetensors file with layer k's tensors under <c>layers.{k}.</c>, for <c>LoadPyTorch</c>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty, or <paramref name="layers"/> does not describe a model
-    /// (no recurrent layer, a size below 1, or a Dense layer that is not last).</exception>
+    /// (no recurrent layer, a size below 1, or a Dense layer that is not last), or declares an LSTM with a projection, which ONNX's LSTM does not have.</exception>
     /// <exception cref="WeightFormatException">The file is not a well-formed ONNX model, or its graph does not match <paramref name="layers"/>.</exception>
     /// <exception cref="IOException">The file cannot be read (including <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be opened for reading.</exception>
@@ -97,7 +97,7 @@ public static partial class OnnxWeights
     /// <param name="strict">Whether every initializer must be read by a node the model computes.</param>
     /// <returns>An in-memory safetensors file with layer k's tensors under <c>layers.{k}.</c>, for <c>LoadPyTorch</c>.</returns>
     /// <exception cref="ArgumentException"><paramref name="layers"/> does not describe a model
-    /// (no recurrent layer, a size below 1, or a Dense layer that is not last).</exception>
+    /// (no recurrent layer, a size below 1, or a Dense layer that is not last), or declares an LSTM with a projection, which ONNX's LSTM does not have.</exception>
     /// <exception cref="WeightFormatException">The bytes are not a well-formed ONNX model, or its graph does not match <paramref name="layers"/>.</exception>
     public static SafeTensorsFile ToPyTorch(ReadOnlySpan<byte> model, ReadOnlySpan<LayerDescription> layers, bool strict = true)
     {
@@ -119,6 +119,13 @@ public static partial class OnnxWeights
             if (layer.InputSize < 1 || layer.Size < 1)
             {
                 throw new ArgumentException($"Layer {k} ({layer.Kind}) has sizes {layer.InputSize} → {layer.Size}; both must be at least 1.", nameof(layers));
+            }
+
+            if (layer.ProjectionSize > 0)
+            {
+                throw new ArgumentException(
+                    $"Layer {k} is {layer.Describe()}; the ONNX LSTM operator has no projection (PyTorch's proj_size; torch.onnx.export refuses it too), "
+                    + "so no ONNX graph computes it. Load its weights from PyTorch (LoadPyTorch) or a file SavePyTorch wrote.", nameof(layers));
             }
 
             if (layer.Kind == LayerKind.Dense && k != layers.Length - 1)

@@ -224,13 +224,14 @@ internal sealed class PyTorchModuleInventory
                     && weight[0] == layer.Size && weight[1] == layer.InputSize;
             }
 
-            if (layer.Kind == LayerKind.Dense || kind == ModuleKind.Cell && index > 0 || IsBidirectionalOrProjected(parameters))
+            if (layer.Kind == LayerKind.Dense || kind == ModuleKind.Cell && index > 0 || IsBidirectional(parameters))
             {
                 return false;
             }
 
             (LayerKind? fileKind, long input, long hidden) = Geometry(parameters);
-            return fileKind == layer.Kind && input == layer.InputSize && hidden == layer.Size;
+            long projection = parameters.TryGetValue("weight_hr", out IReadOnlyList<long>? hr) && hr.Count == 2 ? hr[0] : 0;
+            return fileKind == layer.Kind && input == layer.InputSize && hidden == layer.Size && projection == layer.ProjectionSize;
         }
 
         public string Describe()
@@ -250,7 +251,8 @@ internal sealed class PyTorchModuleInventory
             var kinds = new List<string>();
             var inputs = new List<long>();
             var hiddens = new List<long>();
-            bool bidirectional = false, projected = false;
+            bool bidirectional = false;
+            var projections = new List<long>();
             foreach (Dictionary<string, IReadOnlyList<long>> parameters in _layers.Values)
             {
                 (LayerKind? fileKind, long input, long hidden) = Geometry(parameters);
@@ -258,24 +260,32 @@ internal sealed class PyTorchModuleInventory
                 inputs.Add(input);
                 hiddens.Add(hidden);
                 bidirectional |= parameters.Keys.Any(key => key.EndsWith("_reverse", StringComparison.Ordinal));
-                projected |= parameters.ContainsKey("weight_hr");
+                if (parameters.TryGetValue("weight_hr", out IReadOnlyList<long>? hr) && hr.Count == 2)
+                {
+                    projections.Add(hr[0]);
+                }
             }
 
             string cellKind = kinds.Distinct().Count() == 1 ? kinds[0] : "recurrent module";
             string kindText = kind == ModuleKind.Cell ? $"{cellKind}Cell" : cellKind;
             string layersText = kind == ModuleKind.Cell || LayerCount == 1 ? string.Empty : $", {LayerCount} layers";
             string hiddenText = hiddens.Distinct().Count() == 1 ? hiddens[0].ToString(CultureInfo.InvariantCulture) : string.Join("/", hiddens);
-            string extras = (bidirectional ? ", bidirectional" : string.Empty) + (projected ? ", proj_size" : string.Empty);
+            string extras = (bidirectional ? ", bidirectional" : string.Empty)
+                + (projections.Count == 0 ? string.Empty : $", proj_size {string.Join("/", projections.Distinct())}");
             return $"{name}: {kindText}{layersText}, input {inputs[0]}, hidden {hiddenText}{extras}";
         }
 
-        private static bool IsBidirectionalOrProjected(Dictionary<string, IReadOnlyList<long>> parameters)
-            => parameters.ContainsKey("weight_hr") || parameters.Keys.Any(key => key.EndsWith("_reverse", StringComparison.Ordinal));
+        private static bool IsBidirectional(Dictionary<string, IReadOnlyList<long>> parameters)
+            => parameters.Keys.Any(key => key.EndsWith("_reverse", StringComparison.Ordinal));
 
-        /// <summary>The kind (from weight_ih's rows over the hidden size), input size and hidden size of one layer.</summary>
+        /// <summary>
+        /// The kind (from weight_ih's rows over the hidden size), input size and hidden size of one layer: weight_hh's
+        /// columns, or with a projection (proj_size) weight_hr's, since weight_hh then reads the projected h.
+        /// </summary>
         private static (LayerKind? Kind, long Input, long Hidden) Geometry(Dictionary<string, IReadOnlyList<long>> parameters)
         {
-            long hidden = parameters.TryGetValue("weight_hh", out IReadOnlyList<long>? hh) && hh.Count == 2 ? hh[1] : -1;
+            long hidden = parameters.TryGetValue("weight_hr", out IReadOnlyList<long>? hr) && hr.Count == 2 ? hr[1]
+                : parameters.TryGetValue("weight_hh", out IReadOnlyList<long>? hh) && hh.Count == 2 ? hh[1] : -1;
             long rows = parameters.TryGetValue("weight_ih", out IReadOnlyList<long>? ih) && ih.Count == 2 ? ih[0] : -1;
             long input = ih is { Count: 2 } ? ih[1] : -1;
             LayerKind? fileKind = hidden <= 0 || rows % hidden != 0 ? null : (rows / hidden) switch

@@ -71,7 +71,7 @@ public sealed class PyTorchStateDict
     /// <returns>The tensor's values as floats; zeros for the biases of a module built with <c>bias=False</c>.</returns>
     /// <exception cref="WeightFormatException">
     /// The tensor is missing, not floating point, or shaped otherwise, the file holds it under two spellings,
-    /// or the module uses <c>proj_size</c> or is bidirectional.
+    /// the module's <c>proj_size</c> is not the layer's <see cref="LayerDescription.ProjectionSize"/>, or it is bidirectional.
     /// </exception>
     public float[] Recurrent(int layer, string name, params ReadOnlySpan<int> shape)
     {
@@ -161,19 +161,54 @@ public sealed class PyTorchStateDict
     private bool IsBiasFree(int layer)
         => !RecurrentKeys(layer, "bias_ih").Concat(RecurrentKeys(layer, "bias_hh")).Any(key => _tensors.TryGetInfo(key, out _));
 
-    /// <summary>Features of nn.LSTM/GRU/RNN that FixedRnn's cells do not have are named, not silently ignored.</summary>
+    /// <summary>Features of nn.LSTM/GRU/RNN that the layer does not compute are named, not silently ignored.</summary>
     private void RejectUnsupportedFeatures(int layer)
     {
-        string projection = _names.Recurrent(layer, "weight_hr");
-        if (_tensors.TryGetInfo(projection, out _))
-        {
-            throw new WeightFormatException($"Tensor '{projection}' shows an LSTM with proj_size, which FixedRnn does not support (layer {layer}).", projection);
-        }
+        CheckProjection(layer);
 
         string reverse = _names.Recurrent(layer, "weight_ih") + "_reverse";
         if (_tensors.TryGetInfo(reverse, out _))
         {
             throw new WeightFormatException($"Tensor '{reverse}' shows a bidirectional module, which FixedRnn does not support (layer {layer}): export each direction as its own model.", reverse);
+        }
+    }
+
+    /// <summary>
+    /// Whether the module's <c>proj_size</c>, which its <c>weight_hr</c> <c>[P, H]</c> shows, is the layer's declared
+    /// <see cref="LayerDescription.ProjectionSize"/>; if not, the error names the declaration that would read the file.
+    /// </summary>
+    private void CheckProjection(int layer)
+    {
+        string key = _names.Recurrent(layer, "weight_hr");
+        bool inFile = _tensors.TryGetInfo(key, out SafeTensorInfo? info);
+        if (_layers is null)
+        {
+            if (inFile)
+            {
+                throw new WeightFormatException($"Tensor '{key}' shows an LSTM with proj_size, which this reader, given no layer descriptions, does not read (layer {layer}).", key);
+            }
+
+            return;
+        }
+
+        LayerDescription description = _layers[layer];
+        int declared = description.Kind == LayerKind.Lstm ? description.ProjectionSize : 0;
+        if (inFile && (declared == 0 || info!.Shape.Count != 2 || info.Shape[0] != declared || info.Shape[1] != description.Size))
+        {
+            string file = info!.Shape.Count == 2 ? $"proj_size {info.Shape[0]} and hidden size {info.Shape[1]}" : $"a weight_hr of shape {FormatShape(info.Shape)}";
+            string fits = info.Shape.Count == 2 ? $"; declare it [Lstm({info.Shape[1]}, ProjectionSize = {info.Shape[0]})] to read it" : string.Empty;
+            throw new WeightFormatException(
+                $"Tensor '{key}' {FormatShape(info.Shape)} shows an nn.LSTM with {file}, but layer {layer} is declared {description.Describe()}{fits}.",
+                key);
+        }
+
+        string recurrent = _names.Recurrent(layer, "weight_hh");
+        if (!inFile && declared > 0 && _tensors.TryGetInfo(recurrent, out SafeTensorInfo? hh))
+        {
+            string fits = hh.Shape.Count == 2 ? $"; declare it [Lstm({hh.Shape[1]})] to read it, or load a file of an nn.LSTM(proj_size={declared})" : string.Empty;
+            throw new WeightFormatException(
+                $"Tensor '{key}' for layer {layer}{What(layer)} is missing: the file's module has no projection (no proj_size), but the layer is declared with ProjectionSize = {declared}{fits}.",
+                key);
         }
     }
 
@@ -262,9 +297,11 @@ public sealed class PyTorchStateDict
             if (actual.Count == 2 && actual[1] != expected[1])
             {
                 facts.Add(parameter.StartsWith("weight_hh", StringComparison.Ordinal)
-                    ? $"its recurrent weight is for {actual[1]} hidden units, the model declares {description.Size}"
+                    ? description.ProjectionSize > 0
+                        ? $"its recurrent weight is for an h of {actual[1]} units, the model declares ProjectionSize = {description.ProjectionSize}"
+                        : $"its recurrent weight is for {actual[1]} hidden units, the model declares {description.Size}"
                     : $"the file's layer reads {actual[1]} input features, the model's layer reads {description.InputSize}"
-                      + (layer == 0 ? " (the model's inputSize)" : " (the previous layer's size)"));
+                      + (layer == 0 ? " (the model's inputSize)" : " (the previous layer's output size)"));
             }
         }
 

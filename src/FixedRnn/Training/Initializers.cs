@@ -76,6 +76,68 @@ public static class Initializers
         return CreateRecurrent(scheme, gates, inputSize, hiddenSize, name, unitBiasGate, random);
     }
 
+    /// <summary>
+    /// Creates one parameter tensor of an LSTM layer with a projection (<c>[Lstm(h, ProjectionSize = p)]</c>, PyTorch's
+    /// <c>nn.LSTM(proj_size=P)</c>), initialized as <paramref name="scheme"/> prescribes.
+    /// </summary>
+    /// <param name="scheme">The framework whose defaults to reproduce.</param>
+    /// <param name="inputSize">The features the layer reads: <c>I</c>.</param>
+    /// <param name="hiddenSize">The hidden size <c>H</c>, the units of c.</param>
+    /// <param name="projectionSize">The projection size <c>P</c>, the units of h, from 1 to <c>H − 1</c>.</param>
+    /// <param name="name"><c>weight_ih</c> <c>[4·H, I]</c>, <c>weight_hh</c> <c>[4·H, P]</c>, <c>bias_ih</c>, <c>bias_hh</c> <c>[4·H]</c> or <c>weight_hr</c> <c>[P, H]</c>.</param>
+    /// <param name="random">The source of randomness; one <see cref="Random.NextDouble"/> per uniform element.</param>
+    /// <returns>The tensor, row-major in PyTorch's shape.</returns>
+    /// <remarks>
+    /// <para>
+    /// <see cref="InitializationScheme.PyTorch"/>: every tensor, <c>weight_hr</c> included, is uniform in <c>±1/√H</c>, as
+    /// <c>nn.LSTM.reset_parameters</c> draws all of its parameters from the hidden size.
+    /// </para>
+    /// <para>
+    /// <see cref="InitializationScheme.Keras"/>: Keras has no projection; the tensors follow its LSTM as
+    /// <see cref="CreateRecurrentTensor"/> does (Glorot-uniform <c>weight_ih</c>, a unit forget bias), with the recurrent
+    /// kernel orthogonal over its <c>[4·H, P]</c> shape and <c>weight_hr</c>, a kernel from H to P features, Glorot-uniform
+    /// in <c>±√(6 / (H + P))</c>.
+    /// </para>
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="name"/> or <paramref name="random"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scheme"/> is undefined, a size is not positive, or the projection is not smaller than the hidden size.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not a projected LSTM's tensor, or the tensor exceeds the largest array.</exception>
+    public static float[] CreateProjectedLstmTensor(InitializationScheme scheme, int inputSize, int hiddenSize, int projectionSize, string name, Random random)
+    {
+        CheckArguments(scheme, inputSize, hiddenSize, nameof(hiddenSize), name, random);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(projectionSize);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(projectionSize, hiddenSize);
+        const int Gates = 4, ForgetGate = 1;
+        float pyTorchBound = (float)(1.0 / Math.Sqrt(hiddenSize));
+        float[] tensor;
+        switch (name)
+        {
+            case "weight_hh":
+                tensor = Allocate((long)Gates * hiddenSize * projectionSize);
+                if (scheme == InitializationScheme.PyTorch)
+                {
+                    Uniform(tensor, pyTorchBound, random);
+                }
+                else
+                {
+                    Orthogonal(tensor, Gates * hiddenSize, projectionSize, random);
+                }
+
+                return tensor;
+
+            case "weight_hr":
+                tensor = Allocate((long)projectionSize * hiddenSize);
+                Uniform(tensor, scheme == InitializationScheme.PyTorch ? pyTorchBound : GlorotLimit(hiddenSize, projectionSize), random);
+                return tensor;
+
+            case "weight_ih" or "bias_ih" or "bias_hh":
+                return CreateRecurrent(scheme, Gates, inputSize, hiddenSize, name, ForgetGate, random);
+
+            default:
+                throw new ArgumentException($"'{name}' is not a tensor of an LSTM with projection; expected weight_ih, weight_hh, bias_ih, bias_hh or weight_hr.", nameof(name));
+        }
+    }
+
     /// <summary>Creates one parameter tensor of a Dense layer (<c>nn.Linear</c>), initialized as <paramref name="scheme"/> prescribes.</summary>
     /// <param name="scheme">The framework whose defaults to reproduce.</param>
     /// <param name="inputSize">The features the layer reads: <c>I</c>.</param>

@@ -280,6 +280,15 @@ public sealed class KerasImportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ProjectedLayersAreRejectedWithWhereToLoadThemFrom()
+    {
+        var exception = Assert.Throws<ArgumentException>("layers", () => KerasWeights.ToPyTorch(ReadKeras("keras_lstm"), [new(LayerKind.Lstm, 3, 16) { ProjectionSize = 4 }, new(LayerKind.Dense, 4, 1)], ["lstm", "dense"]));
+        Assert.Contains("LSTM (projection) 3 → 16 → 4", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("no projection", exception.Message, StringComparison.Ordinal);
+        Assert.Contains("LoadPyTorch", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FailedConversionLeavesTheModelUntouched()
     {
         var model = new KerasGruAfter();

@@ -158,6 +158,8 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>("layers", () => OnnxWeights.ToPyTorch(model, []));
         Assert.Throws<ArgumentException>("layers", () => OnnxWeights.ToPyTorch(model, [new(LayerKind.Dense, 4, 2), new(LayerKind.Lstm, 2, 12)]));
         Assert.Throws<ArgumentException>("layers", () => OnnxWeights.ToPyTorch(model, [new(LayerKind.Lstm, 4, 0)]));
+        ArgumentException projected = Assert.Throws<ArgumentException>("layers", () => OnnxWeights.ToPyTorch(model, [new(LayerKind.Lstm, 4, 12) { ProjectionSize = 5 }]));
+        Assert.Contains("no projection", projected.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentNullException>("path", () => OnnxWeights.ToPyTorch((string)null!, OnnxFixtures.Lstm4To12));
         Assert.Throws<FileNotFoundException>(() => OnnxWeights.ToPyTorch(OnnxFixtures.PathOf("missing.onnx"), OnnxFixtures.Lstm4To12));
     }

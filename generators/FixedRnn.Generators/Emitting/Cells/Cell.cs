@@ -18,12 +18,13 @@ internal abstract class Cell
 {
     /// <summary>
     /// The descriptor of a layer kind in its declared form; <paramref name="resetAfter"/> and <paramref name="activation"/>
-    /// are <see langword="null"/> when the declaration leaves them to the default; <paramref name="peepholes"/> is an LSTM's.
+    /// are <see langword="null"/> when the declaration leaves them to the default; <paramref name="peepholes"/> and
+    /// <paramref name="projects"/> (a <c>ProjectionSize</c>) are an LSTM's.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A kind without a descriptor: a new kind must add one here.</exception>
-    public static Cell For(LayerKind kind, bool? resetAfter, Activation? activation, bool peepholes = false) => kind switch
+    public static Cell For(LayerKind kind, bool? resetAfter, Activation? activation, bool peepholes = false, bool projects = false) => kind switch
     {
-        LayerKind.Lstm => LstmCell.Of(peepholes),
+        LayerKind.Lstm => LstmCell.Of(peepholes, projects),
         LayerKind.Gru => GruCell.Of(resetAfter ?? true),
         LayerKind.Rnn => RnnCell.Of(activation ?? Activation.Tanh),
         LayerKind.Dense => DenseCell.Of(activation ?? Activation.Identity),
@@ -37,6 +38,12 @@ internal abstract class Cell
 
     /// <summary>Whether an LSTM has peephole connections (see <see cref="LstmCell"/>); <see langword="false"/> for every other kind.</summary>
     public virtual bool Peepholes => false;
+
+    /// <summary>
+    /// Whether h is a projection of the cell's output (PyTorch's <c>proj_size</c>): the cell then has a segment of
+    /// <see cref="SegmentSource.Projection"/> and a trace array recording what it multiplies.
+    /// </summary>
+    public virtual bool Projects => false;
 
     /// <summary>The nonlinearity of an RNN or Dense layer; <see cref="Activation.Identity"/> for the gated cells, whose gates fix theirs.</summary>
     public virtual Activation Activation => Activation.Identity;

@@ -10,16 +10,27 @@ namespace FixedRnn.Generators.Emitting.Cells;
 /// <summary>
 /// An LSTM layer: PyTorch's gates i, f, g, o; <c>c = f*c + i*g</c>, <c>h = o*tanh(c)</c>. With peepholes (ONNX's
 /// <c>P</c>, Keras' <c>PeepholeLSTMCell</c>), a diagonal weight per unit adds <c>p_i*c_{t-1}</c> to i and
-/// <c>p_f*c_{t-1}</c> to f before they activate, and <c>p_o*c_t</c> to o once the new c is known.
+/// <c>p_f*c_{t-1}</c> to f before they activate, and <c>p_o*c_t</c> to o once the new c is known. With a projection
+/// (PyTorch's <c>proj_size</c>), h is <c>W_hr m</c>, <c>m = o*tanh(c)</c>: h has the projection's units, which the
+/// recurrent weights read and the layer passes up, while c keeps the hidden units.
 /// </summary>
 internal sealed class LstmCell : RecurrentCell
 {
-    public static readonly LstmCell Instance = new(peepholes: false);
+    /// <summary>The trace array that records m = o*tanh(c), what the projection multiplies (declared before the forms, whose constructors read it).</summary>
+    private static readonly TraceArray[] CellOutputs = { new("CellOutput", "cellOutput", "cell outputs m = o*tanh(c) before the projection") };
 
-    public static readonly LstmCell WithPeepholes = new(peepholes: true);
+    public static readonly LstmCell Instance = new(peepholes: false, projects: false);
+
+    public static readonly LstmCell WithPeepholes = new(peepholes: true, projects: false);
+
+    public static readonly LstmCell Projected = new(peepholes: false, projects: true);
 
     /// <summary>The peephole weights' tensor: p_i, p_f, p_o stacked, <c>[3·H]</c>.</summary>
     public const string PeepholeTensor = "weight_peephole";
+
+    /// <summary>PyTorch's projection weight, <c>[P, H]</c>: h = W_hr m.</summary>
+    public const string ProjectionTensor = "weight_hr";
+
 
     private static readonly Accumulator[] GateAccumulators =
     {
@@ -37,29 +48,42 @@ internal sealed class LstmCell : RecurrentCell
 
     private readonly SegmentShape[] _segments;
 
-    private LstmCell(bool peepholes)
+    private LstmCell(bool peepholes, bool projects)
     {
         Peepholes = peepholes;
+        Projects = projects;
         var segments = new List<SegmentShape> { InputSegment(), RecurrentSegment(new[] { 0, 1, 2, 3 }, new[] { 0, 1, 2, 3 }) };
         if (peepholes)
         {
             segments.Add(new SegmentShape("Peepholes", "p ⊙ c", SegmentSource.Diagonal, new[] { 0, 1, 3 }.ToEquatableArray(), PeepholeTensor, new[] { 0, 1, 2 }.ToEquatableArray()));
         }
 
+        if (projects)
+        {
+            segments.Add(new SegmentShape("Projection", "W_hr m", SegmentSource.Projection, new[] { 0 }.ToEquatableArray(), ProjectionTensor, new[] { 0 }.ToEquatableArray(), CellOutputs[0].Name));
+        }
+
         _segments = segments.ToArray();
     }
 
-    public static LstmCell Of(bool peepholes) => peepholes ? WithPeepholes : Instance;
+    /// <summary>The LSTM form. Peepholes with a projection are diagnosed (FRNN022) before any layer is planned.</summary>
+    public static LstmCell Of(bool peepholes, bool projects = false) => projects ? Projected : peepholes ? WithPeepholes : Instance;
 
     public override bool Peepholes { get; }
 
+    public override bool Projects { get; }
+
     public override LayerKind Kind => LayerKind.Lstm;
 
-    public override string Title => Peepholes ? "LSTM (peepholes)" : "LSTM";
+    public override string Title => Peepholes ? "LSTM (peepholes)" : Projects ? "LSTM (projection)" : "LSTM";
 
     public override string Equations => Peepholes
         ? "i, f = σ(W_ih x + b_ih + W_hh h + b_hh + p_{i,f}*c); g = tanh(…); c' = f*c + i*g; o = σ(W_ih x + b_ih + W_hh h + b_hh + p_o*c'); h = o*tanh(c')."
+        : Projects
+        ? "i, f, g, o = σ, σ, tanh, σ(W_ih x + b_ih + W_hh h + b_hh); c = f*c + i*g; h = W_hr (o*tanh(c)), h of the projection's units."
         : "i, f, g, o = σ, σ, tanh, σ(W_ih x + b_ih + W_hh h + b_hh); c = f*c + i*g; h = o*tanh(c).";
+
+    public override IReadOnlyList<TraceArray> TraceArrays => Projects ? CellOutputs : base.TraceArrays;
 
     public override int SourceGates => 4;
 
@@ -77,6 +101,8 @@ internal sealed class LstmCell : RecurrentCell
 
     public override string PackingNote => Peepholes
         ? "gates i, f, g, o in PyTorch's order; b_ih + b_hh fold into one bias; p_i, p_f, p_o lane by lane."
+        : Projects
+        ? "gates i, f, g, o in PyTorch's order; b_ih + b_hh fold into one bias; weight_hr blocked over h's units."
         : "gates i, f, g, o in PyTorch's order; b_ih + b_hh fold into one bias.";
 
     public override IReadOnlyList<PyTorchTensor> PyTorchTensors(LayerPlan layer)
@@ -84,15 +110,23 @@ internal sealed class LstmCell : RecurrentCell
         IReadOnlyList<PyTorchTensor> tensors = base.PyTorchTensors(layer);
         return Peepholes
             ? tensors.Concat(new[] { new PyTorchTensor(PeepholeTensor, new[] { 3 * layer.Size }.ToEquatableArray()) }).ToArray()
+            : Projects
+            ? tensors.Concat(new[] { new PyTorchTensor(ProjectionTensor, new[] { layer.ProjectionSize, layer.Size }.ToEquatableArray()) }).ToArray()
             : tensors;
     }
+
+    public override string Initializer(LayerPlan layer, PyTorchTensor tensor)
+        => Projects
+            ? $"Initializers.CreateProjectedLstmTensor(scheme, inputSize: {layer.InputSize}, hiddenSize: {layer.Size}, projectionSize: {layer.ProjectionSize}, \"{tensor.Name}\", random)"
+            : base.Initializer(layer, tensor);
 
     /// <summary>Keras' <c>unit_forget_bias</c>: f, PyTorch's and Keras' second gate.</summary>
     protected override int? UnitBiasGate => 1;
 
     public override string StepSummary(LayerPlan layer) => "advances h and c by one step";
 
-    public override bool TilesStreams => true;
+    /// <summary>A projected LSTM's h = W_hr m needs every unit's m first: no batched kernel.</summary>
+    public override bool TilesStreams => !Projects;
 
     public override void WriteStep(SourceWriter writer, LayerPlan layer, StepVariant variant)
         => KernelWriter.SinglePassStep(writer, layer, variant, tile => KernelWriter.BlockGroups(writer, tile, Peepholes ? "c = f*c + i*g; h = o*tanh(c), peepholes in." : "c = f*c + i*g; h = o*tanh(c).", group =>
@@ -144,7 +178,16 @@ internal sealed class LstmCell : RecurrentCell
             writer.Line($"TBlock candidate = TBlock.Load(ref stepGates, {KernelWriter.RecordOffset(writer, "Candidate")});");
             writer.Line($"TBlock outputGate = TBlock.Load(ref stepGates, {KernelWriter.RecordOffset(writer, "OutputGate")});");
             writer.Line("TBlock tanhCell = TBlock.Tanh(TBlock.Load(ref cellAfter, units));");
-            writer.Line("TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);");
+            if (Projects)
+            {
+                writer.Line("// dh of o*tanh(c) is dL/dm, which the projection h = W_hr m handed back.");
+                writer.Line($"TBlock dh = TBlock.Load(ref {RecurrentBackward.ProjectedGradient(layer)}, units);");
+            }
+            else
+            {
+                writer.Line("TBlock dh = TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units);");
+            }
+
             if (!Peepholes)
             {
                 writer.Line("// dc collects the path through h = o*tanh(c) and the one from the next step's c.");
