@@ -124,6 +124,47 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void FRNN006_UndefinedMergeValue()
+    {
+        Diagnostic diagnostic = SingleDiagnostic("""
+            [RecurrentModel(inputSize: 1)]
+            [Lstm(4, Bidirectional = true, Merge = (BidirectionalMerge)9)]
+            public partial class Merged;
+            """);
+
+        Assert.Equal("FRNN006", diagnostic.Id);
+        Assert.Equal("(BidirectionalMerge)9 is not a defined BidirectionalMerge value; use one of Concat, Sum, Average, Multiply", diagnostic.GetMessage());
+        Assert.StartsWith("Merge = ", SpanText(diagnostic));
+    }
+
+    [Theory]
+    [InlineData("Lstm")]
+    [InlineData("Gru")]
+    [InlineData("Rnn")]
+    public void FRNN025_MergeWithoutBidirectional(string kind)
+    {
+        Diagnostic diagnostic = SingleDiagnostic($"""
+            [RecurrentModel(inputSize: 1)]
+            [{kind}(4, Merge = BidirectionalMerge.Sum)]
+            public partial class OneDirection;
+            """);
+
+        AssertDiagnostic(diagnostic, "FRNN025", "Merge = BidirectionalMerge.Sum", $"[{kind}] sets Merge but not Bidirectional = true");
+    }
+
+    [Fact]
+    public void BidirectionalFalseWithMergeIsFrnn025()
+    {
+        Diagnostic diagnostic = SingleDiagnostic("""
+            [RecurrentModel(inputSize: 1)]
+            [Gru(4, Bidirectional = false, Merge = BidirectionalMerge.Concat)]
+            public partial class Explicit;
+            """);
+
+        Assert.Equal("FRNN025", diagnostic.Id);
+    }
+
+    [Fact]
     public void FRNN007_DenseNotLast()
     {
         Diagnostic diagnostic = SingleDiagnostic("""
@@ -305,7 +346,11 @@ public sealed class DiagnosticTests
             .OrderBy(descriptor => descriptor.Id)
             .ToList();
 
-        Assert.Equal(Enumerable.Range(1, descriptors.Count).Select(id => $"FRNN{id:000}"), descriptors.Select(descriptor => descriptor.Id));
+        // Ids are handed out in blocks to work in parallel branches (FRNN020–024 for LSTM projection, FRNN025–029 for
+        // bidirectional layers), so an id range may have a gap until its block is used; an id is never used twice.
+        Assert.Equal(descriptors.Count, descriptors.Select(descriptor => descriptor.Id).Distinct().Count());
+        Assert.All(descriptors, descriptor => Assert.Matches("^FRNN[0-9]{3}$", descriptor.Id));
+        Assert.Equal(Enumerable.Range(1, 13).Select(id => $"FRNN{id:000}"), descriptors.Take(13).Select(descriptor => descriptor.Id));
         Assert.All(descriptors, descriptor => Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity));
         Assert.All(descriptors, descriptor => Assert.Equal($"https://github.com/fixedrnn/fixedrnn/blob/main/docs/diagnostics/{descriptor.Id}.md", descriptor.HelpLinkUri));
     }

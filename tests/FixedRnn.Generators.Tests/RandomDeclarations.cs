@@ -197,6 +197,12 @@ internal sealed class LayerAttribute : AttributeItem
     /// <summary>An LSTM's <c>Peepholes</c> as written, false when it is not.</summary>
     public bool Peepholes => Named.LastOrDefault(argument => argument.Name == "Peepholes")?.Value.Value is 1;
 
+    /// <summary>A recurrent layer's <c>Bidirectional</c> as written, false when it is not.</summary>
+    public bool Bidirectional => Named.LastOrDefault(argument => argument.Name == "Bidirectional")?.Value.Value is 1;
+
+    /// <summary>Features the layer passes up: twice its size for a bidirectional layer that concatenates (the default merge, 0).</summary>
+    public int? OutputWidth => SizeValue is int size && Bidirectional && Named.LastOrDefault(argument => argument.Name == "Merge")?.Value.Value is null or 0 ? 2 * size : SizeValue;
+
     public IEnumerable<FormerBug> Bugs => new[] { ShapeBug, Size?.Bug ?? FormerBug.None }
         .Concat(Named.SelectMany(argument => new[] { argument.Bug, argument.Value.Bug }))
         .Where(bug => bug != FormerBug.None);
@@ -453,14 +459,18 @@ internal sealed class FuzzCase
 
         // A user member named like a generated one clashes only with generated code: when FixedRnn rejects the model,
         // nothing is generated, and only a user method that names the generated State fails to compile without it.
-        bool clashesWithGeneratedMember = Body.Contains("InputSize", StringComparison.Ordinal) || Body.Contains("struct State", StringComparison.Ordinal) || Body.Contains("void Step(", StringComparison.Ordinal);
-        if (clashesWithGeneratedMember && isModel && Required.Count == 0 && !malformed && !syntaxError)
+        // A bidirectional model has no Step, so a user Step clashes with nothing there.
+        bool stepBody = Body.Contains("void Step(", StringComparison.Ordinal);
+        bool bidirectional = MainItems.OfType<LayerAttribute>().Any(layer => layer.Bidirectional);
+        bool clashesWithGeneratedMember = Body.Contains("InputSize", StringComparison.Ordinal) || Body.Contains("struct State", StringComparison.Ordinal) || (stepBody && !bidirectional);
+        bool generates = isModel && Required.Count == 0 && !malformed && !syntaxError;
+        if (clashesWithGeneratedMember && generates)
         {
             CompilerErrors.Add("CS0102");
             CompilerErrors.Add("CS0111");
             sourceMayStay = true;
         }
-        else if (clashesWithGeneratedMember && Body.Contains("ref State", StringComparison.Ordinal) && !Body.Contains("struct State", StringComparison.Ordinal))
+        else if ((clashesWithGeneratedMember || stepBody) && !generates && Body.Contains("ref State", StringComparison.Ordinal) && !Body.Contains("struct State", StringComparison.Ordinal))
         {
             CompilerErrors.Add("CS0246");
         }
@@ -504,7 +514,7 @@ internal sealed class FuzzCase
             Verdict = Verdict.Valid;
             var modelLayers = MainItems.OfType<LayerAttribute>().ToList();
             ExpectedInputSize = modelAttributes[0].Input!.Value!.Value;
-            ExpectedOutputSize = modelLayers[^1].SizeValue!.Value;
+            ExpectedOutputSize = modelLayers[^1].OutputWidth!.Value;
             ExpectedLayerCount = modelLayers.Count;
             ExpectedParameterCount = MainParameterCount()!.Value;
         }
@@ -660,8 +670,10 @@ internal sealed class FuzzCase
             };
             // A peephole LSTM adds its diagonal weights: p_i, p_f, p_o per unit.
             long peepholes = layer.Type == LayerType.Lstm && layer.Peepholes ? padded * 3 : 0;
-            total += (padded * gates * (inputs + (recurrent ? units : 0L))) + (padded * biases) + peepholes;
-            inputs = units;
+            // A bidirectional layer has a second direction of the same shape.
+            int directions = recurrent && layer.Bidirectional ? 2 : 1;
+            total += directions * ((padded * gates * (inputs + (recurrent ? units : 0L))) + (padded * biases) + peepholes);
+            inputs = layer.OutputWidth!.Value;
         }
 
         return total;
@@ -1201,6 +1213,19 @@ internal sealed class RandomDeclarations(int seed, int casesPerCompilation)
             case LayerType.Lstm when Chance(0.4):
                 named.Add(new NamedArg("Peepholes", Pick(new Arg("true", 1), new Arg("false", 0), new Arg("!false", 1), new Arg("1 == 2", 0))));
                 break;
+        }
+
+        if (type != LayerType.Dense && Chance(0.15))
+        {
+            // Bidirectional, and with it now and then a merge mode (a Merge without it is FRNN025, not fuzzed here).
+            Arg bidirectional = Pick(new Arg("true", 1), new Arg("false", 0), new Arg("!false", 1));
+            named.Add(new NamedArg("Bidirectional", bidirectional));
+            if (bidirectional.Value is 1 && Chance(0.5))
+            {
+                named.Add(new NamedArg("Merge", Pick(
+                    new Arg("BidirectionalMerge.Concat", 0), new Arg("BidirectionalMerge.Sum", 1), new Arg("BidirectionalMerge.Average", 2),
+                    new Arg("BidirectionalMerge.Multiply", 3), new Arg("(BidirectionalMerge)1", 1))));
+            }
         }
 
         return named;

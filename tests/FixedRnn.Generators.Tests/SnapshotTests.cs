@@ -16,6 +16,7 @@ public sealed class SnapshotTests
     [InlineData("ResetBeforeGru", "[RecurrentModel(inputSize: 3)]\n[Gru(16, ResetAfter = false)]\n[Dense(2, Activation = DenseActivation.Tanh)]")]
     [InlineData("OddSizeLstm", "[RecurrentModel(inputSize: 1)]\n[Lstm(13)]\n[Dense(1)]")]
     [InlineData("PeepholeLstm", "[RecurrentModel(inputSize: 3)]\n[Lstm(13, Peepholes = true)]\n[Dense(1)]")]
+    [InlineData("BidirectionalLstm", "[RecurrentModel(inputSize: 3)]\n[Lstm(10, Bidirectional = true)]\n[Dense(2)]")]
     public void GeneratedSourceMatchesBaseline(string name, string attributes)
     {
         string source = $$"""

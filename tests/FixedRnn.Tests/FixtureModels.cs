@@ -88,3 +88,17 @@ public partial class PeepholeLstm8To40;
 [Lstm(7, Peepholes = true)]
 [Dense(2)]
 public partial class PeepholeLstmStackDense;
+
+[RecurrentModel(inputSize: 8)]
+[Lstm(32, Bidirectional = true)]
+public partial class BidirectionalLstm8To32;
+
+[RecurrentModel(inputSize: 5)]
+[Gru(12, Bidirectional = true)]
+[Gru(9, Bidirectional = true)]
+[Dense(3)]
+public partial class BidirectionalGruStackDense;
+
+[RecurrentModel(inputSize: 4)]
+[Rnn(20, Bidirectional = true)]
+public partial class BidirectionalRnn4To20;

@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 
 namespace FixedRnn.Generators.Diagnostics;
 
-/// <summary>Every diagnostic the generator reports. Ids are sequential and never reused.</summary>
+/// <summary>Every diagnostic the generator reports. Ids are never reused; a block of ids may be kept for work in progress (FRNN014–024).</summary>
 internal static class DiagnosticDescriptors
 {
     /// <summary>The largest input, hidden or output size a layer may declare.</summary>
@@ -77,6 +77,11 @@ internal static class DiagnosticDescriptors
         "FRNN013",
         "Layer attribute without [RecurrentModel]",
         "[{0}] on '{1}' declares a layer, but '{1}' has no [RecurrentModel(inputSize)], so no model is generated; add [RecurrentModel] before its layer attributes");
+
+    public static readonly DiagnosticDescriptor MergeWithoutBidirectional = Error(
+        "FRNN025",
+        "Merge set on a layer that is not bidirectional",
+        "[{0}] sets Merge but not Bidirectional = true; a merge mode combines the two directions of a bidirectional layer, so set Bidirectional = true or remove Merge");
 
     private static DiagnosticDescriptor Error(string id, string title, string messageFormat)
         => new(id, title, messageFormat, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");

@@ -31,19 +31,19 @@ internal static class RecurrentBackward
             {
                 if (layer.Records)
                 {
-                    writer.Line($"ref float gates = ref MemoryMarshal.GetArrayDataReference(trace[Gates{layer.Index}]);");
+                    writer.Line($"ref float gates = ref MemoryMarshal.GetArrayDataReference(trace[Gates{layer.Tag}]);");
                 }
 
-                writer.Line($"ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients{layer.Index}]);");
-                writer.Line($"ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients{layer.Index}]);");
+                writer.Line($"ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients{layer.Tag}]);");
+                writer.Line($"ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients{layer.Tag}]);");
                 foreach (StateVector vector in layer.StateVectors)
                 {
-                    writer.Line($"ref float {vector.History} = ref MemoryMarshal.GetArrayDataReference(trace[{vector.Name}{layer.Index}]);");
+                    writer.Line($"ref float {vector.History} = ref MemoryMarshal.GetArrayDataReference(trace[{vector.Name}{layer.Tag}]);");
                 }
 
                 foreach (TraceArray array in cell.TraceArrays)
                 {
-                    writer.Line($"ref float {array.History} = ref MemoryMarshal.GetArrayDataReference(trace[{array.Name}{layer.Index}]);");
+                    writer.Line($"ref float {array.History} = ref MemoryMarshal.GetArrayDataReference(trace[{array.Name}{layer.Tag}]);");
                 }
 
                 writer.Line($"ref float features = ref {context.InputSource};");

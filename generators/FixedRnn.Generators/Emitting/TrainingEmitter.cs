@@ -26,7 +26,7 @@ internal static class TrainingEmitter
 
     private static void Members(SourceWriter writer, ModelPlan plan)
     {
-        writer.Line("Trace global::FixedRnn.ITrainableModel<State, Trace>.CreateTrace(int maxSteps) => new(maxSteps);");
+        writer.Line("Trace global::FixedRnn.ISequenceTrainableModel<State, Trace>.CreateTrace(int maxSteps) => new(maxSteps);");
         writer.Line();
         TraceEmitter.Emit(writer, plan);
         writer.Line();
@@ -94,6 +94,18 @@ internal static class TrainingEmitter
         }
 
         writer.Line();
+        if (plan.IsBidirectional)
+        {
+            SequenceKernelsEmitter.BackwardCore(writer, plan);
+            foreach (LayerPlan direction in plan.Layers.Reverse().SelectMany(layer => layer.Directions))
+            {
+                writer.Line();
+                direction.Cell.WriteBackward(writer, direction, SequenceKernelsEmitter.Context(plan, direction, trace));
+            }
+
+            return;
+        }
+
         writer.Line("/// <summary>Every layer's backward kernel, from the head down, each handing dL/d(its input) to the layer below.</summary>");
         KernelWriter.Signature(writer, $"private static void BackwardCore<TBlock>(ref float weights, {trace} trace, NInt steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)", traced: false);
         using (writer.Block())

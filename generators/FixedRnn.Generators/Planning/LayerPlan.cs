@@ -35,6 +35,13 @@ namespace FixedRnn.Generators.Planning;
 /// </param>
 /// <param name="IsWide">Whether this is the view of the layer that <see cref="WideStepTiles"/> tile (see <see cref="WideView"/>).</param>
 /// <param name="Peepholes">For LSTM: peephole connections.</param>
+/// <param name="Reverse">
+/// For a bidirectional layer, its reverse direction: a layer of its own (weights, state vectors, trace buffers), laid
+/// out right after this one exactly as this one is, so that it runs this layer's step kernel on weights shifted by
+/// <see cref="ReverseWeights"/>; <see langword="null"/> for a layer of one direction.
+/// </param>
+/// <param name="Merge">For a bidirectional layer: how the two directions' h combine into its output.</param>
+/// <param name="IsReverse">Whether this is the reverse direction of a bidirectional layer.</param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -49,7 +56,10 @@ internal sealed record LayerPlan(
     EquatableArray<TileGroup> StepTiles,
     EquatableArray<TileGroup> WideStepTiles,
     bool IsWide = false,
-    bool Peepholes = false)
+    bool Peepholes = false,
+    LayerPlan? Reverse = null,
+    MergeMode Merge = MergeMode.Concat,
+    bool IsReverse = false)
 {
     /// <summary>The descriptor of this layer's cell kind: everything specific to the kind comes from it.</summary>
     public Cell Cell => Cell.For(Kind, ResetAfter, Activation, Peepholes);
@@ -60,7 +70,22 @@ internal sealed record LayerPlan(
 
     public int PaddedSize => Blocks * Block.Lanes;
 
-    public string KernelName => IsWide ? $"Layer{Index}Wide" : $"Layer{Index}";
+    public string KernelName => IsWide ? $"Layer{Tag}Wide" : $"Layer{Tag}";
+
+    /// <summary>What names this direction's kernels, state vectors and trace buffers: <c>1</c>, or <c>1Reverse</c> for a reverse direction.</summary>
+    public string Tag => IsReverse ? $"{Index}Reverse" : $"{Index}";
+
+    /// <summary>Whether the layer has a reverse direction.</summary>
+    public bool IsBidirectional => Reverse is not null;
+
+    /// <summary>The layer's directions: itself, then its reverse direction if it has one.</summary>
+    public System.Collections.Generic.IEnumerable<LayerPlan> Directions => Reverse is null ? new[] { this } : new[] { this, Reverse };
+
+    /// <summary>Floats from this direction's weights to its reverse direction's, which are laid out alike.</summary>
+    public int ReverseWeights => Reverse is null ? 0 : Reverse.Segments[0].Offset - Segments[0].Offset;
+
+    /// <summary>Features the layer passes up each step: 2H for a concatenating bidirectional layer, else H.</summary>
+    public int OutputWidth => IsBidirectional && Merge == MergeMode.Concat ? 2 * Size : Size;
 
     /// <summary>The layer as its wide step kernel tiles it, or <see langword="null"/> when it has none.</summary>
     public LayerPlan? WideView => WideStepTiles.Count == 0 ? null : this with { StepTiles = WideStepTiles, WideStepTiles = EquatableArray<TileGroup>.Empty, IsWide = true };
@@ -98,7 +123,12 @@ internal sealed record LayerPlan(
     public bool Records => Cell.TraceSlots.Count > 0;
 
     /// <summary>A short description for comments and docs, such as <c>LSTM 8 → 32</c>.</summary>
-    public string Describe() => $"{Cell.Title} {InputSize} → {Size}";
+    public string Describe() => IsBidirectional
+        ? $"bidirectional {Cell.Title} {InputSize} → {Size} ({MergeName})"
+        : IsReverse ? $"{Cell.Title} {InputSize} → {Size}, reverse direction" : $"{Cell.Title} {InputSize} → {Size}";
+
+    /// <summary>The merge as comments name it: <c>concat</c>, <c>sum</c>, <c>average</c>, <c>multiply</c>.</summary>
+    public string MergeName => Merge.ToString().ToLowerInvariant();
 }
 
 /// <summary>One packed weight matrix: <c>[block][row][gate][lane]</c> at <see cref="Offset"/>.</summary>

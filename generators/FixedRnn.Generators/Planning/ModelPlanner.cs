@@ -83,48 +83,16 @@ internal static class ModelPlanner
         {
             Cell cell = cells[index];
             int size = spec.Layers[index].Size;
-            int blocks = (size + Block.Lanes - 1) / Block.Lanes;
-            int paddedSize = blocks * Block.Lanes;
-
-            var segments = new List<WeightSegment>();
-            foreach (SegmentShape shape in cell.Segments)
+            LayerSpec declared = spec.Layers[index];
+            LayerPlan forward = Direction(index, cell, inputSize, size, ref parameters, ref state, reverse: false);
+            if (declared.Bidirectional && cell.IsRecurrent)
             {
-                int rows = shape.Source switch
-                {
-                    SegmentSource.Input => inputSize,
-                    SegmentSource.Diagonal => 1,
-                    _ => size,
-                };
-                segments.Add(new WeightSegment(shape.Name, shape.Equation, (int)parameters, rows, shape.Targets, shape.Tensor, shape.SourceGates, shape.Source, shape.Intermediate));
-                parameters += (long)blocks * rows * shape.Targets.Count * Block.Lanes;
+                // The reverse direction's weights follow the forward's in the same layout, and its state vectors follow too.
+                forward = forward with { Reverse = Direction(index, cell, inputSize, size, ref parameters, ref state, reverse: true), Merge = declared.Merge ?? MergeMode.Concat };
             }
 
-            int bias = (int)parameters;
-            parameters += (long)blocks * cell.BiasSlots * Block.Lanes;
-
-            EquatableArray<TileGroup> tiles = TilePlan.SplitStep(blocks, cell.Accumulators.Count).ToEquatableArray();
-            var vectors = new List<StateVector>();
-            foreach ((string name, string symbol) in cell.StateVectors)
-            {
-                vectors.Add(new StateVector(name, symbol, state));
-                state += paddedSize;
-            }
-
-            layers.Add(new LayerPlan(
-                index,
-                cell.Kind,
-                cell.ResetAfter,
-                cell.Activation,
-                inputSize,
-                size,
-                segments.ToEquatableArray(),
-                bias,
-                (int)parameters,
-                vectors.ToEquatableArray(),
-                tiles,
-                WideTiles(tiles, blocks, cell.Accumulators.Count),
-                Peepholes: cell.Peepholes));
-            inputSize = size;
+            layers.Add(forward);
+            inputSize = forward.OutputWidth;
         }
 
         var plan = new ModelPlan(
@@ -136,9 +104,55 @@ internal static class ModelPlanner
             layers.ToEquatableArray(),
             (int)parameters,
             state,
-            PlanInputProjection(layers[0]),
+            layers.Any(layer => layer.IsBidirectional) ? null : PlanInputProjection(layers[0]),
             ParamsSpans: languageVersion >= LanguageVersion.CSharp13);
         return (plan, parameters);
+    }
+
+    /// <summary>One direction of a layer: its segments, bias and state vectors placed at the ends of the layout so far.</summary>
+    private static LayerPlan Direction(int index, Cell cell, int inputSize, int size, ref long parameters, ref int state, bool reverse)
+    {
+        int blocks = (size + Block.Lanes - 1) / Block.Lanes;
+        int paddedSize = blocks * Block.Lanes;
+        var segments = new List<WeightSegment>();
+        foreach (SegmentShape shape in cell.Segments)
+        {
+            int rows = shape.Source switch
+            {
+                SegmentSource.Input => inputSize,
+                SegmentSource.Diagonal => 1,
+                _ => size,
+            };
+            segments.Add(new WeightSegment(shape.Name, shape.Equation, (int)parameters, rows, shape.Targets, shape.Tensor, shape.SourceGates, shape.Source, shape.Intermediate));
+            parameters += (long)blocks * rows * shape.Targets.Count * Block.Lanes;
+        }
+
+        int bias = (int)parameters;
+        parameters += (long)blocks * cell.BiasSlots * Block.Lanes;
+
+        EquatableArray<TileGroup> tiles = TilePlan.SplitStep(blocks, cell.Accumulators.Count).ToEquatableArray();
+        var vectors = new List<StateVector>();
+        foreach ((string name, string symbol) in cell.StateVectors)
+        {
+            vectors.Add(new StateVector(name, symbol, state));
+            state += paddedSize;
+        }
+
+        return new LayerPlan(
+            index,
+            cell.Kind,
+            cell.ResetAfter,
+            cell.Activation,
+            inputSize,
+            size,
+            segments.ToEquatableArray(),
+            bias,
+            (int)parameters,
+            vectors.ToEquatableArray(),
+            tiles,
+            WideTiles(tiles, blocks, cell.Accumulators.Count),
+            Peepholes: cell.Peepholes,
+            IsReverse: reverse);
     }
 
     /// <summary>

@@ -21,6 +21,18 @@ public readonly record struct LayerDescription(
     /// </summary>
     public bool Peepholes { get; init; }
 
+    /// <summary>
+    /// For LSTM, GRU and RNN: a bidirectional layer (<c>Bidirectional = true</c>); its reverse direction's tensors are
+    /// PyTorch's <c>*_l{k}_reverse</c>, and the layer outputs <see cref="Merge"/> of the two directions' h.
+    /// </summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>For a <see cref="Bidirectional"/> layer: how its directions combine.</summary>
+    public BidirectionalMerge Merge { get; init; }
+
+    /// <summary>Features the layer passes up each step: 2·<see cref="Size"/> for a concatenating bidirectional layer, else <see cref="Size"/>.</summary>
+    public int OutputSize => Bidirectional && Merge == BidirectionalMerge.Concat ? 2 * Size : Size;
+
     /// <summary>The nonlinearity the layer computes, with <see cref="LayerActivation.Default"/> resolved: tanh for RNN,
     /// identity for Dense; for LSTM and GRU, tanh (their candidate's), the gates being sigmoids.</summary>
     public LayerActivation EffectiveActivation => Activation != LayerActivation.Default
@@ -38,7 +50,9 @@ public readonly record struct LayerDescription(
             LayerKind.Rnn => EffectiveActivation == LayerActivation.Tanh ? "RNN" : $"RNN ({Name(EffectiveActivation)})",
             _ => EffectiveActivation == LayerActivation.Identity ? "Dense" : $"Dense ({Name(EffectiveActivation)})",
         };
-        return $"{kind} {InputSize} → {Size}";
+        return Bidirectional
+            ? $"bidirectional {kind} {InputSize} → {Size} ({Merge.ToString().ToLowerInvariant()})"
+            : $"{kind} {InputSize} → {Size}";
     }
 
     internal static string Name(LayerActivation activation) => activation switch
