@@ -71,6 +71,33 @@ public sealed class BidirectionalTests(ITestOutputHelper output)
         Assert.Equal(model.Parameters.ToArray(), reloaded.Parameters.ToArray());
     }
 
+    [Fact]
+    public void BatchTrainerFitsABidirectionalModel()
+    {
+        // Each target is the sequence's first input feature, read at the last step: what the reverse direction saw last.
+        const int count = 24, steps = 6;
+        var model = new TrainingBidirectionalLstmDense();
+        model.Initialize(InitializationScheme.PyTorch, seed: 3);
+        float[] inputs = Training.FitData.Uniform(count, steps, TrainingBidirectionalLstmDense.InputSize, seed: 4);
+        var targets = new float[count * TrainingBidirectionalLstmDense.OutputSize];
+        for (int b = 0; b < count; b++)
+        {
+            targets.AsSpan(b * TrainingBidirectionalLstmDense.OutputSize, TrainingBidirectionalLstmDense.OutputSize).Fill(inputs[b * steps * TrainingBidirectionalLstmDense.InputSize]);
+        }
+
+        var trainer = new FixedRnn.Training.BatchTrainer<TrainingBidirectionalLstmDense, TrainingBidirectionalLstmDense.State, TrainingBidirectionalLstmDense.Trace>(
+            model, new FixedRnn.Training.Adam(TrainingBidirectionalLstmDense.ParameterCount, learningRate: 0.02f), steps, maxBatchSize: 8);
+        FixedRnn.Training.TrainingResult result = trainer.Fit(inputs, targets, new FixedRnn.Training.FitOptions { Epochs = 30, BatchSize = 8 });
+
+        float first = result.History[0].TrainingLoss;
+        float last = result.History[^1].TrainingLoss;
+        Assert.True(float.IsFinite(last) && last < 0.5f * first, $"loss {first} → {last}");
+
+        // Truncated BPTT over one long series needs Step's streaming; a bidirectional model is not one, so SequenceTrainer does not take it.
+        Assert.False(typeof(IRecurrentModel<TrainingBidirectionalLstmDense.State>).IsAssignableFrom(typeof(TrainingBidirectionalLstmDense)));
+        Assert.Null(typeof(TrainingBidirectionalLstmDense).GetMethod("Step"));
+    }
+
     private void AssertParity<TModel, TState, TTrace>(string fixtureName)
         where TModel : ISequenceTrainableModel<TState, TTrace>, new()
         where TState : struct

@@ -25,8 +25,12 @@ public sealed class TrainingAllocationTests
     public void PeepholeLstmTrainsWithoutAllocating()
         => AssertTrainingAllocatesNothing<TrainingPeepholeLstmDense, TrainingPeepholeLstmDense.State, TrainingPeepholeLstmDense.Trace>(seed: 13);
 
+    [Fact]
+    public void BidirectionalLstmTrainsWithoutAllocating()
+        => AssertTrainingAllocatesNothing<TrainingBidirectionalLstmDense, TrainingBidirectionalLstmDense.State, TrainingBidirectionalLstmDense.Trace>(seed: 14);
+
     private static void AssertTrainingAllocatesNothing<TModel, TState, TTrace>(int seed)
-        where TModel : ITrainableModel<TState, TTrace>, new()
+        where TModel : ISequenceTrainableModel<TState, TTrace>, new()
         where TState : struct
         where TTrace : class
     {
@@ -89,7 +93,7 @@ public sealed class TrainingAllocationTests
         float[] outputGradients,
         float[] inputGradients,
         float[] gradients)
-        where TModel : ITrainableModel<TState, TTrace>, new()
+        where TModel : ISequenceTrainableModel<TState, TTrace>, new()
         where TState : struct
         where TTrace : class
     {
