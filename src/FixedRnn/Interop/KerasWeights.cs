@@ -41,7 +41,8 @@ namespace FixedRnn.Interop;
 /// A layer declared <see cref="LayerDescription.Bidirectional"/> is a <c>Bidirectional</c> wrapper named <c>N</c>
 /// (<c>bidirectional</c>, <c>bidirectional_1</c>, … by default) whose two layers' tensors sit under
 /// <c>N/forward_{layer}/…</c> and <c>N/backward_{layer}/…</c> (TF2 Keras and Keras 3 names, such as
-/// <c>bidirectional/forward_lstm/lstm_cell_1/kernel:0</c>), each spelled as above; the backward layer's become
+/// <c>bidirectional/forward_lstm/lstm_cell_1/kernel:0</c>; <c>N/N/forward_{layer}/…</c> in a TF2 HDF5 layer group;
+/// <c>layers/N/forward_layer/cell/vars/0</c> in a Keras 3 <c>.weights.h5</c>), each spelled as above; the backward layer's become
 /// PyTorch's <c>*_reverse</c>. Its merge mode is checked against the configuration where the file records one.
 /// </para>
 /// <para>
@@ -337,6 +338,7 @@ public static class KerasWeights
             .Select(key => key.StartsWith("layers/", StringComparison.Ordinal) ? key["layers/".Length..] : key)
             .Where(key => key.StartsWith(wrapper + "/", StringComparison.Ordinal))
             .Select(key => key[(wrapper.Length + 1)..])
+            .Select(rest => rest.StartsWith(wrapper + "/", StringComparison.Ordinal) ? rest[(wrapper.Length + 1)..] : rest) // an HDF5 layer group: W/W/…
             .Select(rest => rest.Contains('/', StringComparison.Ordinal) ? rest[..rest.IndexOf('/', StringComparison.Ordinal)] : rest)
             .Where(scope => scope.StartsWith(prefix, StringComparison.Ordinal))
             .Distinct(StringComparer.Ordinal)
@@ -596,8 +598,14 @@ public static class KerasWeights
                 return true;
             }
 
-            // N[/N][/cell[_n]]/parameter[:0]
+            // N[/N][/cell[_n]]/parameter[:0]; a Bidirectional wrapper's direction W/D, in an HDF5 layer group W/W/D.
             ReadOnlySpan<char> rest = key;
+            int slash = name.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && rest.StartsWith($"{name[..slash]}/{name[..slash]}/", StringComparison.Ordinal))
+            {
+                rest = rest[(slash + 1)..];
+            }
+
             string prefix = name + "/";
             if (!rest.StartsWith(prefix, StringComparison.Ordinal))
             {

@@ -24,6 +24,23 @@ public sealed class KerasBidirectionalTests(ITestOutputHelper output)
 
     [Fact] public void Multiply() => AssertParity<KerasBidirectionalMultiply, KerasBidirectionalMultiply.State>("keras_bilstm_mul", KerasBidirectionalMultiply.LayerDescriptions.ToArray());
 
+    /// <summary>The other spellings Keras writes for a wrapper's tensors, renamed from the TF2 fixture, load to the same outputs.</summary>
+    [Theory]
+    [InlineData("Keras 3 variable paths")]
+    [InlineData("HDF5 layer group")]
+    [InlineData("Keras 3 .weights.h5")]
+    public void EveryKerasSpellingOfAWrapperLoads(string spelling)
+    {
+        SafeTensorsFile tf2 = SafeTensorsFile.Read(Fixture.PathOf("keras/keras_bilstm_sum.keras.safetensors"));
+        var writer = new SafeTensorsWriter();
+        foreach (SafeTensorInfo info in tf2.Tensors)
+        {
+            writer.Add(Respell(info.Name, spelling), tf2.ReadSingles(info.Name), info.Shape.ToArray());
+        }
+
+        AssertParity<KerasBidirectionalSum, KerasBidirectionalSum.State>("keras_bilstm_sum", KerasBidirectionalSum.LayerDescriptions.ToArray(), SafeTensorsFile.Parse(writer.ToArray()));
+    }
+
     [Fact]
     public void DefaultNamesGiveTheWrappedLayerItsKindsName()
         => Assert.Equal(
@@ -74,11 +91,32 @@ public sealed class KerasBidirectionalTests(ITestOutputHelper output)
         Assert.Contains(oneDirection, entry => entry.Contains("is wrapped in Bidirectional, the declaration has one direction", StringComparison.Ordinal));
     }
 
-    private void AssertParity<TModel, TState>(string fixtureName, LayerDescription[] layers)
+    /// <summary>
+    /// A TF2 name of the fixtures (<c>bidirectional/forward_lstm/lstm_cell_1/kernel:0</c>, <c>dense/kernel:0</c>) as Keras 3's
+    /// variable paths, a TF2 HDF5 layer group's dataset path, or a Keras 3 <c>.weights.h5</c> path spell it.
+    /// </summary>
+    private static string Respell(string name, string spelling)
+    {
+        string[] parts = name[..^2].Split('/'); // drop ":0"
+        string parameter = parts[^1];
+        bool dense = parts.Length == 2;
+        int index = Array.IndexOf(["kernel", "recurrent_kernel", "bias"], parameter);
+        return spelling switch
+        {
+            "Keras 3 variable paths" => dense ? $"dense/{parameter}" : $"{parts[0]}/{parts[1]}/lstm_cell/{parameter}",
+            "HDF5 layer group" => $"{parts[0]}/{name}",
+            "Keras 3 .weights.h5" => dense
+                ? $"layers/dense/vars/{(parameter == "kernel" ? 0 : 1)}"
+                : $"layers/{parts[0]}/{(parts[1].StartsWith("forward_", StringComparison.Ordinal) ? "forward_layer" : "backward_layer")}/cell/vars/{index}",
+            _ => throw new ArgumentOutOfRangeException(nameof(spelling), spelling, null),
+        };
+    }
+
+    private void AssertParity<TModel, TState>(string fixtureName, LayerDescription[] layers, SafeTensorsFile? keras = null)
         where TModel : ISequenceModel<TState>, new()
         where TState : struct
     {
-        SafeTensorsFile keras = SafeTensorsFile.Read(Fixture.PathOf($"keras/{fixtureName}.keras.safetensors"));
+        keras ??= SafeTensorsFile.Read(Fixture.PathOf($"keras/{fixtureName}.keras.safetensors"));
         var model = new TModel();
         model.LoadPyTorch(KerasWeights.ToPyTorch(keras, layers, KerasWeights.DefaultLayerNames(layers)), PyTorchModuleNames.ModuleList(layers.Length));
 
