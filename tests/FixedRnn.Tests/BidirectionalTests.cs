@@ -47,6 +47,28 @@ public sealed class BidirectionalTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EmptySequenceChangesNothing()
+    {
+        var model = new BidirectionalGruStackDense();
+        model.Initialize(InitializationScheme.PyTorch, seed: 2);
+        var state = default(BidirectionalGruStackDense.State);
+        state.Layer1ReverseHidden.Fill(0.5f);
+        model.Forward([], ref state, []);
+        var trace = new BidirectionalGruStackDense.Trace(4);
+        model.Forward([], ref state, [], trace);
+        var gradients = new float[BidirectionalGruStackDense.ParameterCount];
+        var stateGradient = default(BidirectionalGruStackDense.State);
+        stateGradient.Layer0Hidden.Fill(1f);
+        stateGradient.Layer0ReverseHidden.Fill(2f);
+        model.Backward(trace, [], gradients, [], ref stateGradient);
+
+        Assert.All(state.Layer1ReverseHidden.ToArray(), value => Assert.Equal(0.5f, value));
+        Assert.All(gradients, value => Assert.Equal(0f, value));
+        Assert.All(stateGradient.Layer0Hidden.ToArray(), value => Assert.Equal(1f, value));
+        Assert.All(stateGradient.Layer0ReverseHidden.ToArray(), value => Assert.Equal(2f, value));
+    }
+
+    [Fact]
     public void LoadsOnlyBidirectionalModules()
     {
         var model = new Lstm8To32();

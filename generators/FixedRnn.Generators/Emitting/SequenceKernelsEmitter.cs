@@ -291,6 +291,13 @@ internal static class SequenceKernelsEmitter
         KernelWriter.Signature(writer, "private static void BackwardCore<TBlock>(ref float weights, float[][] trace, NInt steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)", traced: false);
         using (writer.Block())
         {
+            using (writer.Block("if (steps == 0)"))
+            {
+                writer.Line("// Nothing recorded: no parameter gradient, and the state gradient passes through unchanged.");
+                writer.Line("return;");
+            }
+
+            writer.Line();
             LayerPlan top = plan.TopRecurrent;
             if (plan.Head is { } head)
             {

@@ -162,6 +162,12 @@ namespace FixedRnn.Generated
         private static void BackwardCore<TBlock>(ref float weights, float[][] trace, NInt steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
+            if (steps == 0)
+            {
+                // Nothing recorded: no parameter gradient, and the state gradient passes through unchanged.
+                return;
+            }
+
             Layer1Backward<TBlock>(ref weights, ref gradients, trace, steps, ref outputGradients, ref MemoryMarshal.GetArrayDataReference(trace[SequenceGradients0]));
 
             // Layer 0, bidirectional LSTM 3 → 10 (concat).
