@@ -18,6 +18,7 @@ namespace FixedRnn.Benchmarks;
 /// <item><description><c>-- --filter '*'</c>: every benchmark, then the summary of ratios;</description></item>
 /// <item><description><c>-- --ci</c>: every benchmark once, in-process, as a smoke test;</description></item>
 /// <item><description><c>-- latency --model lstm --input 8 --hidden 32 --steps 1000000</c>: tail latency of one model;</description></item>
+/// <item><description><c>-- bidirectional --steps 64</c>: a bidirectional LSTM 8 → 32's Forward per step against the one-directional one;</description></item>
 /// <item><description><c>-- verify</c>: only the check that the baselines agree with FixedRnn.</description></item>
 /// <item><description><c>-- training-epoch</c>: the lecture's Keras workflow per epoch, FixedRnn against PyTorch;</description></item>
 /// <item><description><c>-- cores --streams 256 --workers 2</c>: one batch on one core against several (ParallelBatch);</description></item>
@@ -48,6 +49,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "onnx-peer")
         {
             return Peers.OnnxPeerCommand.Run(args.AsSpan(1));
+        }
+
+        if (args.Length > 0 && args[0] == "bidirectional")
+        {
+            return Peers.BidirectionalCommand.Run(args.AsSpan(1));
         }
 
         if (args.Length > 0 && args[0] == "verify")

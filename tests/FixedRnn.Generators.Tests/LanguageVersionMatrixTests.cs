@@ -83,6 +83,13 @@ public sealed class LanguageVersionMatrixTests
             [Dense(2)]
             public partial class ProjectedLstm { }
 
+            /// <summary>A bidirectional GRU averaging its directions, under a concatenating bidirectional LSTM, with a head: no Step.</summary>
+            [RecurrentModel(inputSize: 3)]
+            [Lstm(10, Bidirectional = true)]
+            [Gru(9, Bidirectional = true, Merge = BidirectionalMerge.Average)]
+            [Dense(2)]
+            public partial class Bidirectional { }
+
             /// <summary>Every recurrent kind stacked, with a Dense head.</summary>
             [RecurrentModel(inputSize: 5)]
             [Lstm(12)]
@@ -131,7 +138,7 @@ public sealed class LanguageVersionMatrixTests
         public partial class GlobalModel { }
         """;
 
-    private const int ModelCount = 9;
+    private const int ModelCount = 10;
 
     /// <summary>Calls into the generated API the way a user does; compiled only where the models were generated.</summary>
     private const string UsageSource = """
@@ -152,6 +159,22 @@ public sealed class LanguageVersionMatrixTests
                     var trace = new global::Sample.PricePredictor.Trace(4);
                     model.Forward(input, ref state, output, trace);
                     return output[0] + model.GetCellState(ref state, 0)[0] + model.GetHiddenState(ref state, 0)[0];
+                }
+
+                /// <summary>A bidirectional model: Forward, the recording Forward and Backward (it has no Step).</summary>
+                /// <returns>A number, so that nothing is optimized away.</returns>
+                public static float ForwardBidirectional()
+                {
+                    var model = new global::Sample.Bidirectional();
+                    var state = default(global::Sample.Bidirectional.State);
+                    float[] inputs = new float[2 * global::Sample.Bidirectional.InputSize];
+                    float[] outputs = new float[2 * global::Sample.Bidirectional.OutputSize];
+                    model.Forward(inputs, ref state, outputs);
+                    var trace = new global::Sample.Bidirectional.Trace(2);
+                    model.Forward(inputs, ref state, outputs, trace);
+                    var gradient = default(global::Sample.Bidirectional.State);
+                    model.Backward(trace, outputs, new float[global::Sample.Bidirectional.ParameterCount], inputs, ref gradient);
+                    return outputs[0] + state.Layer0ReverseHidden[0] + gradient.Layer1ReverseHidden[0];
                 }
 
                 /// <summary>Loads PyTorch weights naming each layer's module: a collection expression works with or without params.</summary>
@@ -348,7 +371,7 @@ public sealed class LanguageVersionMatrixTests
             .Select(diagnostic => user.SyntaxTrees.Single(tree => tree.FilePath == diagnostic.Location.GetLineSpan().Path).GetText().ToString(diagnostic.Location.SourceSpan))
             .Order(StringComparer.Ordinal)
             .ToArray();
-        Assert.Equal(new[] { "GlobalModel", "Nested", "PeepholeLstm", "PricePredictor", "ProjectedLstm", "ReluRnn", "ResetAfterGru", "ResetBeforeGru", "Stack" }, flagged);
+        Assert.Equal(new[] { "Bidirectional", "GlobalModel", "Nested", "PeepholeLstm", "PricePredictor", "ProjectedLstm", "ReluRnn", "ResetAfterGru", "ResetBeforeGru", "Stack" }, flagged);
         AssertNoDiagnostics(output.GetDiagnostics(), "the user code, where nothing was generated");
     }
 

@@ -200,6 +200,17 @@ internal sealed class LayerAttribute : AttributeItem
     /// <summary>An LSTM's <c>ProjectionSize</c> as written, 0 when it is not (the generated fuzz only writes valid ones).</summary>
     public int ProjectionSize => Named.LastOrDefault(argument => argument.Name == "ProjectionSize")?.Value.Value ?? 0;
 
+    /// <summary>A recurrent layer's <c>Bidirectional</c> as written, false when it is not.</summary>
+    public bool Bidirectional => Named.LastOrDefault(argument => argument.Name == "Bidirectional")?.Value.Value is 1;
+
+    /// <summary>
+    /// Features the layer passes up: h's units (the projection's, if any), twice that for a bidirectional layer that
+    /// concatenates (the default merge, 0).
+    /// </summary>
+    public int? OutputWidth => SizeValue is not int size
+        ? null
+        : (Bidirectional && Named.LastOrDefault(argument => argument.Name == "Merge")?.Value.Value is null or 0 ? 2 : 1) * (ProjectionSize > 0 ? ProjectionSize : size);
+
     public IEnumerable<FormerBug> Bugs => new[] { ShapeBug, Size?.Bug ?? FormerBug.None }
         .Concat(Named.SelectMany(argument => new[] { argument.Bug, argument.Value.Bug }))
         .Where(bug => bug != FormerBug.None);
@@ -456,14 +467,18 @@ internal sealed class FuzzCase
 
         // A user member named like a generated one clashes only with generated code: when FixedRnn rejects the model,
         // nothing is generated, and only a user method that names the generated State fails to compile without it.
-        bool clashesWithGeneratedMember = Body.Contains("InputSize", StringComparison.Ordinal) || Body.Contains("struct State", StringComparison.Ordinal) || Body.Contains("void Step(", StringComparison.Ordinal);
-        if (clashesWithGeneratedMember && isModel && Required.Count == 0 && !malformed && !syntaxError)
+        // A bidirectional model has no Step, so a user Step clashes with nothing there.
+        bool stepBody = Body.Contains("void Step(", StringComparison.Ordinal);
+        bool bidirectional = MainItems.OfType<LayerAttribute>().Any(layer => layer.Bidirectional);
+        bool clashesWithGeneratedMember = Body.Contains("InputSize", StringComparison.Ordinal) || Body.Contains("struct State", StringComparison.Ordinal) || (stepBody && !bidirectional);
+        bool generates = isModel && Required.Count == 0 && !malformed && !syntaxError;
+        if (clashesWithGeneratedMember && generates)
         {
             CompilerErrors.Add("CS0102");
             CompilerErrors.Add("CS0111");
             sourceMayStay = true;
         }
-        else if (clashesWithGeneratedMember && Body.Contains("ref State", StringComparison.Ordinal) && !Body.Contains("struct State", StringComparison.Ordinal))
+        else if ((clashesWithGeneratedMember || stepBody) && !generates && Body.Contains("ref State", StringComparison.Ordinal) && !Body.Contains("struct State", StringComparison.Ordinal))
         {
             CompilerErrors.Add("CS0246");
         }
@@ -507,7 +522,7 @@ internal sealed class FuzzCase
             Verdict = Verdict.Valid;
             var modelLayers = MainItems.OfType<LayerAttribute>().ToList();
             ExpectedInputSize = modelAttributes[0].Input!.Value!.Value;
-            ExpectedOutputSize = modelLayers[^1].SizeValue!.Value;
+            ExpectedOutputSize = modelLayers[^1].OutputWidth!.Value;
             ExpectedLayerCount = modelLayers.Count;
             ExpectedParameterCount = MainParameterCount()!.Value;
         }
@@ -667,8 +682,11 @@ internal sealed class FuzzCase
             int projection = layer.Type == LayerType.Lstm ? layer.ProjectionSize : 0;
             int h = projection > 0 ? projection : units;
             long projectionWeights = projection > 0 ? (projection + 7L) / 8 * 8 * units : 0;
-            total += (padded * gates * (inputs + (recurrent ? h : 0L))) + (padded * biases) + peepholes + projectionWeights;
-            inputs = h;
+
+            // A bidirectional layer has a second direction of the same shape.
+            int directions = recurrent && layer.Bidirectional ? 2 : 1;
+            total += directions * ((padded * gates * (inputs + (recurrent ? h : 0L))) + (padded * biases) + peepholes + projectionWeights);
+            inputs = layer.OutputWidth!.Value;
         }
 
         return total;
@@ -1213,6 +1231,19 @@ internal sealed class RandomDeclarations(int seed, int casesPerCompilation)
                 int projection = _random.Next(4) switch { 0 => 1, 1 => size.Value - 1, _ => _random.Next(1, size.Value) };
                 named.Add(new NamedArg("ProjectionSize", Chance(0.5) ? new Arg($"{projection}", projection) : new Arg($"{size.Value} - {size.Value - projection}", projection)));
                 break;
+        }
+
+        if (type != LayerType.Dense && Chance(0.15))
+        {
+            // Bidirectional, and with it now and then a merge mode (a Merge without it is FRNN017, not fuzzed here).
+            Arg bidirectional = Pick(new Arg("true", 1), new Arg("false", 0), new Arg("!false", 1));
+            named.Add(new NamedArg("Bidirectional", bidirectional));
+            if (bidirectional.Value is 1 && Chance(0.5))
+            {
+                named.Add(new NamedArg("Merge", Pick(
+                    new Arg("BidirectionalMerge.Concat", 0), new Arg("BidirectionalMerge.Sum", 1), new Arg("BidirectionalMerge.Average", 2),
+                    new Arg("BidirectionalMerge.Multiply", 3), new Arg("(BidirectionalMerge)1", 1))));
+            }
         }
 
         return named;

@@ -17,6 +17,7 @@ public sealed class SnapshotTests
     [InlineData("OddSizeLstm", "[RecurrentModel(inputSize: 1)]\n[Lstm(13)]\n[Dense(1)]")]
     [InlineData("PeepholeLstm", "[RecurrentModel(inputSize: 3)]\n[Lstm(13, Peepholes = true)]\n[Dense(1)]")]
     [InlineData("ProjectedLstm", "[RecurrentModel(inputSize: 8)]\n[Lstm(20, ProjectionSize = 6)]\n[Dense(1)]")]
+    [InlineData("BidirectionalLstm", "[RecurrentModel(inputSize: 3)]\n[Lstm(10, Bidirectional = true)]\n[Dense(2)]")]
     public void GeneratedSourceMatchesBaseline(string name, string attributes)
     {
         string source = $$"""

@@ -102,4 +102,40 @@ public sealed class AllocationTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void BidirectionalForwardAllocatesNothing()
+    {
+        // Its sequences between layers come from the shared array pool: a warmed-up Forward rents and returns them.
+        var model = new BidirectionalGruStackDense();
+        model.LoadPyTorch(Fixture.PathOf("bigru_stack_dense.weights.safetensors"));
+        var inputs = new float[500 * BidirectionalGruStackDense.InputSize];
+        var outputs = new float[500 * BidirectionalGruStackDense.OutputSize];
+        for (int t = 0; t < inputs.Length; t++)
+        {
+            inputs[t] = MathF.Cos(t * 0.1f);
+        }
+
+        var state = default(BidirectionalGruStackDense.State);
+        var states = new BidirectionalGruStackDense.State[2];
+        var batchInputs = new float[2 * inputs.Length];
+        var batchOutputs = new float[2 * outputs.Length];
+
+        // Once before measuring: tiering and on-stack replacement are the JIT's allocations, not the kernels'.
+        for (int call = 0; call < 3; call++)
+        {
+            model.Forward(inputs, ref state, outputs);
+            model.Forward(batchInputs, states, batchOutputs);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int call = 0; call < 10; call++)
+        {
+            model.Forward(inputs, ref state, outputs);
+            model.Forward(batchInputs, states, batchOutputs);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
 }

@@ -16,7 +16,7 @@ namespace FixedRnn.Tests;
 /// <remarks>
 /// <para>
 /// Checked: a seeded sample of 60 non-padding parameters spread over every PyTorch tensor, every input,
-/// and every entry of the initial state (each recurrent layer's h, each LSTM layer's c), each against
+/// and every entry of the initial state (each recurrent layer's h, each LSTM layer's c, both directions' of a bidirectional layer), each against
 /// <c>|fd − analytic| ≤ 2e-3 · max(0.05, |analytic|)</c> with h = 1e-2.
 /// </para>
 /// <para>
@@ -47,22 +47,27 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
 
     [Fact]
     public void ResetBeforeGruWithTanhHead()
-        => Check<SmallResetBeforeGru, SmallResetBeforeGru.State, SmallResetBeforeGru.Trace>(seed: 20_251_122, recurrentLayers: 1, lstmLayers: [], reluLayers: []);
+        => Check<SmallResetBeforeGru, SmallResetBeforeGru.State, SmallResetBeforeGru.Trace>(seed: 20_251_122, reluLayers: []);
 
     [Fact]
     public void PeepholeLstmStack()
-        => Check<SmallPeepholeLstmStack, SmallPeepholeLstmStack.State, SmallPeepholeLstmStack.Trace>(seed: 15_015, recurrentLayers: 2, lstmLayers: [0, 1], reluLayers: []);
+        => Check<SmallPeepholeLstmStack, SmallPeepholeLstmStack.State, SmallPeepholeLstmStack.Trace>(seed: 15_015, reluLayers: []);
 
     [Fact]
     public void ProjectedLstmStack()
-        => Check<SmallProjectedLstmStack, SmallProjectedLstmStack.State, SmallProjectedLstmStack.Trace>(seed: 15_020, recurrentLayers: 2, lstmLayers: [0, 1], reluLayers: []);
+        => Check<SmallProjectedLstmStack, SmallProjectedLstmStack.State, SmallProjectedLstmStack.Trace>(seed: 15_020, reluLayers: []);
 
     [Fact]
     public void EveryKindStacked()
-        => Check<SmallEveryKindStack, SmallEveryKindStack.State, SmallEveryKindStack.Trace>(seed: 7_013, recurrentLayers: 4, lstmLayers: [3], reluLayers: [0]);
+        => Check<SmallEveryKindStack, SmallEveryKindStack.State, SmallEveryKindStack.Trace>(seed: 7_013, reluLayers: [0]);
 
-    private void Check<TModel, TState, TTrace>(int seed, int recurrentLayers, int[] lstmLayers, int[] reluLayers)
-        where TModel : ITrainableModel<TState, TTrace>, new()
+    /// <summary>Every merge mode and both GRU forms, bidirectional, stacked: both directions' initial states are checked too.</summary>
+    [Fact]
+    public void BidirectionalStack()
+        => Check<SmallBidirectionalStack, SmallBidirectionalStack.State, SmallBidirectionalStack.Trace>(seed: 15_025, reluLayers: []);
+
+    private void Check<TModel, TState, TTrace>(int seed, int[] reluLayers)
+        where TModel : ISequenceTrainableModel<TState, TTrace>, new()
         where TState : struct
         where TTrace : class
     {
@@ -72,14 +77,10 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
         float[] inputs = Uniform(random, Steps * model.InputSize, 1f);
         float[] g = Uniform(random, Steps * model.OutputSize, 1f);
         var initial = default(TState);
-        for (int layer = 0; layer < recurrentLayers; layer++)
+        IReadOnlyList<StateVector<TState>> vectors = StateVector<TState>.All();
+        foreach (StateVector<TState> vector in vectors)
         {
-            Fill(model.GetHiddenState(ref initial, layer), random, 0.5f);
-        }
-
-        foreach (int layer in lstmLayers)
-        {
-            Fill(CellStates.Of(model, ref initial, layer), random, 0.5f);
+            Fill(vector.Of(ref initial), random, 0.5f);
         }
 
         // Analytic gradients.
@@ -137,16 +138,12 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
             inputCheck.Add(what, probe.Difference(lossUp, patternUp, lossDown, patternDown, (double)up - down), inputGradients[index], failures);
         }
 
-        // Every entry of the initial state: each recurrent layer's h, and each LSTM layer's c.
+        // Every entry of the initial state: each recurrent layer's h, each LSTM layer's c, and a bidirectional layer's
+        // reverse direction's, which Forward starts from without changing them.
         var stateCheck = new Worst("initial state");
-        for (int layer = 0; layer < recurrentLayers; layer++)
+        foreach (StateVector<TState> vector in vectors)
         {
-            CheckState(model, probe, initial, layer, cell: false, model.GetHiddenState(ref stateGradient, layer), stateCheck, failures);
-        }
-
-        foreach (int layer in lstmLayers)
-        {
-            CheckState(model, probe, initial, layer, cell: true, CellStates.Of(model, ref stateGradient, layer), stateCheck, failures);
+            CheckState(probe, initial, vector, vector.Of(ref stateGradient), stateCheck, failures);
         }
 
         output.WriteLine($"{typeof(TModel).Name} ({SimdPath.Describe()}), h = {H}, {sample.Length} sampled of {parameters.Length - padding} parameters ({padding} padding):");
@@ -160,22 +157,48 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
         }
     }
 
-    private static void CheckState<TState>(IRecurrentModel<TState> model, Probe<TState> probe, TState initial, int layer, bool cell, Span<float> analytic, Worst worst, List<string> failures)
+    private static void CheckState<TState>(Probe<TState> probe, TState initial, StateVector<TState> vector, Span<float> analytic, Worst worst, List<string> failures)
         where TState : struct
     {
-        string what = cell ? "c" : "h";
         for (int unit = 0; unit < analytic.Length; unit++)
         {
             TState up = initial;
             TState down = initial;
-            Span<float> upVector = cell ? CellStates.Of(model, ref up, layer) : model.GetHiddenState(ref up, layer);
-            Span<float> downVector = cell ? CellStates.Of(model, ref down, layer) : model.GetHiddenState(ref down, layer);
+            Span<float> upVector = vector.Of(ref up);
+            Span<float> downVector = vector.Of(ref down);
             upVector[unit] += H;
             downVector[unit] -= H;
             double delta = (double)upVector[unit] - downVector[unit];
             (double lossUp, bool[] patternUp) = probe.Evaluate(up);
             (double lossDown, bool[] patternDown) = probe.Evaluate(down);
-            worst.Add($"initial {what} of layer {layer}[{unit}]", probe.Difference(lossUp, patternUp, lossDown, patternDown, delta), analytic[unit], failures);
+            worst.Add($"initial {vector.Name}[{unit}]", probe.Difference(lossUp, patternUp, lossDown, patternDown, delta), analytic[unit], failures);
+        }
+    }
+
+    /// <summary>One vector of a generated <c>State</c>: its <c>Layer{k}[Reverse]{Hidden|Cell}</c> property, through an open delegate to its getter.</summary>
+    private sealed class StateVector<TState>(string name, StateVector<TState>.Getter getter)
+        where TState : struct
+    {
+        public delegate Span<float> Getter(ref TState state);
+
+        public string Name { get; } = name;
+
+        public Span<float> Of(ref TState state) => getter(ref state);
+
+        /// <summary>Every state vector the generated <c>State</c> exposes, in declaration order.</summary>
+        public static IReadOnlyList<StateVector<TState>> All()
+        {
+            var vectors = new List<StateVector<TState>>();
+            foreach (System.Reflection.PropertyInfo property in typeof(TState).GetProperties())
+            {
+                if (property.PropertyType == typeof(Span<float>) && property.Name.StartsWith("Layer", StringComparison.Ordinal))
+                {
+                    vectors.Add(new StateVector<TState>(property.Name, (Getter)Delegate.CreateDelegate(typeof(Getter), property.GetMethod!)));
+                }
+            }
+
+            Assert.NotEmpty(vectors);
+            return vectors;
         }
     }
 
@@ -186,7 +209,7 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
     /// cover exactly the entries that are non-zero after loading random weights.
     /// </summary>
     private static int[] SampleParameters<TModel, TState, TTrace>(TModel model, Random random, out int padding)
-        where TModel : ITrainableModel<TState, TTrace>, new()
+        where TModel : ISequenceTrainableModel<TState, TTrace>, new()
         where TState : struct
         where TTrace : class
     {
@@ -270,13 +293,13 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
     private sealed class Probe<TState>
         where TState : struct
     {
-        private readonly IRecurrentModel<TState> _model;
+        private readonly ISequenceModel<TState> _model;
         private readonly float[] _inputs;
         private readonly float[] _g;
         private readonly int[] _reluLayers;
         private readonly bool[] _baseline;
 
-        public Probe(IRecurrentModel<TState> model, float[] inputs, float[] g, int[] reluLayers, TState initial)
+        public Probe(ISequenceModel<TState> model, float[] inputs, float[] g, int[] reluLayers, TState initial)
         {
             _model = model;
             _inputs = inputs;
@@ -309,7 +332,7 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
                 state = initial;
                 for (int step = 0; step < Steps; step++)
                 {
-                    _model.Step(_inputs.AsSpan(step * inputSize, inputSize), ref state, output);
+                    ((IRecurrentModel<TState>)_model).Step(_inputs.AsSpan(step * inputSize, inputSize), ref state, output);
                     foreach (int layer in _reluLayers)
                     {
                         foreach (float h in _model.GetHiddenState(ref state, layer))

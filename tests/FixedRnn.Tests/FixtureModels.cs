@@ -111,3 +111,21 @@ public partial class Plain8To40;
 [RecurrentModel(inputSize: 8)]
 [Lstm(32, ProjectionSize = 16)]
 public partial class Projected8To32By16;
+
+[RecurrentModel(inputSize: 8)]
+[Lstm(32, Bidirectional = true)]
+public partial class BidirectionalLstm8To32;
+
+[RecurrentModel(inputSize: 5)]
+[Gru(12, Bidirectional = true)]
+[Gru(9, Bidirectional = true)]
+[Dense(3)]
+public partial class BidirectionalGruStackDense;
+
+[RecurrentModel(inputSize: 4)]
+[Rnn(20, Bidirectional = true)]
+public partial class BidirectionalRnn4To20;
+
+[RecurrentModel(inputSize: 4)]
+[Lstm(16, ProjectionSize = 6, Bidirectional = true)]
+public partial class BidirectionalProjectedLstm4To16;

@@ -29,8 +29,12 @@ public sealed class TrainingAllocationTests
     public void ProjectedLstmTrainsWithoutAllocating()
         => AssertTrainingAllocatesNothing<TrainingProjectedLstmDense, TrainingProjectedLstmDense.State, TrainingProjectedLstmDense.Trace>(seed: 14);
 
+    [Fact]
+    public void BidirectionalLstmTrainsWithoutAllocating()
+        => AssertTrainingAllocatesNothing<TrainingBidirectionalLstmDense, TrainingBidirectionalLstmDense.State, TrainingBidirectionalLstmDense.Trace>(seed: 14);
+
     private static void AssertTrainingAllocatesNothing<TModel, TState, TTrace>(int seed)
-        where TModel : ITrainableModel<TState, TTrace>, new()
+        where TModel : ISequenceTrainableModel<TState, TTrace>, new()
         where TState : struct
         where TTrace : class
     {
@@ -93,7 +97,7 @@ public sealed class TrainingAllocationTests
         float[] outputGradients,
         float[] inputGradients,
         float[] gradients)
-        where TModel : ITrainableModel<TState, TTrace>, new()
+        where TModel : ISequenceTrainableModel<TState, TTrace>, new()
         where TState : struct
         where TTrace : class
     {

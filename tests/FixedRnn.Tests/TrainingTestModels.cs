@@ -32,6 +32,15 @@ public partial class SmallProjectedLstmStack;
 [Dense(3, Activation = DenseActivation.Sigmoid)]
 public partial class SmallEveryKindStack;
 
+// Bidirectional layers of every kind and merge mode, both GRU forms and a peephole LSTM among them.
+[RecurrentModel(inputSize: 3)]
+[Gru(5, ResetAfter = false, Bidirectional = true, Merge = BidirectionalMerge.Multiply)]
+[Lstm(6, Peepholes = true, Bidirectional = true)]
+[Gru(4, Bidirectional = true, Merge = BidirectionalMerge.Sum)]
+[Rnn(3, Bidirectional = true, Merge = BidirectionalMerge.Average)]
+[Dense(2, Activation = DenseActivation.Tanh)]
+public partial class SmallBidirectionalStack;
+
 // Several 8-lane blocks per layer, for the training-step allocation test.
 [RecurrentModel(inputSize: 4)]
 [Lstm(19)]
@@ -52,6 +61,11 @@ public partial class TrainingPeepholeLstmDense;
 [Dense(2)]
 public partial class TrainingProjectedLstmDense;
 
+[RecurrentModel(inputSize: 4)]
+[Lstm(19, Bidirectional = true)]
+[Dense(3)]
+public partial class TrainingBidirectionalLstmDense;
+
 /// <summary>
 /// Random PyTorch-layout weights for any model: the tensor names and shapes come from the model's own
 /// <c>ToPyTorch</c>, the values from a seeded uniform distribution, and they enter the model through
@@ -61,7 +75,7 @@ internal static class RandomStateDict
 {
     /// <summary>A state_dict with every tensor the model reads filled with U(−<paramref name="bound"/>, <paramref name="bound"/>).</summary>
     public static SafeTensorsFile Create<TModel, TState, TTrace>(Random random, float bound, string[] modules)
-        where TModel : ITrainableModel<TState, TTrace>, new()
+        where TModel : ISequenceTrainableModel<TState, TTrace>, new()
         where TState : struct
         where TTrace : class
     {
@@ -90,7 +104,7 @@ internal static class RandomStateDict
 
     /// <summary>Loads random weights (layer k under <c>layers.{k}.</c>) into <paramref name="model"/>.</summary>
     public static void Load<TModel, TState, TTrace>(TModel model, Random random, float bound)
-        where TModel : ITrainableModel<TState, TTrace>, new()
+        where TModel : ISequenceTrainableModel<TState, TTrace>, new()
         where TState : struct
         where TTrace : class
     {

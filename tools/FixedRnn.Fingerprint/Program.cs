@@ -54,7 +54,8 @@ internal static class Dumper
         MethodInfo dump = typeof(Dumper).GetMethod(nameof(DumpModel), BindingFlags.NonPublic | BindingFlags.Static)!;
         foreach (Type type in typeof(Dumper).Assembly.GetTypes().OrderBy(type => type.FullName, StringComparer.Ordinal))
         {
-            Type? trainable = type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ITrainableModel<,>));
+            // Every generated model: a bidirectional one is a sequence model only (no Step loop for it).
+            Type? trainable = type.GetInterfaces().FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(ISequenceTrainableModel<,>));
             if (trainable is null)
             {
                 continue;
@@ -68,7 +69,7 @@ internal static class Dumper
     }
 
     private static int DumpModel<TModel, TState, TTrace>(string directory)
-        where TModel : ITrainableModel<TState, TTrace>, new()
+        where TModel : ISequenceTrainableModel<TState, TTrace>, new()
         where TState : struct
         where TTrace : class
     {
@@ -112,25 +113,31 @@ internal static class Dumper
         [typeof(Tests.TwoLayerLstmWithHead)] = ("lstm_multi", ["lstm", "lstm", "fc"]),
         [typeof(Tests.ProjectedLstm8To40)] = ("lstm_proj_8_40_12", []),
         [typeof(Tests.ProjectedLstmStackDense)] = ("lstm_proj_stack_dense", []),
+        [typeof(Tests.BidirectionalLstm8To32)] = ("bilstm_8_32", []),
+        [typeof(Tests.BidirectionalGruStackDense)] = ("bigru_stack_dense", []),
+        [typeof(Tests.BidirectionalRnn4To20)] = ("birnn_4_20", []),
     };
 
     private static void Run<TModel, TState, TTrace>(TModel model, QuantityWriter writer, string run, float[] inputs, Random random)
-        where TModel : ITrainableModel<TState, TTrace>, new()
+        where TModel : ISequenceTrainableModel<TState, TTrace>, new()
         where TState : struct
         where TTrace : class
     {
         int steps = inputs.Length / model.InputSize;
         writer.Write($"{run}.parameters", TModel.ToPyTorch(model.Parameters, PyTorchModuleNames.ModuleList(model.LayerCount)).ToArray());
 
-        var stepOutputs = new float[steps * model.OutputSize];
         var state = default(TState);
-        for (int t = 0; t < steps; t++)
+        if (model is IRecurrentModel<TState> streaming)
         {
-            model.Step(inputs.AsSpan(t * model.InputSize, model.InputSize), ref state, stepOutputs.AsSpan(t * model.OutputSize, model.OutputSize));
-        }
+            var stepOutputs = new float[steps * model.OutputSize];
+            for (int t = 0; t < steps; t++)
+            {
+                streaming.Step(inputs.AsSpan(t * model.InputSize, model.InputSize), ref state, stepOutputs.AsSpan(t * model.OutputSize, model.OutputSize));
+            }
 
-        writer.Write($"{run}.step.outputs", stepOutputs);
-        writer.Write($"{run}.step.state", StateFloats(ref state));
+            writer.Write($"{run}.step.outputs", stepOutputs);
+            writer.Write($"{run}.step.state", StateFloats(ref state));
+        }
 
         var forwardOutputs = new float[steps * model.OutputSize];
         state = default;

@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 
 namespace FixedRnn.Generators.Diagnostics;
 
-/// <summary>Every diagnostic the generator reports. Ids are sequential and never reused.</summary>
+/// <summary>Every diagnostic the generator reports, numbered in sequence; an id is never reused.</summary>
 internal static class DiagnosticDescriptors
 {
     /// <summary>The largest input, hidden or output size a layer may declare.</summary>
@@ -78,22 +78,25 @@ internal static class DiagnosticDescriptors
         "Layer attribute without [RecurrentModel]",
         "[{0}] on '{1}' declares a layer, but '{1}' has no [RecurrentModel(inputSize)], so no model is generated; add [RecurrentModel] before its layer attributes");
 
-    // The projected LSTM's ids start at FRNN020: the layer forms developed alongside it (issue 15) number theirs below.
-
     public static readonly DiagnosticDescriptor ProjectionNotSmaller = Error(
-        "FRNN020",
+        "FRNN014",
         "Projection size must be smaller than the hidden size",
         "ProjectionSize is {0}, but the LSTM has {1} hidden units; a projection maps h to fewer units, from 1 to {2} (PyTorch's nn.LSTM rejects proj_size >= hidden_size too)");
 
     public static readonly DiagnosticDescriptor ProjectionSizeNotPositive = Error(
-        "FRNN021",
+        "FRNN015",
         "Projection size must be positive",
         "ProjectionSize is {0}; it must be at least 1, or left out for an LSTM without projection (PyTorch's proj_size = 0)");
 
     public static readonly DiagnosticDescriptor ProjectionWithPeepholes = Error(
-        "FRNN022",
+        "FRNN016",
         "Projection with peepholes is not supported",
         "ProjectionSize = {0} together with Peepholes = true is not supported: PyTorch's proj_size has no peepholes and ONNX's peepholes no projection, so no file could hold such a layer; declare [Lstm({1}, ProjectionSize = {0})] or [Lstm({1}, Peepholes = true)]");
+
+    public static readonly DiagnosticDescriptor MergeWithoutBidirectional = Error(
+        "FRNN017",
+        "Merge set on a layer that is not bidirectional",
+        "[{0}] sets Merge but not Bidirectional = true; a merge mode combines the two directions of a bidirectional layer, so set Bidirectional = true or remove Merge");
 
     private static DiagnosticDescriptor Error(string id, string title, string messageFormat)
         => new(id, title, messageFormat, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");

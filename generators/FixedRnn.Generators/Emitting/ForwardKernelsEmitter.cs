@@ -40,7 +40,9 @@ internal static class ForwardKernelsEmitter
             {
                 writer.Line($"global::System.Span<float> scratch = stackalloc float[{plan.StateFloats} + InputSize + OutputSize];");
                 writer.Line("ref float state = ref MemoryMarshal.GetReference(scratch);");
-                writer.Line($"Step(ref parameters.Start, ref Unsafe.Add(ref state, {plan.StateFloats}), ref state, ref Unsafe.Add(ref state, {plan.StateFloats} + InputSize));");
+                writer.Line(plan.Streams
+                    ? $"Step(ref parameters.Start, ref Unsafe.Add(ref state, {plan.StateFloats}), ref state, ref Unsafe.Add(ref state, {plan.StateFloats} + InputSize));"
+                    : $"Forward(ref parameters.Start, ref Unsafe.Add(ref state, {plan.StateFloats}), 1, ref state, ref Unsafe.Add(ref state, {plan.StateFloats} + InputSize));");
                 writer.Line("s_stepCompiled = true;");
             }
 
@@ -48,12 +50,15 @@ internal static class ForwardKernelsEmitter
             writer.Line("return parameters;");
         }
 
-        writer.Line();
-        writer.Line("/// <summary>One step from the zero-based input: picks the widest accelerated block.</summary>");
-        writer.Line(SourceFile.Optimized);
-        using (writer.Block($"public static void Step(ref float weights, ref float input, ref {state} state, ref float output)"))
+        if (plan.Streams)
         {
-            ModelEmitter.Dispatch(writer, "StepCore<{0}, NoTrace>(ref weights, ref input, ref state, ref output, null, 0);");
+            writer.Line();
+            writer.Line("/// <summary>One step from the zero-based input: picks the widest accelerated block.</summary>");
+            writer.Line(SourceFile.Optimized);
+            using (writer.Block($"public static void Step(ref float weights, ref float input, ref {state} state, ref float output)"))
+            {
+                ModelEmitter.Dispatch(writer, "StepCore<{0}, NoTrace>(ref weights, ref input, ref state, ref output, null, 0);");
+            }
         }
 
         writer.Line();
@@ -78,13 +83,22 @@ internal static class ForwardKernelsEmitter
         writer.Line();
         StepsOf(writer);
         writer.Line();
-        StepCore(writer, plan, state, trace, projected: false);
-        writer.Line();
-        ForwardCore(writer, plan, state);
-        writer.Line();
-        RecordCore(writer, plan, state, trace);
-        writer.Line();
-        RecordState(writer, plan, state, trace);
+        if (plan.IsBidirectional)
+        {
+            // Layer by layer over the whole sequence: see SequenceKernelsEmitter.
+            SequenceKernelsEmitter.EmitForward(writer, plan);
+        }
+        else
+        {
+            StepCore(writer, plan, state, trace, projected: false);
+            writer.Line();
+            ForwardCore(writer, plan, state);
+            writer.Line();
+            RecordCore(writer, plan, state, trace);
+            writer.Line();
+            RecordState(writer, plan, state, trace);
+        }
+
         foreach (LayerPlan layer in plan.Layers)
         {
             WriteSteps(writer, layer, StepVariant.FromInput);
@@ -110,14 +124,18 @@ internal static class ForwardKernelsEmitter
     {
         writer.Line($"private const int StateFloats = {plan.StateFloats};");
         writer.Line();
-        writer.Line("/// <summary>One step of <paramref name=\"streams\"/> streams, inputs and outputs row-major: picks the widest accelerated block.</summary>");
-        writer.Line(SourceFile.Optimized);
-        using (writer.Block($"public static void StepStreams(ref float weights, ref float inputs, int streams, ref {state} states, ref float outputs)"))
+        if (plan.Streams)
         {
-            ModelEmitter.Dispatch(writer, "StepStreamsCore<{0}>(ref weights, ref inputs, streams, ref states, ref outputs);");
+            writer.Line("/// <summary>One step of <paramref name=\"streams\"/> streams, inputs and outputs row-major: picks the widest accelerated block.</summary>");
+            writer.Line(SourceFile.Optimized);
+            using (writer.Block($"public static void StepStreams(ref float weights, ref float inputs, int streams, ref {state} states, ref float outputs)"))
+            {
+                ModelEmitter.Dispatch(writer, "StepStreamsCore<{0}>(ref weights, ref inputs, streams, ref states, ref outputs);");
+            }
+
+            writer.Line();
         }
 
-        writer.Line();
         writer.Line("/// <summary><paramref name=\"streams\"/> sequences of <paramref name=\"steps\"/> steps each, <c>[B, T, features]</c>: picks the widest accelerated block.</summary>");
         writer.Line(SourceFile.Optimized);
         using (writer.Block($"public static void ForwardStreams(ref float weights, ref float inputs, int streams, int steps, ref {state} states, ref float outputs)"))
@@ -132,7 +150,7 @@ internal static class ForwardKernelsEmitter
         }
         else
         {
-            PerStreamCores(writer, state);
+            PerStreamCores(writer, state, plan.Streams);
         }
 
         writer.Line();
@@ -298,8 +316,30 @@ internal static class ForwardKernelsEmitter
         }
     }
 
-    /// <summary>The batched cores without batched kernels: each stream runs the single-stream core, in stream order.</summary>
-    private static void PerStreamCores(SourceWriter writer, string state)
+    /// <summary>
+    /// The batched cores without batched kernels: each stream runs the single-stream core, in stream order; without
+    /// <paramref name="steps"/> (a bidirectional model) only the sequence one.
+    /// </summary>
+    private static void PerStreamCores(SourceWriter writer, string state, bool steps)
+    {
+        if (steps)
+        {
+            StepStreamsPerStream(writer, state);
+            writer.Line();
+        }
+
+        writer.Line("/// <summary>Each sequence is <see cref=\"ForwardCore\"/> on its own rows and state, in stream order.</summary>");
+        KernelWriter.Signature(writer, $"private static void ForwardStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, int steps, ref {state} states, ref float outputs)", traced: false);
+        using (writer.Block())
+        {
+            using (writer.Block("for (NInt stream = 0; stream < streams; stream++)"))
+            {
+                writer.Line("ForwardCore<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * steps * InputSize), steps, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * steps * OutputSize));");
+            }
+        }
+    }
+
+    private static void StepStreamsPerStream(SourceWriter writer, string state)
     {
         writer.Line("/// <summary>Each stream's step is <see cref=\"StepCore\"/> on its own row and state, in stream order.</summary>");
         KernelWriter.Signature(writer, $"private static void StepStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, ref {state} states, ref float outputs)", traced: false);
@@ -311,16 +351,6 @@ internal static class ForwardKernelsEmitter
             }
         }
 
-        writer.Line();
-        writer.Line("/// <summary>Each sequence is <see cref=\"ForwardCore\"/> on its own rows and state, in stream order.</summary>");
-        KernelWriter.Signature(writer, $"private static void ForwardStreamsCore<TBlock>(ref float weights, ref float inputs, int streams, int steps, ref {state} states, ref float outputs)", traced: false);
-        using (writer.Block())
-        {
-            using (writer.Block("for (NInt stream = 0; stream < streams; stream++)"))
-            {
-                writer.Line("ForwardCore<TBlock>(ref weights, ref Unsafe.Add(ref inputs, stream * steps * InputSize), steps, ref Unsafe.Add(ref states, stream * StateFloats), ref Unsafe.Add(ref outputs, stream * steps * OutputSize));");
-            }
-        }
     }
 
     /// <summary>A layer's step kernel, and its wide twin when it has one.</summary>

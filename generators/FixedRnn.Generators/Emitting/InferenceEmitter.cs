@@ -21,8 +21,11 @@ internal static class InferenceEmitter
     public static string Emit(ModelPlan plan)
     {
         string model = SourceFile.Identifier(plan.Name);
-        string interfaces = $"global::FixedRnn.ITrainableModel<{model}.State, {model}.Trace>"
-            + (ModelEmitter.HasCellState(plan) ? $", global::FixedRnn.ICellStateModel<{model}.State>" : string.Empty);
+        // A bidirectional model has no Step, so it is a sequence model only (and ICellStateModel, a streaming one, is not for it).
+        string interfaces = plan.Streams
+            ? $"global::FixedRnn.ITrainableModel<{model}.State, {model}.Trace>"
+                + (ModelEmitter.HasCellState(plan) ? $", global::FixedRnn.ICellStateModel<{model}.State>" : string.Empty)
+            : $"global::FixedRnn.ISequenceTrainableModel<{model}.State, {model}.Trace>";
         return SourceFile.Write(
             plan,
             "its sizes, parameters, state, Step and Forward",
@@ -59,11 +62,11 @@ internal static class InferenceEmitter
         writer.Line(SourceFile.GeneratedCode);
         writer.Line($"public {Span} Parameters => _parameters.Span;");
         writer.Line();
-        writer.Line("int global::FixedRnn.IRecurrentModel<State>.InputSize => InputSize;");
+        writer.Line("int global::FixedRnn.ISequenceModel<State>.InputSize => InputSize;");
         writer.Line();
-        writer.Line("int global::FixedRnn.IRecurrentModel<State>.OutputSize => OutputSize;");
+        writer.Line("int global::FixedRnn.ISequenceModel<State>.OutputSize => OutputSize;");
         writer.Line();
-        writer.Line("int global::FixedRnn.IRecurrentModel<State>.LayerCount => LayerCount;");
+        writer.Line("int global::FixedRnn.ISequenceModel<State>.LayerCount => LayerCount;");
         writer.Line();
         StateAccessor(writer, "GetHiddenState", "The hidden state h of recurrent layer <paramref name=\"layer\"/>.", plan, "Hidden");
         if (ModelEmitter.HasCellState(plan))
@@ -74,12 +77,20 @@ internal static class InferenceEmitter
 
         writer.Line();
         StateEmitter.Emit(writer, plan);
+        if (plan.Streams)
+        {
+            writer.Line();
+            Step(writer, kernels);
+        }
+
         writer.Line();
-        Step(writer, kernels);
-        writer.Line();
-        Forward(writer, kernels);
-        writer.Line();
-        BatchedStep(writer, kernels);
+        Forward(writer, kernels, plan);
+        if (plan.Streams)
+        {
+            writer.Line();
+            BatchedStep(writer, kernels);
+        }
+
         writer.Line();
         BatchedForward(writer, kernels);
         writer.Line();
@@ -139,11 +150,18 @@ internal static class InferenceEmitter
         }
     }
 
-    private static void Forward(SourceWriter writer, string kernels)
+    private static void Forward(SourceWriter writer, string kernels, ModelPlan plan)
     {
         writer.Line("/// <summary>");
         writer.Line("/// Runs a whole sequence: <paramref name=\"inputs\"/> is <c>[T, InputSize]</c> and <paramref name=\"outputs\"/>");
         writer.Line("/// <c>[T, OutputSize]</c>, row-major, with T inferred from <paramref name=\"inputs\"/>. Allocates nothing.");
+        if (!plan.Streams)
+        {
+            writer.Line("/// The model is bidirectional: a bidirectional layer's reverse direction reads the whole sequence from its last");
+            writer.Line("/// step, starting from the state's reverse vectors, which stay as they are; so there is no streaming <c>Step</c>.");
+            writer.Line("/// The sequences between layers live in an array rented from the shared pool (none is allocated once warm).");
+        }
+
         writer.Line("/// </summary>");
         writer.Line("/// <param name=\"inputs\">T steps of <see cref=\"InputSize\"/> features.</param>");
         writer.Line("/// <param name=\"state\">The stream's state, advanced by T steps.</param>");

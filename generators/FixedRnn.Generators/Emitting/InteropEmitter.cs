@@ -194,8 +194,8 @@ internal static class InteropEmitter
     {
         writer.Line("private const int ParameterCount = " + plan.ParameterCount + ";");
         writer.Line();
-        string layers = string.Join(", ", plan.Layers.Select(layer => $"new(global::FixedRnn.Training.LayerKind.{layer.Kind}, {layer.InputSize}, {layer.Size}, ResetAfter: {(layer.ResetAfter ? "true" : "false")}{ActivationArgument(layer)}){LstmForm(layer)}"));
-        writer.Line("/// <summary>Each layer's kind, sizes, GRU form, (where it is not the kind's default) activation and LSTM form, for the importers.</summary>");
+        string layers = string.Join(", ", plan.Layers.Select(layer => $"new(global::FixedRnn.Training.LayerKind.{layer.Kind}, {layer.InputSize}, {layer.Size}, ResetAfter: {(layer.ResetAfter ? "true" : "false")}{ActivationArgument(layer)}){Initializers(layer)}"));
+        writer.Line("/// <summary>Each layer's kind, sizes, GRU form, (where it is not the kind's default) activation, LSTM form and directions, for the importers.</summary>");
         writer.Line($"public static readonly {Description}[] Layers = [{layers}];");
         writer.Line();
         Pack(writer, plan);
@@ -213,10 +213,10 @@ internal static class InteropEmitter
         {
             writer.Line("global::FixedRnn.Interop.PyTorchStateDict stateDict = new(tensors, modules, Layers, strict);");
             writer.Line("float[] staged = new float[ParameterCount];");
-            foreach (LayerPlan layer in plan.Layers)
+            foreach (LayerPlan layer in plan.Layers.SelectMany(layer => layer.Directions))
             {
                 Cell cell = layer.Cell;
-                string read = cell.Module == PyTorchModule.Recurrent ? "Recurrent" : "Linear";
+                string read = cell.Module == PyTorchModule.Linear ? "Linear" : layer.IsReverse ? "RecurrentReverse" : "Recurrent";
                 writer.Line();
                 writer.Line($"// Layer {layer.Index}, {layer.Describe()}: {cell.PackingNote}");
                 using (writer.Block())
@@ -263,7 +263,7 @@ internal static class InteropEmitter
             writer.Line();
             writer.Line($"global::FixedRnn.Interop.PyTorchModuleNames names = new(modules, {plan.Layers.Count});");
             writer.Line($"{SafeTensorsWriter} tensors = new();");
-            foreach (LayerPlan layer in plan.Layers)
+            foreach (LayerPlan layer in plan.Layers.SelectMany(layer => layer.Directions))
             {
                 Cell cell = layer.Cell;
                 IReadOnlyList<PyTorchTensor> pyTorch = cell.PyTorchTensors(layer);
@@ -291,7 +291,7 @@ internal static class InteropEmitter
 
                     foreach (PyTorchTensor tensor in pyTorch)
                     {
-                        writer.Line($"tensors.Add(names.{naming}({layer.Index}, \"{tensor.Name}\"), {tensor.Name}, [{tensor.ShapeList}]);");
+                        writer.Line($"tensors.Add(names.{naming}({layer.Index}, \"{tensor.Name}\"){NameSuffix(layer)}, {tensor.Name}, [{tensor.ShapeList}]);");
                     }
                 }
             }
@@ -310,14 +310,14 @@ internal static class InteropEmitter
             writer.Line("global::System.Random random = new(seed);");
             writer.Line($"global::FixedRnn.Interop.PyTorchModuleNames names = new(global::FixedRnn.Interop.PyTorchModuleNames.ModuleList({plan.Layers.Count}), {plan.Layers.Count});");
             writer.Line($"{SafeTensorsWriter} tensors = new();");
-            foreach (LayerPlan layer in plan.Layers)
+            foreach (LayerPlan layer in plan.Layers.SelectMany(layer => layer.Directions))
             {
                 Cell cell = layer.Cell;
                 string naming = cell.Module == PyTorchModule.Recurrent ? "Recurrent" : "Linear";
                 writer.Line($"// Layer {layer.Index}, {layer.Describe()}.");
                 foreach (PyTorchTensor tensor in cell.PyTorchTensors(layer))
                 {
-                    writer.Line($"tensors.Add(names.{naming}({layer.Index}, \"{tensor.Name}\"), global::FixedRnn.Training.{cell.Initializer(layer, tensor)}, [{tensor.ShapeList}]);");
+                    writer.Line($"tensors.Add(names.{naming}({layer.Index}, \"{tensor.Name}\"){NameSuffix(layer)}, global::FixedRnn.Training.{cell.Initializer(layer, tensor)}, [{tensor.ShapeList}]);");
                 }
             }
 
@@ -326,9 +326,31 @@ internal static class InteropEmitter
         }
     }
 
-    /// <summary>An LSTM's peepholes or projection size, as the description's initializer: <c> { ProjectionSize = 12 }</c>; empty for the others.</summary>
-    private static string LstmForm(LayerPlan layer)
-        => layer.Peepholes ? " { Peepholes = true }" : layer.Projects ? $" {{ ProjectionSize = {layer.ProjectionSize} }}" : string.Empty;
+    /// <summary>The description's init-only properties the layer sets: peepholes, the projection size, both directions and their merge.</summary>
+    private static string Initializers(LayerPlan layer)
+    {
+        var set = new List<string>();
+        if (layer.Peepholes)
+        {
+            set.Add("Peepholes = true");
+        }
+
+        if (layer.Projects)
+        {
+            set.Add($"ProjectionSize = {layer.ProjectionSize}");
+        }
+
+        if (layer.IsBidirectional)
+        {
+            set.Add("Bidirectional = true");
+            set.Add($"Merge = global::FixedRnn.BidirectionalMerge.{layer.Merge}");
+        }
+
+        return set.Count == 0 ? string.Empty : $" {{ {string.Join(", ", set)} }}";
+    }
+
+    /// <summary>What follows a tensor's name for a reverse direction: PyTorch's <c>weight_ih_l0_reverse</c>.</summary>
+    private static string NameSuffix(LayerPlan direction) => direction.IsReverse ? " + \"_reverse\"" : string.Empty;
 
     /// <summary>The layer's activation when it is not its kind's default (an RNN's tanh, a head's identity).</summary>
     private static string ActivationArgument(LayerPlan layer)

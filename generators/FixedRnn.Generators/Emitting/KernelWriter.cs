@@ -229,7 +229,7 @@ internal static class KernelWriter
 
         writer.Line();
         string symbol = layer.Hidden.Symbol;
-        Tiles(writer, layer.ProjectionTiles, layer.OutputWidth, blocks =>
+        Tiles(writer, layer.ProjectionTiles, layer.HiddenWidth, blocks =>
         {
             writer.Line($"// Accumulators {symbol} for each block of the tile, starting at zero: the projection has no bias.");
             for (int block = 0; block < blocks; block++)

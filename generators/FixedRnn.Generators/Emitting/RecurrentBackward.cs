@@ -31,19 +31,19 @@ internal static class RecurrentBackward
             {
                 if (layer.Records)
                 {
-                    writer.Line($"ref float gates = ref MemoryMarshal.GetArrayDataReference(trace[Gates{layer.Index}]);");
+                    writer.Line($"ref float gates = ref MemoryMarshal.GetArrayDataReference(trace[Gates{layer.Tag}]);");
                 }
 
-                writer.Line($"ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients{layer.Index}]);");
-                writer.Line($"ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients{layer.Index}]);");
+                writer.Line($"ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients{layer.Tag}]);");
+                writer.Line($"ref float upstream = ref MemoryMarshal.GetArrayDataReference(trace[OutputGradients{layer.Tag}]);");
                 foreach (StateVector vector in layer.StateVectors)
                 {
-                    writer.Line($"ref float {vector.History} = ref MemoryMarshal.GetArrayDataReference(trace[{vector.Name}{layer.Index}]);");
+                    writer.Line($"ref float {vector.History} = ref MemoryMarshal.GetArrayDataReference(trace[{vector.Name}{layer.Tag}]);");
                 }
 
                 foreach (TraceArray array in cell.TraceArrays)
                 {
-                    writer.Line($"ref float {array.History} = ref MemoryMarshal.GetArrayDataReference(trace[{array.Name}{layer.Index}]);");
+                    writer.Line($"ref float {array.History} = ref MemoryMarshal.GetArrayDataReference(trace[{array.Name}{layer.Tag}]);");
                 }
 
                 writer.Line($"ref float features = ref {context.InputSource};");
@@ -73,7 +73,7 @@ internal static class RecurrentBackward
                     }
 
                     writer.Line($"ref float stepGradients = ref Unsafe.Add(ref gateGradients, t * {layer.GradientStride});");
-                    writer.Line($"ref float stepUpstream = ref Unsafe.Add(ref upstream, t * {layer.PaddedOutput});");
+                    writer.Line($"ref float stepUpstream = ref Unsafe.Add(ref upstream, t * {layer.PaddedHidden});");
                     foreach (BackwardView view in cell.BackwardViews)
                     {
                         string stepIndex = view.Step == 0 ? "t" : $"(t + {view.Step})";
@@ -103,7 +103,7 @@ internal static class RecurrentBackward
                     // A projection's per-step gradients are dL/dh, which ProjectionStep left in the upstream rows.
                     if (segment.Source == SegmentSource.Projection)
                     {
-                        BackwardWriter.WeightGradient(writer, layer, segment, source, stride, "upstream", layer.PaddedOutput);
+                        BackwardWriter.WeightGradient(writer, layer, segment, source, stride, "upstream", layer.PaddedHidden);
                     }
                     else
                     {
@@ -127,7 +127,7 @@ internal static class RecurrentBackward
     private static void ProjectionStep(SourceWriter writer, LayerPlan layer, WeightSegment projection)
     {
         writer.Line("// dL/dh_t = dL/dh from above + dL/dh from step t + 1, kept in the upstream row for dW_hr.");
-        using (writer.Block($"for (NUInt units = 0; units < {layer.PaddedOutput}; units += {Block.Lanes})"))
+        using (writer.Block($"for (NUInt units = 0; units < {layer.PaddedHidden}; units += {Block.Lanes})"))
         {
             writer.Line("TBlock.Store(TBlock.Load(ref stepUpstream, units) + TBlock.Load(ref hiddenGradient, units), ref stepUpstream, units);");
         }

@@ -1,3 +1,4 @@
+using System.Linq;
 using FixedRnn.Generators.Helpers;
 using FixedRnn.Generators.Planning;
 using FixedRnn.Numerics;
@@ -22,14 +23,17 @@ internal static class StateEmitter
             writer.Line($"private const int FloatCount = {plan.StateFloats};");
             writer.Line();
             writer.Line("private Buffer _floats;");
-            foreach (LayerPlan layer in plan.Layers)
+            foreach (LayerPlan layer in plan.Layers.SelectMany(layer => layer.Directions))
             {
                 foreach (StateVector vector in layer.StateVectors)
                 {
                     writer.Line();
-                    writer.Line($"/// <summary>The {vector.Name.ToLowerInvariant()} state {vector.Symbol} of layer {layer.Index}, {layer.Describe()}: {vector.Units} floats.</summary>");
+                    string what = layer.IsReverse
+                        ? $"The initial {vector.Name.ToLowerInvariant()} state {vector.Symbol} of layer {layer.Index}'s reverse direction, which Forward starts each sequence from and leaves unchanged"
+                        : $"The {vector.Name.ToLowerInvariant()} state {vector.Symbol} of layer {layer.Index}, {layer.Describe()}";
+                    writer.Line($"/// <summary>{what}: {vector.Units} floats.</summary>");
                     writer.Line(UnscopedRef);
-                    writer.Line($"public global::System.Span<float> Layer{layer.Index}{vector.Name} => global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _floats[{vector.Offset}], {vector.Units});");
+                    writer.Line($"public global::System.Span<float> Layer{layer.Tag}{vector.Name} => global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref _floats[{vector.Offset}], {vector.Units});");
                 }
             }
 

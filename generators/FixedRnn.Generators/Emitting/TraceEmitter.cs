@@ -27,33 +27,51 @@ internal static class TraceEmitter
     public static IReadOnlyList<TraceBufferInfo> Buffers(ModelPlan plan)
     {
         var buffers = new List<TraceBufferInfo> { new("Inputs", "maxSteps", "InputSize", "the inputs as the kernels used them (saturated), [steps][InputSize]") };
-        foreach (LayerPlan layer in plan.Layers)
+        foreach (LayerPlan direction in plan.Layers.SelectMany(layer => layer.Directions))
         {
-            string padded = layer.PaddedSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            foreach (StateVector vector in layer.StateVectors)
+            string padded = direction.PaddedSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string name = direction.IsReverse ? $"layer {direction.Index}'s reverse direction's" : $"layer {direction.Index}'s";
+            string steps = direction.IsReverse ? "each of its steps (step s is time step T − 1 − s)" : "each step";
+            foreach (StateVector vector in direction.StateVectors)
             {
                 string units = vector.PaddedUnits.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                buffers.Add(new($"{vector.Name}{layer.Index}", "maxSteps + 1", units, $"layer {layer.Index}'s {vector.Symbol} before the first step and after each, [steps + 1][{units}]"));
+                buffers.Add(new($"{vector.Name}{direction.Tag}", "maxSteps + 1", units, $"{name} {vector.Symbol} before the first step and after {(direction.IsReverse ? "each of its steps" : "each")}, [steps + 1][{units}]"));
             }
 
-            foreach (TraceArray array in layer.Cell.TraceArrays)
+            foreach (TraceArray array in direction.Cell.TraceArrays)
             {
-                buffers.Add(new($"{array.Name}{layer.Index}", "maxSteps", padded, $"layer {layer.Index}'s {array.Description}, [steps][{padded}]"));
+                buffers.Add(new($"{array.Name}{direction.Tag}", "maxSteps", padded, $"{name} {array.Description}, [steps][{padded}]"));
             }
 
-            if (layer.IsRecurrent)
+            if (direction.IsRecurrent)
             {
-                string output = layer.PaddedOutput.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                buffers.Add(new($"OutputGradients{layer.Index}", "maxSteps", output, $"dL/dh of layer {layer.Index}'s output each step, filled by the layer above, [steps][{output}]"));
+                string output = direction.PaddedHidden.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                buffers.Add(new($"OutputGradients{direction.Tag}", "maxSteps", output, $"dL/dh of {name} output {steps}, filled by the layer above, [steps][{output}]"));
             }
 
-            if (layer.Records)
+            if (direction.Records)
             {
-                buffers.Add(new($"Gates{layer.Index}", "maxSteps", $"{layer.RecordStride}", $"layer {layer.Index}'s {Lower(layer.Cell.TraceDescription)} each step, [steps][{layer.Blocks} blocks][{layer.Cell.TraceSlots.Count}][{Block.Lanes} lanes]"));
+                buffers.Add(new($"Gates{direction.Tag}", "maxSteps", $"{direction.RecordStride}", $"{name} {Lower(direction.Cell.TraceDescription)} {steps}, [steps][{direction.Blocks} blocks][{direction.Cell.TraceSlots.Count}][{Block.Lanes} lanes]"));
             }
 
-            string slots = string.Join(", ", layer.Cell.Accumulators.Take(layer.Cell.BiasSlots).Select(accumulator => accumulator.Symbol));
-            buffers.Add(new($"GateGradients{layer.Index}", "maxSteps", $"{layer.GradientStride}", $"layer {layer.Index}'s dL/d(pre-activation) of {slots} each step, laid out like the bias, [steps][{layer.Blocks} blocks][{layer.Cell.BiasSlots}][{Block.Lanes} lanes]"));
+            string slots = string.Join(", ", direction.Cell.Accumulators.Take(direction.Cell.BiasSlots).Select(accumulator => accumulator.Symbol));
+            buffers.Add(new($"GateGradients{direction.Tag}", "maxSteps", $"{direction.GradientStride}", $"{name} dL/d(pre-activation) of {slots} {steps}, laid out like the bias, [steps][{direction.Blocks} blocks][{direction.Cell.BiasSlots}][{Block.Lanes} lanes]"));
+        }
+
+        if (plan.IsBidirectional)
+        {
+            // Layer by layer (SequenceKernelsEmitter): the sequence each layer hands up, its gradient, and what a reverse
+            // direction sends down before it is added to the forward direction's.
+            foreach (LayerPlan layer in plan.Layers.Where(layer => SequenceKernelsEmitter.HasSequence(plan, layer)))
+            {
+                buffers.Add(new($"Sequence{layer.Index}", "maxSteps", $"{layer.OutputWidth}", $"layer {layer.Index}'s output rows, the input of layer {layer.Index + 1}, [steps][{layer.OutputWidth}]"));
+                buffers.Add(new($"SequenceGradients{layer.Index}", "maxSteps", $"{layer.OutputWidth}", $"dL/d(layer {layer.Index}'s output rows), filled by layer {layer.Index + 1}, [steps][{layer.OutputWidth}]"));
+            }
+
+            foreach (LayerPlan layer in plan.Layers.Where(layer => layer.IsBidirectional))
+            {
+                buffers.Add(new($"ReverseInputGradients{layer.Index}", "maxSteps", $"{layer.InputSize}", $"dL/d(layer {layer.Index}'s input rows) through its reverse direction, [steps][{layer.InputSize}]"));
+            }
         }
 
         return buffers;

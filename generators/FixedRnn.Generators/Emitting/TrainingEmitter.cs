@@ -26,7 +26,7 @@ internal static class TrainingEmitter
 
     private static void Members(SourceWriter writer, ModelPlan plan)
     {
-        writer.Line("Trace global::FixedRnn.ITrainableModel<State, Trace>.CreateTrace(int maxSteps) => new(maxSteps);");
+        writer.Line("Trace global::FixedRnn.ISequenceTrainableModel<State, Trace>.CreateTrace(int maxSteps) => new(maxSteps);");
         writer.Line();
         TraceEmitter.Emit(writer, plan);
         writer.Line();
@@ -94,6 +94,18 @@ internal static class TrainingEmitter
         }
 
         writer.Line();
+        if (plan.IsBidirectional)
+        {
+            SequenceKernelsEmitter.BackwardCore(writer, plan);
+            foreach (LayerPlan direction in plan.Layers.Reverse().SelectMany(layer => layer.Directions))
+            {
+                writer.Line();
+                direction.Cell.WriteBackward(writer, direction, SequenceKernelsEmitter.Context(plan, direction, trace));
+            }
+
+            return;
+        }
+
         writer.Line("/// <summary>Every layer's backward kernel, from the head down, each handing dL/d(its input) to the layer below.</summary>");
         KernelWriter.Signature(writer, $"private static void BackwardCore<TBlock>(ref float weights, {trace} trace, NInt steps, ref float outputGradients, ref float gradients, ref float inputGradients, bool hasInputGradients, ref float stateGradient)", traced: false);
         using (writer.Block())
@@ -110,7 +122,7 @@ internal static class TrainingEmitter
                 {
                     writer.Line("MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref outputGradients, t * OutputSize), OutputSize)");
                     writer.Indent();
-                    writer.Line($".CopyTo(new global::System.Span<float>(trace[OutputGradients{top.Index}], (int)t * {top.PaddedOutput}, OutputSize));");
+                    writer.Line($".CopyTo(new global::System.Span<float>(trace[OutputGradients{top.Index}], (int)t * {top.PaddedHidden}, OutputSize));");
                     writer.Unindent();
                 }
             }
@@ -141,6 +153,6 @@ internal static class TrainingEmitter
         }
 
         LayerPlan below = plan.Layers[layer.Index - 1];
-        return new BackwardContext(trace, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace[{below.Hidden.Name}{below.Index}]), {below.PaddedOutput})", below.PaddedOutput);
+        return new BackwardContext(trace, $"Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace[{below.Hidden.Name}{below.Index}]), {below.PaddedHidden})", below.PaddedHidden);
     }
 }

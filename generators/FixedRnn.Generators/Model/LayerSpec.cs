@@ -12,4 +12,6 @@ namespace FixedRnn.Generators.Model;
 /// <param name="IsValid">Whether the attribute was read and its values are in range (otherwise the parser or the compiler said why).</param>
 /// <param name="Peepholes">For LSTM: the <c>Peepholes</c> property (ONNX's <c>P</c> input).</param>
 /// <param name="ProjectionSize">For LSTM: the <c>ProjectionSize</c> property (PyTorch's <c>proj_size</c>), 0 when not set.</param>
-internal sealed record LayerSpec(LayerKind Kind, int Size, Activation? Activation, bool? ResetAfter, LocationInfo? Location, bool IsValid, bool Peepholes = false, int ProjectionSize = 0);
+/// <param name="Bidirectional">For a recurrent layer: the <c>Bidirectional</c> property.</param>
+/// <param name="Merge">The <c>Merge</c> property when set; <see langword="null"/> leaves the default (concatenation).</param>
+internal sealed record LayerSpec(LayerKind Kind, int Size, Activation? Activation, bool? ResetAfter, LocationInfo? Location, bool IsValid, bool Peepholes = false, int ProjectionSize = 0, bool Bidirectional = false, MergeMode? Merge = null);

@@ -179,8 +179,8 @@ internal static class ModelParser
 
     /// <summary>
     /// Reads one layer attribute: its size (the constructor argument) and the named properties the generator knows,
-    /// <c>Activation</c> (any of the runtime's activation enums, mapped by member name), <c>ResetAfter</c>, <c>Peepholes</c>
-    /// and <c>ProjectionSize</c>.
+    /// <c>Activation</c> (any of the runtime's activation enums, mapped by member name), <c>ResetAfter</c>, <c>Peepholes</c>,
+    /// <c>ProjectionSize</c>, <c>Bidirectional</c> and <c>Merge</c>.
     /// </summary>
     private static LayerSpec ParseLayer(AttributeData attribute, LayerKind kind, LocationInfo? location, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
     {
@@ -201,6 +201,8 @@ internal static class ModelParser
         bool? resetAfter = null;
         bool peepholes = false;
         int? projectionSize = null;
+        bool bidirectional = false;
+        MergeMode? merge = null;
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
         {
             if (argument.Value.Kind == TypedConstantKind.Error || argument.Value.Value is null)
@@ -220,21 +222,31 @@ internal static class ModelParser
             {
                 projectionSize = projection;
             }
+            else if (argument.Key == "Bidirectional" && argument.Value.Value is bool both)
+            {
+                bidirectional = both;
+            }
+            else if (argument.Key == "Merge" && argument.Value.Type is INamedTypeSymbol mergeType)
+            {
+                if (TryReadEnum(argument.Value, mergeType, out MergeMode read))
+                {
+                    merge = read;
+                }
+                else
+                {
+                    diagnostics.Add(UndefinedEnumValue(attribute, "Merge", argument.Value, mergeType, cancellationToken));
+                    valid = false;
+                }
+            }
             else if (argument.Key == "Activation" && argument.Value.Type is INamedTypeSymbol enumType)
             {
-                if (TryReadActivation(argument.Value, enumType, out Activation read))
+                if (TryReadEnum(argument.Value, enumType, out Activation read))
                 {
                     activation = read;
                 }
                 else
                 {
-                    var defined = enumType.GetMembers().OfType<IFieldSymbol>().Where(field => field.HasConstantValue).Select(field => field.Name);
-                    diagnostics.Add(DiagnosticInfo.Create(
-                        DiagnosticDescriptors.UndefinedEnumValue,
-                        LocationInfo.From(NamedArgumentSyntax(attribute, "Activation", cancellationToken)),
-                        $"({enumType.Name}){argument.Value.Value}",
-                        enumType.Name,
-                        string.Join(", ", defined)));
+                    diagnostics.Add(UndefinedEnumValue(attribute, "Activation", argument.Value, enumType, cancellationToken));
                     valid = false;
                 }
             }
@@ -245,7 +257,13 @@ internal static class ModelParser
             valid = false;
         }
 
-        return new LayerSpec(kind, size, activation, resetAfter, location, valid, peepholes, projectionSize ?? 0);
+        if (merge is not null && !bidirectional)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MergeWithoutBidirectional, LocationInfo.From(NamedArgumentSyntax(attribute, "Merge", cancellationToken)), kind.ToString()));
+            valid = false;
+        }
+
+        return new LayerSpec(kind, size, activation, resetAfter, location, valid, peepholes, projectionSize ?? 0, bidirectional, merge);
     }
 
     /// <summary>
@@ -276,12 +294,26 @@ internal static class ModelParser
         return true;
     }
 
-    private static bool TryReadActivation(TypedConstant value, INamedTypeSymbol enumType, out Activation activation)
+    /// <summary>Maps a runtime enum value to the generator's enum of the same member names.</summary>
+    private static bool TryReadEnum<TEnum>(TypedConstant value, INamedTypeSymbol enumType, out TEnum result)
+        where TEnum : struct
     {
-        activation = Activation.Identity;
+        result = default;
         IFieldSymbol? field = enumType.GetMembers().OfType<IFieldSymbol>()
             .FirstOrDefault(member => member.HasConstantValue && Equals(member.ConstantValue, value.Value));
-        return field is not null && System.Enum.TryParse(field.Name, out activation);
+        return field is not null && System.Enum.TryParse(field.Name, out result);
+    }
+
+    /// <summary>FRNN006 at the named argument: a cast to a value the enum does not define.</summary>
+    private static DiagnosticInfo UndefinedEnumValue(AttributeData attribute, string property, TypedConstant value, INamedTypeSymbol enumType, CancellationToken cancellationToken)
+    {
+        var defined = enumType.GetMembers().OfType<IFieldSymbol>().Where(field => field.HasConstantValue).Select(field => field.Name);
+        return DiagnosticInfo.Create(
+            DiagnosticDescriptors.UndefinedEnumValue,
+            LocationInfo.From(NamedArgumentSyntax(attribute, property, cancellationToken)),
+            $"({enumType.Name}){value.Value}",
+            enumType.Name,
+            string.Join(", ", defined));
     }
 
     private static bool TryGetSize(AttributeData attribute, out int size)

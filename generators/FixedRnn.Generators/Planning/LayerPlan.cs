@@ -38,9 +38,16 @@ namespace FixedRnn.Generators.Planning;
 /// <param name="Streams">Streams this view's step kernel advances at once (see <see cref="StreamView"/>); 1 for the layer itself.</param>
 /// <param name="ProjectionSize">
 /// For LSTM: the units of h when it is projected (PyTorch's <c>proj_size</c>), 0 when it is not. h then has this many
-/// units and c <see cref="Size"/>; <see cref="OutputWidth"/> is what the layer passes up.
+/// units and c <see cref="Size"/> (<see cref="HiddenWidth"/>); <see cref="OutputWidth"/> is what the layer passes up.
 /// </param>
 /// <param name="ProjectionTiles">With a projection: the register tiles of the pass <c>h = W_hr m</c> over h's blocks.</param>
+/// <param name="Reverse">
+/// For a bidirectional layer, its reverse direction: a layer of its own (weights, state vectors, trace buffers), laid
+/// out right after this one exactly as this one is, so that it runs this layer's step kernel on weights shifted by
+/// <see cref="ReverseWeights"/>; <see langword="null"/> for a layer of one direction.
+/// </param>
+/// <param name="Merge">For a bidirectional layer: how the two directions' h combine into its output.</param>
+/// <param name="IsReverse">Whether this is the reverse direction of a bidirectional layer.</param>
 internal sealed record LayerPlan(
     int Index,
     LayerKind Kind,
@@ -58,6 +65,9 @@ internal sealed record LayerPlan(
     bool Peepholes = false,
     int ProjectionSize = 0,
     EquatableArray<TileGroup> ProjectionTiles = default,
+    LayerPlan? Reverse = null,
+    MergeMode Merge = MergeMode.Concat,
+    bool IsReverse = false,
     int Streams = 1)
 {
     /// <summary>The descriptor of this layer's cell kind: everything specific to the kind comes from it.</summary>
@@ -67,13 +77,13 @@ internal sealed record LayerPlan(
     public bool Projects => ProjectionSize > 0;
 
     /// <summary>
-    /// The features the layer passes up, to the next layer or as the model's output: h's units, which are the hidden
-    /// units unless h is projected; a head's outputs.
+    /// The units of h (of each direction): the hidden units unless h is projected; a head's outputs. What the layer passes
+    /// up is <see cref="OutputWidth"/>.
     /// </summary>
-    public int OutputWidth => Projects ? ProjectionSize : Size;
+    public int HiddenWidth => Projects ? ProjectionSize : Size;
 
-    /// <summary><see cref="OutputWidth"/> in whole blocks: the floats between one step's h and the next in the trace.</summary>
-    public int PaddedOutput => (OutputWidth + Block.Lanes - 1) / Block.Lanes * Block.Lanes;
+    /// <summary><see cref="HiddenWidth"/> in whole blocks: the floats between one step's h and the next in the trace.</summary>
+    public int PaddedHidden => (HiddenWidth + Block.Lanes - 1) / Block.Lanes * Block.Lanes;
 
     public bool IsRecurrent => Cell.IsRecurrent;
 
@@ -81,7 +91,22 @@ internal sealed record LayerPlan(
 
     public int PaddedSize => Blocks * Block.Lanes;
 
-    public string KernelName => Streams > 1 ? $"Layer{Index}Streams{Streams}" : IsWide ? $"Layer{Index}Wide" : $"Layer{Index}";
+    public string KernelName => Streams > 1 ? $"Layer{Tag}Streams{Streams}" : IsWide ? $"Layer{Tag}Wide" : $"Layer{Tag}";
+
+    /// <summary>What names this direction's kernels, state vectors and trace buffers: <c>1</c>, or <c>1Reverse</c> for a reverse direction.</summary>
+    public string Tag => IsReverse ? $"{Index}Reverse" : $"{Index}";
+
+    /// <summary>Whether the layer has a reverse direction.</summary>
+    public bool IsBidirectional => Reverse is not null;
+
+    /// <summary>The layer's directions: itself, then its reverse direction if it has one.</summary>
+    public System.Collections.Generic.IEnumerable<LayerPlan> Directions => Reverse is null ? new[] { this } : new[] { this, Reverse };
+
+    /// <summary>Floats from this direction's weights to its reverse direction's, which are laid out alike.</summary>
+    public int ReverseWeights => Reverse is null ? 0 : Reverse.Segments[0].Offset - Segments[0].Offset;
+
+    /// <summary>Features the layer passes up each step: both directions' h for a concatenating bidirectional layer, else h's.</summary>
+    public int OutputWidth => IsBidirectional && Merge == MergeMode.Concat ? 2 * HiddenWidth : HiddenWidth;
 
     /// <summary>The layer as its wide step kernel tiles it, or <see langword="null"/> when it has none.</summary>
     public LayerPlan? WideView => WideStepTiles.Count == 0 ? null : this with { StepTiles = WideStepTiles, WideStepTiles = EquatableArray<TileGroup>.Empty, IsWide = true };
@@ -135,7 +160,16 @@ internal sealed record LayerPlan(
     public int GradientBlockStride(WeightSegment segment) => segment.Source == SegmentSource.Projection ? Block.Lanes : BiasBlockStride;
 
     /// <summary>A short description for comments and docs, such as <c>LSTM 8 → 32</c> or <c>LSTM (projection) 8 → 40 → 12</c>.</summary>
-    public string Describe() => Projects ? $"{Cell.Title} {InputSize} → {Size} → {ProjectionSize}" : $"{Cell.Title} {InputSize} → {Size}";
+    public string Describe()
+    {
+        string sizes = Projects ? $"{InputSize} → {Size} → {ProjectionSize}" : $"{InputSize} → {Size}";
+        return IsBidirectional
+            ? $"bidirectional {Cell.Title} {sizes} ({MergeName})"
+            : IsReverse ? $"{Cell.Title} {sizes}, reverse direction" : $"{Cell.Title} {sizes}";
+    }
+
+    /// <summary>The merge as comments name it: <c>concat</c>, <c>sum</c>, <c>average</c>, <c>multiply</c>.</summary>
+    public string MergeName => Merge.ToString().ToLowerInvariant();
 }
 
 /// <summary>One packed weight matrix: <c>[block][row][gate][lane]</c> at <see cref="Offset"/>.</summary>

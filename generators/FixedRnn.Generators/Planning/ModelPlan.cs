@@ -44,7 +44,16 @@ internal sealed record ModelPlan(
     public int OutputSize => Last.OutputWidth;
 
     /// <summary>Whether the batched Step and Forward advance several streams per kernel call: every recurrent layer's cell has a batched kernel.</summary>
-    public bool TilesStreams => Layers.All(layer => !layer.IsRecurrent || layer.Cell.TilesStreams);
+    public bool TilesStreams => Streams && Layers.All(layer => !layer.IsRecurrent || layer.Cell.TilesStreams);
+
+    /// <summary>
+    /// Whether a layer is bidirectional. Such a model runs its layers one after another over the whole sequence (the
+    /// reverse direction needs the last step first) and has no streaming <c>Step</c>.
+    /// </summary>
+    public bool IsBidirectional => Layers.Any(layer => layer.IsBidirectional);
+
+    /// <summary>Whether the model streams: a <c>Step</c> for one stream and for many. Every model but a bidirectional one.</summary>
+    public bool Streams => !IsBidirectional;
 
     /// <summary>The model's full name as written, without <c>@</c> escapes.</summary>
     public string FullName => string.Join(".", new[] { Namespace }.Concat(ContainingTypes.Select(type => type.Name)).Append(Name).Where(part => part is not null));

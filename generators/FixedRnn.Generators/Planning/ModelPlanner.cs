@@ -83,58 +83,16 @@ internal static class ModelPlanner
         {
             Cell cell = cells[index];
             int size = spec.Layers[index].Size;
-            int blocks = (size + Block.Lanes - 1) / Block.Lanes;
-
-            // h has the projection's units when the cell projects it (PyTorch's proj_size), the hidden units otherwise.
-            int projection = cell.Projects ? spec.Layers[index].ProjectionSize : 0;
-            int outputWidth = cell.Projects ? projection : size;
-
-            var segments = new List<WeightSegment>();
-            foreach (SegmentShape shape in cell.Segments)
+            LayerSpec declared = spec.Layers[index];
+            LayerPlan forward = Direction(index, cell, declared, inputSize, size, ref parameters, ref state, reverse: false);
+            if (declared.Bidirectional && cell.IsRecurrent)
             {
-                int rows = shape.Source switch
-                {
-                    SegmentSource.Input => inputSize,
-                    SegmentSource.Hidden => outputWidth,
-                    SegmentSource.Diagonal => 1,
-                    _ => size,
-                };
-                int units = shape.Source == SegmentSource.Projection ? projection : size;
-                var segment = new WeightSegment(shape.Name, shape.Equation, (int)parameters, rows, shape.Targets, shape.Tensor, shape.SourceGates, shape.Source, shape.Intermediate, units);
-                segments.Add(segment);
-                parameters += (long)segment.Blocks * rows * shape.Targets.Count * Block.Lanes;
+                // The reverse direction's weights follow the forward's in the same layout, and its state vectors follow too.
+                forward = forward with { Reverse = Direction(index, cell, declared, inputSize, size, ref parameters, ref state, reverse: true), Merge = declared.Merge ?? MergeMode.Concat };
             }
 
-            int bias = (int)parameters;
-            parameters += (long)blocks * cell.BiasSlots * Block.Lanes;
-
-            EquatableArray<TileGroup> tiles = TilePlan.SplitStep(blocks, cell.Accumulators.Count).ToEquatableArray();
-            var vectors = new List<StateVector>();
-            foreach ((string name, string symbol) in cell.StateVectors)
-            {
-                // The first vector is h, which the layer passes up; the others (an LSTM's c) have the hidden units.
-                var vector = new StateVector(name, symbol, state, vectors.Count == 0 ? outputWidth : size);
-                vectors.Add(vector);
-                state += vector.PaddedUnits;
-            }
-
-            layers.Add(new LayerPlan(
-                index,
-                cell.Kind,
-                cell.ResetAfter,
-                cell.Activation,
-                inputSize,
-                size,
-                segments.ToEquatableArray(),
-                bias,
-                (int)parameters,
-                vectors.ToEquatableArray(),
-                tiles,
-                WideTiles(tiles, blocks, cell.Accumulators.Count),
-                Peepholes: cell.Peepholes,
-                ProjectionSize: projection,
-                ProjectionTiles: cell.Projects ? TilePlan.Split((projection + Block.Lanes - 1) / Block.Lanes, accumulatorsPerBlock: 1).ToEquatableArray() : default));
-            inputSize = outputWidth;
+            layers.Add(forward);
+            inputSize = forward.OutputWidth;
         }
 
         var plan = new ModelPlan(
@@ -146,9 +104,66 @@ internal static class ModelPlanner
             layers.ToEquatableArray(),
             (int)parameters,
             state,
-            PlanInputProjection(layers[0]),
+            layers.Any(layer => layer.IsBidirectional) ? null : PlanInputProjection(layers[0]),
             ParamsSpans: languageVersion >= LanguageVersion.CSharp13);
         return (plan, parameters);
+    }
+
+    /// <summary>One direction of a layer: its segments, bias and state vectors placed at the ends of the layout so far.</summary>
+    private static LayerPlan Direction(int index, Cell cell, LayerSpec declared, int inputSize, int size, ref long parameters, ref int state, bool reverse)
+    {
+        int blocks = (size + Block.Lanes - 1) / Block.Lanes;
+
+        // h has the projection's units when the cell projects it (PyTorch's proj_size), the hidden units otherwise.
+        int projection = cell.Projects ? declared.ProjectionSize : 0;
+        int hiddenWidth = cell.Projects ? projection : size;
+
+        var segments = new List<WeightSegment>();
+        foreach (SegmentShape shape in cell.Segments)
+        {
+            int rows = shape.Source switch
+            {
+                SegmentSource.Input => inputSize,
+                SegmentSource.Hidden => hiddenWidth,
+                SegmentSource.Diagonal => 1,
+                _ => size,
+            };
+            int units = shape.Source == SegmentSource.Projection ? projection : size;
+            var segment = new WeightSegment(shape.Name, shape.Equation, (int)parameters, rows, shape.Targets, shape.Tensor, shape.SourceGates, shape.Source, shape.Intermediate, units);
+            segments.Add(segment);
+            parameters += (long)segment.Blocks * rows * shape.Targets.Count * Block.Lanes;
+        }
+
+        int bias = (int)parameters;
+        parameters += (long)blocks * cell.BiasSlots * Block.Lanes;
+
+        EquatableArray<TileGroup> tiles = TilePlan.SplitStep(blocks, cell.Accumulators.Count).ToEquatableArray();
+        var vectors = new List<StateVector>();
+        foreach ((string name, string symbol) in cell.StateVectors)
+        {
+            // The first vector is h, which the layer passes up; the others (an LSTM's c) have the hidden units.
+            var vector = new StateVector(name, symbol, state, vectors.Count == 0 ? hiddenWidth : size);
+            vectors.Add(vector);
+            state += vector.PaddedUnits;
+        }
+
+        return new LayerPlan(
+            index,
+            cell.Kind,
+            cell.ResetAfter,
+            cell.Activation,
+            inputSize,
+            size,
+            segments.ToEquatableArray(),
+            bias,
+            (int)parameters,
+            vectors.ToEquatableArray(),
+            tiles,
+            WideTiles(tiles, blocks, cell.Accumulators.Count),
+            Peepholes: cell.Peepholes,
+            ProjectionSize: projection,
+            ProjectionTiles: cell.Projects ? TilePlan.Split((projection + Block.Lanes - 1) / Block.Lanes, accumulatorsPerBlock: 1).ToEquatableArray() : default,
+            IsReverse: reverse);
     }
 
     /// <summary>

@@ -23,4 +23,16 @@ public sealed class GruAttribute : Attribute
     /// <c>n = tanh(W_n x + b_in + U_n (r*h) + b_hn)</c>.
     /// </summary>
     public bool ResetAfter { get; set; } = true;
+
+    /// <summary>
+    /// <see langword="true"/> for a bidirectional layer (PyTorch's <c>bidirectional=True</c>, Keras' <c>Bidirectional</c>
+    /// wrapper, ONNX's <c>direction="bidirectional"</c>): a forward and a reverse direction, each with its own weights,
+    /// run over the whole sequence, and the layer's output at step t is <see cref="Merge"/> of the two h_t. The reverse
+    /// direction needs the whole window before its first output, so a model with such a layer has <c>Forward</c> but no
+    /// streaming <c>Step</c>; its reverse direction starts every window from the state's reverse vectors.
+    /// </summary>
+    public bool Bidirectional { get; set; }
+
+    /// <summary>How a <see cref="Bidirectional"/> layer combines its directions; <see cref="BidirectionalMerge.Concat"/> (2H features) by default.</summary>
+    public BidirectionalMerge Merge { get; set; }
 }

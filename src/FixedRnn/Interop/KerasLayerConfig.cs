@@ -39,6 +39,15 @@ public sealed record KerasLayerConfig(string ClassName, string Name)
     /// <summary>Gets the wrapped layer's class of a wrapper (<c>Bidirectional</c>, <c>TimeDistributed</c>), or <see langword="null"/>.</summary>
     public string? Wrapped { get; init; }
 
+    /// <summary>
+    /// Whether the layer is a <c>Bidirectional</c> wrapper, whose wrapped layer's class and settings this record
+    /// then holds (under the wrapper's name).
+    /// </summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>A <c>Bidirectional</c> wrapper's <c>merge_mode</c> (<c>concat</c>, <c>sum</c>, <c>ave</c>, <c>mul</c>; <c>None</c> when it returns both directions apart).</summary>
+    public string? MergeMode { get; init; }
+
     /// <summary>Whether the layer computes nothing at inference (<c>InputLayer</c>, <c>Dropout</c> and the noise layers).</summary>
     public bool IsPassThrough => ClassName is "InputLayer" or "Dropout" or "SpatialDropout1D" or "GaussianNoise" or "GaussianDropout" or "AlphaDropout" or "ActivityRegularization";
 
@@ -73,6 +82,13 @@ public sealed record KerasLayerConfig(string ClassName, string Name)
         string className = layer.TryGetProperty("class_name", out JsonElement c) ? c.ToString() : "?";
         JsonElement config = layer.TryGetProperty("config", out JsonElement found) && found.ValueKind == JsonValueKind.Object ? found : default;
         string name = Text(config, "name") ?? (layer.TryGetProperty("name", out JsonElement n) ? n.ToString() : "?");
+        if (className == "Bidirectional" && config.ValueKind == JsonValueKind.Object && config.TryGetProperty("layer", out JsonElement wrappedLayer) && wrappedLayer.ValueKind == JsonValueKind.Object)
+        {
+            // The wrapped layer computes both directions; the wrapper adds how they merge.
+            string mergeMode = config.TryGetProperty("merge_mode", out JsonElement merge) && merge.ValueKind == JsonValueKind.String ? merge.GetString()! : "None";
+            return Parse(wrappedLayer) with { Name = name, Bidirectional = true, MergeMode = mergeMode };
+        }
+
         string? wrapped = config.ValueKind == JsonValueKind.Object && config.TryGetProperty("layer", out JsonElement inner) && inner.ValueKind == JsonValueKind.Object
             && inner.TryGetProperty("class_name", out JsonElement innerClass) ? innerClass.ToString() : null;
         return new KerasLayerConfig(className, name)
@@ -224,6 +240,32 @@ public sealed record KerasLayerConfig(string ClassName, string Name)
                 }
             }
 
+            if (kind != LayerKind.Dense && file.Bidirectional != model.Bidirectional)
+            {
+                problems.Add(file.Bidirectional
+                    ? $"{where} is wrapped in Bidirectional, the declaration has one direction; declare it with Bidirectional = true{MergeArgument(file.MergeMode)}"
+                    : $"{where} has one direction, the declaration is bidirectional; declare it without Bidirectional");
+            }
+            else if (kind != LayerKind.Dense && file.Bidirectional)
+            {
+                BidirectionalMerge? merge = file.MergeMode switch
+                {
+                    "concat" => BidirectionalMerge.Concat,
+                    "sum" => BidirectionalMerge.Sum,
+                    "ave" => BidirectionalMerge.Average,
+                    "mul" => BidirectionalMerge.Multiply,
+                    _ => null,
+                };
+                if (merge is null)
+                {
+                    problems.Add($"{where} is Bidirectional with merge_mode={(file.MergeMode == "None" ? "None, which returns the two directions apart" : $"'{file.MergeMode}'")}; FixedRnn merges them by concat, sum, ave or mul");
+                }
+                else if (merge != model.Merge)
+                {
+                    problems.Add($"{where} is Bidirectional with merge_mode='{file.MergeMode}', the declaration Merge = {model.Merge}; declare Merge = BidirectionalMerge.{merge}");
+                }
+            }
+
             if (kind != LayerKind.Dense)
             {
                 if (!file.ReturnSequences && k != lastRecurrent)
@@ -245,6 +287,14 @@ public sealed record KerasLayerConfig(string ClassName, string Name)
 
         return problems;
     }
+
+    private static string MergeArgument(string? mergeMode) => mergeMode switch
+    {
+        "sum" => ", Merge = BidirectionalMerge.Sum",
+        "ave" => ", Merge = BidirectionalMerge.Average",
+        "mul" => ", Merge = BidirectionalMerge.Multiply",
+        _ => string.Empty,
+    };
 
     private static string Normalize(string name)
     {

@@ -38,7 +38,15 @@ namespace FixedRnn.Interop;
 /// F32, F16, BF16 and F64 tensors are accepted.
 /// </para>
 /// <para>
-/// Not supported: <c>Bidirectional</c> wrappers, <c>go_backwards</c>, peephole (a layer with
+/// A layer declared <see cref="LayerDescription.Bidirectional"/> is a <c>Bidirectional</c> wrapper named <c>N</c>
+/// (<c>bidirectional</c>, <c>bidirectional_1</c>, … by default) whose two layers' tensors sit under
+/// <c>N/forward_{layer}/…</c> and <c>N/backward_{layer}/…</c> (TF2 Keras and Keras 3 names, such as
+/// <c>bidirectional/forward_lstm/lstm_cell_1/kernel:0</c>; <c>N/N/forward_{layer}/…</c> in a TF2 HDF5 layer group;
+/// <c>layers/N/forward_layer/cell/vars/0</c> in a Keras 3 <c>.weights.h5</c>), each spelled as above; the backward layer's become
+/// PyTorch's <c>*_reverse</c>. Its merge mode is checked against the configuration where the file records one.
+/// </para>
+/// <para>
+/// Not supported: <c>go_backwards</c> outside a <c>Bidirectional</c> wrapper, peephole (a layer with
 /// <see cref="LayerDescription.Peepholes"/> is refused), projected (a layer with <see cref="LayerDescription.ProjectionSize"/>
 /// is refused: Keras has no <c>proj_size</c>) or layer-normalized cells, the
 /// TF1 <c>CuDNNLSTM</c>/<c>CuDNNGRU</c> layouts, and activations other than the sigmoid gates and tanh of
@@ -156,14 +164,19 @@ public static class KerasWeights
         writer.AddMetadata("converted_from", "keras");
         for (int k = 0; k < layers.Length; k++)
         {
-            var layer = new KerasLayer(keras, k, layers[k], layerNames[k], used);
             if (layers[k].Kind == LayerKind.Dense)
             {
-                ConvertDense(layer, modules, writer);
+                ConvertDense(new KerasLayer(keras, k, layers[k], layerNames[k], used), modules, writer);
+            }
+            else if (layers[k].Bidirectional)
+            {
+                // A Bidirectional wrapper: its forward layer, then its backward one as PyTorch's reverse direction.
+                ConvertRecurrent(new KerasLayer(keras, k, layers[k], $"{layerNames[k]}/{DirectionScope(keras, layerNames[k], "forward_")}", used), modules, writer, string.Empty);
+                ConvertRecurrent(new KerasLayer(keras, k, layers[k], $"{layerNames[k]}/{DirectionScope(keras, layerNames[k], "backward_")}", used), modules, writer, "_reverse");
             }
             else
             {
-                ConvertRecurrent(layer, modules, writer);
+                ConvertRecurrent(new KerasLayer(keras, k, layers[k], layerNames[k], used), modules, writer, string.Empty);
             }
         }
 
@@ -188,7 +201,8 @@ public static class KerasWeights
 
     /// <summary>
     /// The names Keras gives these layers by itself in a fresh session: <c>lstm</c>, <c>lstm_1</c>, … for LSTM;
-    /// <c>gru</c>, <c>gru_1</c>, … for GRU; <c>simple_rnn</c>, … for SimpleRNN; <c>dense</c>, … for Dense.
+    /// <c>gru</c>, <c>gru_1</c>, … for GRU; <c>simple_rnn</c>, … for SimpleRNN; <c>dense</c>, … for Dense; <c>bidirectional</c>,
+    /// <c>bidirectional_1</c>, … for a bidirectional layer (whose wrapped layer takes its kind's next name).
     /// </summary>
     /// <remarks>
     /// Keras counts per layer class over the whole session, so a model built after others (or one whose layers
@@ -200,13 +214,20 @@ public static class KerasWeights
     /// <exception cref="ArgumentException">A layer's kind is not a defined <see cref="LayerKind"/>.</exception>
     public static string[] DefaultLayerNames(ReadOnlySpan<LayerDescription> layers)
     {
-        var counts = new Dictionary<LayerKind, int>();
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var names = new string[layers.Length];
         for (int k = 0; k < layers.Length; k++)
         {
             string stem = LayerStem(layers[k].Kind, nameof(layers));
-            int count = counts.GetValueOrDefault(layers[k].Kind);
-            counts[layers[k].Kind] = count + 1;
+            if (layers[k].Bidirectional && layers[k].Kind != LayerKind.Dense)
+            {
+                // The wrapped layer takes its kind's next name too, as Keras builds it before wrapping it.
+                counts[stem] = counts.GetValueOrDefault(stem) + 1;
+                stem = "bidirectional";
+            }
+
+            int count = counts.GetValueOrDefault(stem);
+            counts[stem] = count + 1;
             names[k] = count == 0 ? stem : string.Create(CultureInfo.InvariantCulture, $"{stem}_{count}");
         }
 
@@ -315,7 +336,36 @@ public static class KerasWeights
         _ => throw new ArgumentException($"Layer kind {kind} is not a defined {nameof(LayerKind)}.", paramName),
     };
 
-    private static void ConvertRecurrent(KerasLayer layer, PyTorchModuleNames modules, SafeTensorsWriter writer)
+    /// <summary>
+    /// The scope of one direction of the Bidirectional wrapper <paramref name="wrapper"/>: the one path segment under it
+    /// that starts with <paramref name="prefix"/> (<c>forward_lstm</c>, or Keras 3's <c>forward_layer</c>).
+    /// </summary>
+    private static string DirectionScope(SafeTensorsFile keras, string wrapper, string prefix)
+    {
+        string[] scopes = keras.Names
+            .Select(key => key.StartsWith("layers/", StringComparison.Ordinal) ? key["layers/".Length..] : key)
+            .Where(key => key.StartsWith(wrapper + "/", StringComparison.Ordinal))
+            .Select(key => key[(wrapper.Length + 1)..])
+            .Select(rest => rest.StartsWith(wrapper + "/", StringComparison.Ordinal) ? rest[(wrapper.Length + 1)..] : rest) // an HDF5 layer group: W/W/…
+            .Select(rest => rest.Contains('/', StringComparison.Ordinal) ? rest[..rest.IndexOf('/', StringComparison.Ordinal)] : rest)
+            .Where(scope => scope.StartsWith(prefix, StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        return scopes.Length switch
+        {
+            1 => scopes[0],
+            0 => throw new WeightFormatException(
+                $"The Keras file has no tensor under '{wrapper}/{prefix}…', where a Bidirectional wrapper named '{wrapper}' keeps its {prefix.TrimEnd('_')} layer; "
+                + "pass the wrapper's name as the layer's Keras name, or declare the layer without Bidirectional if the file's layer has one direction.",
+                $"{wrapper}/{prefix}"),
+            _ => throw new WeightFormatException(
+                $"The Keras file has {scopes.Length} scopes under '{wrapper}' that could be its {prefix.TrimEnd('_')} layer ({string.Join(", ", scopes.Select(scope => $"'{scope}'"))}); keep one.",
+                $"{wrapper}/{scopes[0]}"),
+        };
+    }
+
+    private static void ConvertRecurrent(KerasLayer layer, PyTorchModuleNames modules, SafeTensorsWriter writer, string suffix)
     {
         LayerDescription description = layer.Description;
         int input = description.InputSize;
@@ -351,10 +401,10 @@ public static class KerasWeights
         }
 
         int k = layer.Index;
-        writer.Add(modules.Recurrent(k, "weight_ih"), Transpose(kernel, input, hidden, order), width, input);
-        writer.Add(modules.Recurrent(k, "weight_hh"), Transpose(recurrentKernel, hidden, hidden, order), width, hidden);
-        writer.Add(modules.Recurrent(k, "bias_ih"), biasIh, width);
-        writer.Add(modules.Recurrent(k, "bias_hh"), biasHh, width);
+        writer.Add(modules.Recurrent(k, "weight_ih") + suffix, Transpose(kernel, input, hidden, order), width, input);
+        writer.Add(modules.Recurrent(k, "weight_hh") + suffix, Transpose(recurrentKernel, hidden, hidden, order), width, hidden);
+        writer.Add(modules.Recurrent(k, "bias_ih") + suffix, biasIh, width);
+        writer.Add(modules.Recurrent(k, "bias_hh") + suffix, biasHh, width);
     }
 
     private static void ConvertDense(KerasLayer layer, PyTorchModuleNames modules, SafeTensorsWriter writer)
@@ -556,8 +606,14 @@ public static class KerasWeights
                 return true;
             }
 
-            // N[/N][/cell[_n]]/parameter[:0]
+            // N[/N][/cell[_n]]/parameter[:0]; a Bidirectional wrapper's direction W/D, in an HDF5 layer group W/W/D.
             ReadOnlySpan<char> rest = key;
+            int slash = name.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && rest.StartsWith($"{name[..slash]}/{name[..slash]}/", StringComparison.Ordinal))
+            {
+                rest = rest[(slash + 1)..];
+            }
+
             string prefix = name + "/";
             if (!rest.StartsWith(prefix, StringComparison.Ordinal))
             {

@@ -28,6 +28,21 @@ public readonly record struct LayerDescription(
     /// </summary>
     public int ProjectionSize { get; init; }
 
+    /// <summary>
+    /// For LSTM, GRU and RNN: a bidirectional layer (<c>Bidirectional = true</c>); its reverse direction's tensors are
+    /// PyTorch's <c>*_l{k}_reverse</c>, and the layer outputs <see cref="Merge"/> of the two directions' h.
+    /// </summary>
+    public bool Bidirectional { get; init; }
+
+    /// <summary>For a <see cref="Bidirectional"/> layer: how its directions combine.</summary>
+    public BidirectionalMerge Merge { get; init; }
+
+    /// <summary>
+    /// Features the layer passes up each step: h's units (<see cref="ProjectionSize"/> when h is projected, else
+    /// <see cref="Size"/>), twice that for a concatenating bidirectional layer.
+    /// </summary>
+    public int OutputSize => (Bidirectional && Merge == BidirectionalMerge.Concat ? 2 : 1) * (ProjectionSize > 0 ? ProjectionSize : Size);
+
     /// <summary>The nonlinearity the layer computes, with <see cref="LayerActivation.Default"/> resolved: tanh for RNN,
     /// identity for Dense; for LSTM and GRU, tanh (their candidate's), the gates being sigmoids.</summary>
     public LayerActivation EffectiveActivation => Activation != LayerActivation.Default
@@ -45,7 +60,10 @@ public readonly record struct LayerDescription(
             LayerKind.Rnn => EffectiveActivation == LayerActivation.Tanh ? "RNN" : $"RNN ({Name(EffectiveActivation)})",
             _ => EffectiveActivation == LayerActivation.Identity ? "Dense" : $"Dense ({Name(EffectiveActivation)})",
         };
-        return ProjectionSize > 0 ? $"{kind} {InputSize} → {Size} → {ProjectionSize}" : $"{kind} {InputSize} → {Size}";
+        string sizes = ProjectionSize > 0 ? $"{InputSize} → {Size} → {ProjectionSize}" : $"{InputSize} → {Size}";
+        return Bidirectional
+            ? $"bidirectional {kind} {sizes} ({Merge.ToString().ToLowerInvariant()})"
+            : $"{kind} {sizes}";
     }
 
     internal static string Name(LayerActivation activation) => activation switch

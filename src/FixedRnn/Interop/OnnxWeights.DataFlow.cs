@@ -61,6 +61,9 @@ public static partial class OnnxWeights
             Batch,
             Unit,
             Feature,
+
+            /// <summary>A bidirectional node's axis of its two directions, which only a merge into the features may remove.</summary>
+            Direction,
         }
 
         public static GraphPlan Analyze(OnnxGraph graph, LayerDescription[] layers, Constants constants, bool strict, long fileLength)
@@ -186,6 +189,7 @@ public static partial class OnnxWeights
             }
 
             CheckRecurrentNode(node, k, _layers[k], _constants);
+            RejectDirections(node, stream, "reads");
             if (stream.Axes.Length != 3)
             {
                 throw new WeightFormatException(
@@ -234,7 +238,9 @@ public static partial class OnnxWeights
             }
 
             _plan.Recurrent.Add((node, k));
-            Define(node, 0, new Stream([stream.Axes[0], new Axis(AxisRole.Unit), stream.Axes[1], new Axis(AxisRole.Feature)], _layers[k].Size, k + 1));
+            // Y is [T, directions, B, H]: a unit axis, or for a bidirectional node the directions, to be merged into the features.
+            Axis directions = new(_layers[k].Bidirectional ? AxisRole.Direction : AxisRole.Unit);
+            Define(node, 0, new Stream([stream.Axes[0], directions, stream.Axes[1], new Axis(AxisRole.Feature)], _layers[k].Size, k + 1));
             for (int i = 1; i < node.Outputs.Count; i++)
             {
                 Define(node, i, new FinalState(node));
@@ -257,13 +263,13 @@ public static partial class OnnxWeights
                 case ConstantValue constant:
                     MarkUsed(constant);
                     return; // Values are checked to be zero where the weights are read.
-                case ZerosValue zeros when zeros.Entries.Length == 3 && IsOne(zeros.Entries[0])
+                case ZerosValue zeros when zeros.Entries.Length == 3 && zeros.Entries[0] is long directions && directions == (layer.Bidirectional ? 2 : 1)
                     && (IsOne(zeros.Entries[1]) || ReferenceEquals(zeros.Entries[1], x.Axes[1]))
                     && zeros.Entries[2] is long hidden && hidden == layer.Size:
                     return;
                 default:
                     throw new WeightFormatException(
-                        $"Input {role} '{name}' of {node.Describe()} is {value.Describe()}; an initial state must be absent, zero ([1, batch, {layer.Size}]), or a graph input (the caller's State).",
+                        $"Input {role} '{name}' of {node.Describe()} is {value.Describe()}; an initial state must be absent, zero ([{(layer.Bidirectional ? 2 : 1)}, batch, {layer.Size}]), or a graph input (the caller's State).",
                         name);
             }
         }
@@ -345,6 +351,7 @@ public static partial class OnnxWeights
                 throw new WeightFormatException($"{node.Describe()} multiplies the output of a Dense layer again; FixedRnn's model has one Dense head.");
             }
 
+            RejectDirections(node, stream, "multiplies");
             if (stream.Axes[^1].Role != AxisRole.Feature || (rank2 && stream.Axes.Length != 2))
             {
                 throw new WeightFormatException(
@@ -410,7 +417,7 @@ public static partial class OnnxWeights
             foreach (long axis in removed)
             {
                 Axis target = stream.Axes[axis];
-                if (target.Role is AxisRole.Time or AxisRole.Feature)
+                if (target.Role is AxisRole.Time or AxisRole.Feature or AxisRole.Direction)
                 {
                     throw new WeightFormatException($"{node.Describe()} squeezes the {Name(target.Role)} axis, which is not of size 1.");
                 }
@@ -454,12 +461,25 @@ public static partial class OnnxWeights
             }
 
             // Only unit axes may appear or disappear; the other axes keep their order: 0 copies, -1 stands for one of them.
+            // The one merge is a bidirectional node's directions into the features that follow them ([…, 2, H] → […, 2·H]):
+            // forward first, then reverse, the concatenation FixedRnn computes.
             Axis[] significant = stream.Axes.Where(axis => axis.Role != AxisRole.Unit).ToArray();
             var result = new List<Axis>();
+            long features = stream.Features;
             int next = 0;
             for (int i = 0; i < shape.Length; i++)
             {
                 long entry = shape[i];
+                bool mergesDirections = next + 1 < significant.Length && significant[next].Role == AxisRole.Direction && significant[next + 1].Role == AxisRole.Feature
+                    && (entry == -1 || entry == 2 * stream.Features);
+                if (mergesDirections)
+                {
+                    result.Add(new Axis(AxisRole.Feature));
+                    features = 2 * stream.Features;
+                    next += 2;
+                    continue;
+                }
+
                 Axis? axis = entry switch
                 {
                     0 when i < stream.Axes.Length => stream.Axes[i],
@@ -494,7 +514,7 @@ public static partial class OnnxWeights
                 throw new WeightFormatException($"{node.Describe()} reshapes to {FormatList(shape)}, which merges axes of the sequence.");
             }
 
-            return stream with { Axes = [.. result] };
+            return stream with { Axes = [.. result], Features = features };
         }
 
         private Stream Gather(OnnxNode node, Stream stream, FlowValue[] inputs)
@@ -943,6 +963,17 @@ public static partial class OnnxWeights
             }
         }
 
+        /// <summary>A bidirectional node's output must have its directions concatenated before a layer or the head reads it.</summary>
+        private static void RejectDirections(OnnxNode node, Stream stream, string verb)
+        {
+            if (stream.Axes.Any(axis => axis.Role == AxisRole.Direction))
+            {
+                throw new WeightFormatException(
+                    $"{node.Describe()} {verb} a bidirectional node's output with its two directions on an axis of their own; FixedRnn's next layer reads them concatenated, "
+                    + "which the graph computes with a Transpose to [T, B, 2, H] and a Reshape to [T, B, 2·H] (as torch.onnx.export writes a bidirectional module).");
+            }
+        }
+
         private void CheckOutputs()
         {
             Stream? final = null;
@@ -968,6 +999,13 @@ public static partial class OnnxWeights
             if (final is null)
             {
                 throw new WeightFormatException("The ONNX graph has no output computed from its input.");
+            }
+
+            if (final.Axes.Any(axis => axis.Role == AxisRole.Direction))
+            {
+                throw new WeightFormatException(
+                    $"The ONNX graph's output holds a bidirectional node's two directions on an axis of their own; FixedRnn outputs them concatenated per step, "
+                    + "which the graph computes with a Transpose to [T, B, 2, H] and a Reshape to [T, B, 2·H] (as torch.onnx.export writes a bidirectional module).");
             }
 
             if (final.Stage < _layers.Length)
@@ -1045,6 +1083,7 @@ public static partial class OnnxWeights
             AxisRole.Batch => "batch",
             AxisRole.Feature => "feature",
             AxisRole.Unit => "unit (size 1)",
+            AxisRole.Direction => "direction",
             _ => "unresolved",
         };
 

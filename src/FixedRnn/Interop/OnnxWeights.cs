@@ -46,8 +46,17 @@ namespace FixedRnn.Interop;
 /// recurrent node's final-state outputs may be graph outputs (they are the <c>State</c> after the sequence).
 /// </para>
 /// <para>
+/// A layer declared <see cref="LayerDescription.Bidirectional"/> (with <see cref="BidirectionalMerge.Concat"/>, ONNX's
+/// only form) reads a node of <c>direction = "bidirectional"</c>: the first half of its <c>W</c>, <c>R</c>, <c>B</c>
+/// (and <c>P</c>) is the forward direction, the second the reverse one (PyTorch's <c>*_reverse</c>). Its output
+/// <c>Y</c>, <c>[T, 2, B, H]</c>, is read as the layer's output once the exporters' <c>Transpose</c> to
+/// <c>[T, B, 2, H]</c> and <c>Reshape</c> to <c>[T, B, 2·H]</c> have concatenated the directions, as
+/// <c>torch.onnx.export</c> writes a bidirectional module; a head or a layer that reads the directions otherwise is rejected.
+/// </para>
+/// <para>
 /// Rejected with a <see cref="WeightFormatException"/> that names the node and attribute:
-/// <c>direction</c> other than <c>forward</c> (bidirectional or reverse), <c>clip</c>,
+/// <c>direction = "reverse"</c> (a reverse-only layer, which FixedRnn computes only as half of a bidirectional one),
+/// a bidirectional node for a layer declared with one direction and the converse, <c>clip</c>,
 /// <c>input_forget = 1</c>, peepholes (a non-empty <c>P</c> input) into a layer declared without
 /// <c>Peepholes = true</c>, <c>layout = 1</c>,
 /// <c>activation_alpha</c>/<c>activation_beta</c> and activations other than the defaults (LSTM
@@ -217,9 +226,13 @@ public static partial class OnnxWeights
             RejectNonZeroInitialState(node, 6, "initial_c", constants, where);
         }
 
-        float[] w = constants.Read(node, 1, "W", where, required: true, 1, gates * hidden, layer.InputSize)!;
-        float[] rw = constants.Read(node, 2, "R", where, required: true, 1, gates * hidden, hidden)!;
-        float[] b = constants.Read(node, 3, "B", where, required: false, 1, 2 * gates * hidden) ?? new float[2 * gates * hidden];
+        int directions = Directions(layer);
+        float[] w = constants.Read(node, 1, "W", where, required: true, directions, gates * hidden, layer.InputSize)!;
+        float[] rw = constants.Read(node, 2, "R", where, required: true, directions, gates * hidden, hidden)!;
+        float[] b = constants.Read(node, 3, "B", where, required: false, directions, 2 * gates * hidden) ?? new float[directions * 2 * gates * hidden];
+        float[]? p = layer.Kind == LayerKind.Lstm && layer.Peepholes
+            ? filePeepholes ? constants.Read(node, 7, "P", where, required: true, directions, 3 * hidden)! : new float[directions * 3 * hidden]
+            : null;
 
         // PyTorch gate p is ONNX gate order[p]: LSTM i,f,g,o from i,o,f,c; GRU r,z,n from z,r,h.
         int[] order = layer.Kind switch
@@ -230,18 +243,25 @@ public static partial class OnnxWeights
         };
 
         int rows = gates * hidden;
-        writer.Add(names.Recurrent(k, "weight_ih"), ReorderGates(w, order, hidden, layer.InputSize), rows, layer.InputSize);
-        writer.Add(names.Recurrent(k, "weight_hh"), ReorderGates(rw, order, hidden, hidden), rows, hidden);
-        writer.Add(names.Recurrent(k, "bias_ih"), ReorderGates(b.AsSpan(0, rows), order, hidden, 1), rows);
-        writer.Add(names.Recurrent(k, "bias_hh"), ReorderGates(b.AsSpan(rows, rows), order, hidden, 1), rows);
-        if (layer.Kind == LayerKind.Lstm && layer.Peepholes)
+        for (int direction = 0; direction < directions; direction++)
         {
-            // ONNX's P is [1, 3·H], p_i, p_o, p_f; FixedRnn's weight_peephole is p_i, p_f, p_o. A node without P has
-            // zero peepholes (the operator's default), which a peephole layer computes exactly.
-            float[] p = filePeepholes ? constants.Read(node, 7, "P", where, required: true, 1, 3 * hidden)! : new float[3 * hidden];
-            writer.Add(names.Recurrent(k, "weight_peephole"), ReorderGates(p, [0, 2, 1], hidden, 1), 3 * hidden);
+            // Direction 0 is the forward one; a bidirectional node's direction 1 is PyTorch's *_reverse.
+            string suffix = direction == 0 ? string.Empty : "_reverse";
+            writer.Add(names.Recurrent(k, "weight_ih") + suffix, ReorderGates(w.AsSpan(direction * rows * layer.InputSize, rows * layer.InputSize), order, hidden, layer.InputSize), rows, layer.InputSize);
+            writer.Add(names.Recurrent(k, "weight_hh") + suffix, ReorderGates(rw.AsSpan(direction * rows * hidden, rows * hidden), order, hidden, hidden), rows, hidden);
+            writer.Add(names.Recurrent(k, "bias_ih") + suffix, ReorderGates(b.AsSpan(direction * 2 * rows, rows), order, hidden, 1), rows);
+            writer.Add(names.Recurrent(k, "bias_hh") + suffix, ReorderGates(b.AsSpan((direction * 2 * rows) + rows, rows), order, hidden, 1), rows);
+            if (p is not null)
+            {
+                // ONNX's P is [directions, 3·H], p_i, p_o, p_f; FixedRnn's weight_peephole is p_i, p_f, p_o. A node without P
+                // has zero peepholes (the operator's default), which a peephole layer computes exactly.
+                writer.Add(names.Recurrent(k, "weight_peephole") + suffix, ReorderGates(p.AsSpan(direction * 3 * hidden, 3 * hidden), [0, 2, 1], hidden, 1), 3 * hidden);
+            }
         }
     }
+
+    /// <summary>The directions of an ONNX node that computes <paramref name="layer"/>: 2 for a bidirectional layer.</summary>
+    private static int Directions(LayerDescription layer) => layer.Bidirectional ? 2 : 1;
 
     private static string RecurrentWhere(OnnxNode node, int k, LayerDescription layer)
         => $"{node.Describe()} (layer {k}, {layer.Kind} {layer.InputSize} → {layer.Size})";
@@ -257,8 +277,8 @@ public static partial class OnnxWeights
             throw new WeightFormatException($"{where} has no input {(node.Input(1).Length == 0 ? "W" : "R")}.");
         }
 
-        constants.CheckShape(node, 1, "W", where, 1, rows, layer.InputSize);
-        constants.CheckShape(node, 2, "R", where, 1, rows, layer.Size);
+        constants.CheckShape(node, 1, "W", where, Directions(layer), rows, layer.InputSize);
+        constants.CheckShape(node, 2, "R", where, Directions(layer), rows, layer.Size);
     }
 
     private static float[] ReorderGates(ReadOnlySpan<float> source, int[] order, int hidden, int columns)
@@ -291,10 +311,29 @@ public static partial class OnnxWeights
 
         // Direction first: a bidirectional node's other attributes (two activation lists) only make sense for it.
         string direction = StringAttribute(node, "direction", "forward", where);
-        if (direction != "forward")
+        string declare = $"[{layer.Kind}({layer.Size}{(layer.Kind == LayerKind.Gru && !layer.ResetAfter ? ", ResetAfter = false" : string.Empty)}, Bidirectional = true)]";
+        switch (direction)
         {
-            throw new WeightFormatException(
-                $"{where} has attribute direction = '{direction}'; only 'forward' is supported (a bidirectional or reverse layer has no FixedRnn equivalent).");
+            case "forward" when layer.Bidirectional:
+                throw new WeightFormatException(
+                    $"{where} runs forward only (direction = 'forward'{(node.Attribute("direction") is null ? ", ONNX's default" : string.Empty)}), but layer {k} is declared bidirectional; declare it without Bidirectional to match the file.");
+            case "forward":
+                break;
+            case "bidirectional" when !layer.Bidirectional:
+                throw new WeightFormatException(
+                    $"{where} has attribute direction = 'bidirectional', but layer {k} is declared with one direction; declare it {declare} (ONNX concatenates the directions, the default Merge).");
+            case "bidirectional" when layer.Merge != BidirectionalMerge.Concat:
+                throw new WeightFormatException(
+                    $"{where} has attribute direction = 'bidirectional', whose output holds both directions, which the importer reads concatenated; layer {k} is declared Merge = {layer.Merge}. "
+                    + "Declare Merge = BidirectionalMerge.Concat (the default), or load the weights from the Keras file, whose Bidirectional wrapper records its merge mode.");
+            case "bidirectional":
+                break;
+            case "reverse":
+                throw new WeightFormatException(
+                    $"{where} has attribute direction = 'reverse': a reverse-only layer, which FixedRnn computes only as the second half of a bidirectional layer ({declare}). "
+                    + "Export the layer bidirectional, or reverse the sequence before a forward layer.");
+            default:
+                throw new WeightFormatException($"{where} has attribute direction = '{direction}'; ONNX defines 'forward', 'reverse' and 'bidirectional'.");
         }
 
         long layout = IntAttribute(node, "layout", 0, where);
@@ -329,13 +368,14 @@ public static partial class OnnxWeights
 
         if (node.Attribute("activations") is { } activations)
         {
-            CheckActivations(activations, layer.Kind, where);
+            CheckActivations(activations, layer.Kind, Directions(layer), where);
         }
 
         if (layer.Kind == LayerKind.Rnn)
         {
             // ONNX's RNN defaults to Tanh; the model's declared activation must be the file's, or it computes something else.
-            bool relu = node.Attribute("activations") is { Strings: [string first] } && string.Equals(first, "Relu", StringComparison.OrdinalIgnoreCase);
+            // A bidirectional node lists one activation per direction; CheckActivations made them agree.
+            bool relu = node.Attribute("activations") is { Strings: [string first, ..] } && string.Equals(first, "Relu", StringComparison.OrdinalIgnoreCase);
             LayerActivation file = relu ? LayerActivation.Relu : LayerActivation.Tanh;
             if (file != layer.EffectiveActivation)
             {
@@ -372,14 +412,15 @@ public static partial class OnnxWeights
         }
     }
 
-    private static void CheckActivations(OnnxAttribute activations, LayerKind kind, string where)
+    private static void CheckActivations(OnnxAttribute activations, LayerKind kind, int directions, string where)
     {
-        string[] expected = kind switch
+        string[] perDirection = kind switch
         {
             LayerKind.Lstm => ["Sigmoid", "Tanh", "Tanh"],
             LayerKind.Gru => ["Sigmoid", "Tanh"],
             _ => ["Tanh"],
         };
+        string[] expected = Enumerable.Repeat(perDirection, directions).SelectMany(list => list).ToArray();
         List<string> actual = activations.Strings;
         bool ok = actual.Count == expected.Length;
         for (int i = 0; ok && i < actual.Count; i++)
@@ -388,9 +429,14 @@ public static partial class OnnxWeights
                 || (kind == LayerKind.Rnn && string.Equals(actual[i], "Relu", StringComparison.OrdinalIgnoreCase));
         }
 
+        // An RNN's directions must compute one activation: the layer declares one.
+        ok &= kind != LayerKind.Rnn || actual.Distinct(StringComparer.OrdinalIgnoreCase).Count() == 1;
+
         if (!ok)
         {
-            string supported = kind == LayerKind.Rnn ? "[Tanh] or [Relu] (the model's declared activation must match)" : $"[{string.Join(", ", expected)}]";
+            string supported = kind == LayerKind.Rnn
+                ? $"[{string.Join(", ", Enumerable.Repeat("Tanh", directions))}] or [{string.Join(", ", Enumerable.Repeat("Relu", directions))}] (the model's declared activation must match)"
+                : $"[{string.Join(", ", expected)}]";
             throw new WeightFormatException(
                 $"{where} has attribute activations = [{string.Join(", ", actual)}]; only {supported} is supported.");
         }
@@ -628,7 +674,7 @@ public static partial class OnnxWeights
                 string meaning = tensor.Dims.Count == 3 && shape.Length == 3 && shape[1] > 0
                     ? string.Join("; ", new[]
                     {
-                        tensor.Dims[0] != 1 ? $"{tensor.Dims[0]} directions (the model runs forward only)" : null,
+                        tensor.Dims[0] != shape[0] ? (shape[0] == 1 ? $"{tensor.Dims[0]} directions (the model runs forward only)" : $"{tensor.Dims[0]} directions (the model's layer is bidirectional)") : null,
                         role == "W" && tensor.Dims[2] != shape[2] ? $"the file's layer reads {tensor.Dims[2]} features, the model's reads {shape[2]}" : null,
                         role == "R" && tensor.Dims[2] != shape[2] ? $"the file's layer has {tensor.Dims[2]} hidden units, the model declares {shape[2]}" : null,
                     }.Where(fact => fact is not null))

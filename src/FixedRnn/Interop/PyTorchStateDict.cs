@@ -94,6 +94,23 @@ public sealed class PyTorchStateDict
         return Read(layer, name, candidates, shape);
     }
 
+    /// <summary>Reads a tensor of a bidirectional layer's reverse direction, PyTorch's <c>{name}_l{k}_reverse</c>, checking its shape.</summary>
+    /// <param name="layer">The layer index.</param>
+    /// <param name="name">The parameter name without module, layer or direction suffix.</param>
+    /// <param name="shape">The shape the layer expects.</param>
+    /// <returns>The tensor's values as floats; zeros for the biases of a module built with <c>bias=False</c>.</returns>
+    /// <exception cref="WeightFormatException">The tensor is missing, not floating point, or shaped otherwise, or the module uses <c>proj_size</c>.</exception>
+    public float[] RecurrentReverse(int layer, string name, params ReadOnlySpan<int> shape)
+    {
+        RejectUnsupportedFeatures(layer);
+        if (name.StartsWith("bias_", StringComparison.Ordinal) && IsBiasFree(layer))
+        {
+            return new float[shape[0]];
+        }
+
+        return Read(layer, name, new List<string> { _names.Recurrent(layer, name) + "_reverse" }, shape);
+    }
+
     /// <summary>Reads a Dense layer's tensor (<c>weight</c> or <c>bias</c> of an <c>nn.Linear</c>), checking its shape.</summary>
     /// <param name="layer">The layer index.</param>
     /// <param name="name">The parameter name without module.</param>
@@ -167,9 +184,13 @@ public sealed class PyTorchStateDict
         CheckProjection(layer);
 
         string reverse = _names.Recurrent(layer, "weight_ih") + "_reverse";
-        if (_tensors.TryGetInfo(reverse, out _))
+        bool bidirectional = _layers is not null && layer < _layers.Length && _layers[layer].Bidirectional;
+        if (!bidirectional && _tensors.TryGetInfo(reverse, out _))
         {
-            throw new WeightFormatException($"Tensor '{reverse}' shows a bidirectional module, which FixedRnn does not support (layer {layer}): export each direction as its own model.", reverse);
+            throw new WeightFormatException(
+                $"Tensor '{reverse}' shows a bidirectional module, and layer {layer} is declared with one direction: declare it with Bidirectional = true "
+                + "(PyTorch's bidirectional=True concatenates, Merge = BidirectionalMerge.Concat, the default).",
+                reverse);
         }
     }
 

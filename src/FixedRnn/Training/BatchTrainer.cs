@@ -35,7 +35,7 @@ namespace FixedRnn.Training;
 /// <typeparam name="TState">Its <c>State</c>.</typeparam>
 /// <typeparam name="TTrace">Its <c>Trace</c>.</typeparam>
 public sealed class BatchTrainer<TModel, TState, TTrace>
-    where TModel : ITrainableModel<TState, TTrace>
+    where TModel : ISequenceTrainableModel<TState, TTrace>
     where TState : struct
     where TTrace : class
 {

@@ -15,7 +15,7 @@ namespace FixedRnn.Training;
 /// <typeparam name="TState">Its <c>State</c>.</typeparam>
 /// <typeparam name="TTrace">Its <c>Trace</c>.</typeparam>
 internal sealed class PerSequenceBatchKernels<TModel, TState, TTrace> : IBatchKernels
-    where TModel : ITrainableModel<TState, TTrace>
+    where TModel : ISequenceTrainableModel<TState, TTrace>
     where TState : struct
     where TTrace : class
 {

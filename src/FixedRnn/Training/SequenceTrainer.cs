@@ -9,7 +9,9 @@ namespace FixedRnn.Training;
 /// Trains a generated model on one long series: windows of truncated BPTT with the state carried
 /// forward, gradient clipping, an optimizer, a learning-rate schedule, per-epoch reports and early
 /// stopping on a validation tail. Every buffer is allocated at construction, so a training step
-/// allocates nothing.
+/// allocates nothing. A model with a bidirectional layer is no <see cref="ITrainableModel{TState, TTrace}"/> and cannot
+/// be trained here: its reverse direction would need the rest of the series before each window, which truncated BPTT
+/// over one stream does not have. Train it with <see cref="BatchTrainer{TModel, TState, TTrace}"/> on independent windows.
 /// </summary>
 /// <typeparam name="TModel">The generated model.</typeparam>
 /// <typeparam name="TState">Its <c>State</c>.</typeparam>

@@ -165,7 +165,7 @@ namespace FixedRnn.Generated
     {
         private const int ParameterCount = 1248;
 
-        /// <summary>Each layer's kind, sizes, GRU form, (where it is not the kind's default) activation and LSTM form, for the importers.</summary>
+        /// <summary>Each layer's kind, sizes, GRU form, (where it is not the kind's default) activation, LSTM form and directions, for the importers.</summary>
         public static readonly global::FixedRnn.Interop.LayerDescription[] Layers = [new(global::FixedRnn.Training.LayerKind.Lstm, 3, 13, ResetAfter: true) { Peepholes = true }, new(global::FixedRnn.Training.LayerKind.Dense, 13, 1, ResetAfter: true)];
 
         /// <summary>The parameters packed from <paramref name="tensors"/>, layer k from module <paramref name="modules"/>[k], in a new buffer; strict, every tensor of the file must be read.</summary>

@@ -45,11 +45,11 @@ namespace Sample
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
         public global::System.Span<float> Parameters => _parameters.Span;
 
-        int global::FixedRnn.IRecurrentModel<State>.InputSize => InputSize;
+        int global::FixedRnn.ISequenceModel<State>.InputSize => InputSize;
 
-        int global::FixedRnn.IRecurrentModel<State>.OutputSize => OutputSize;
+        int global::FixedRnn.ISequenceModel<State>.OutputSize => OutputSize;
 
-        int global::FixedRnn.IRecurrentModel<State>.LayerCount => LayerCount;
+        int global::FixedRnn.ISequenceModel<State>.LayerCount => LayerCount;
 
         /// <summary>The hidden state h of recurrent layer <paramref name="layer"/>.</summary>
         /// <param name="state">The state.</param>

@@ -165,7 +165,7 @@ namespace FixedRnn.Generated
     {
         private const int ParameterCount = 648;
 
-        /// <summary>Each layer's kind, sizes, GRU form, (where it is not the kind's default) activation and LSTM form, for the importers.</summary>
+        /// <summary>Each layer's kind, sizes, GRU form, (where it is not the kind's default) activation, LSTM form and directions, for the importers.</summary>
         public static readonly global::FixedRnn.Interop.LayerDescription[] Layers = [new(global::FixedRnn.Training.LayerKind.Rnn, 2, 24, ResetAfter: true, Activation: global::FixedRnn.Interop.LayerActivation.Relu)];
 
         /// <summary>The parameters packed from <paramref name="tensors"/>, layer k from module <paramref name="modules"/>[k], in a new buffer; strict, every tensor of the file must be read.</summary>

@@ -6,7 +6,7 @@ namespace Sample
 {
     partial class StackedGruDense
     {
-        Trace global::FixedRnn.ITrainableModel<State, Trace>.CreateTrace(int maxSteps) => new(maxSteps);
+        Trace global::FixedRnn.ISequenceTrainableModel<State, Trace>.CreateTrace(int maxSteps) => new(maxSteps);
 
         /// <summary>
         /// What a recording <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float}, Trace)"/>

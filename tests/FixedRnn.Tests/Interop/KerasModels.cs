@@ -66,3 +66,23 @@ internal static class KerasModelLayers
 
     public static LayerDescription[] NoBias => [new(LayerKind.Lstm, 3, 6), new(LayerKind.Gru, 6, 5), new(LayerKind.Dense, 5, 2)];
 }
+
+[RecurrentModel(inputSize: 3)]
+[Lstm(8, Bidirectional = true)]
+[Dense(2)]
+public partial class KerasBidirectionalConcat;
+
+[RecurrentModel(inputSize: 3)]
+[Lstm(8, Bidirectional = true, Merge = BidirectionalMerge.Sum)]
+[Dense(2)]
+public partial class KerasBidirectionalSum;
+
+[RecurrentModel(inputSize: 3)]
+[Lstm(8, Bidirectional = true, Merge = BidirectionalMerge.Average)]
+[Dense(2)]
+public partial class KerasBidirectionalAverage;
+
+[RecurrentModel(inputSize: 3)]
+[Lstm(8, Bidirectional = true, Merge = BidirectionalMerge.Multiply)]
+[Dense(2)]
+public partial class KerasBidirectionalMultiply;

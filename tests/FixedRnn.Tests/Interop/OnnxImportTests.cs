@@ -49,6 +49,54 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
         => AssertParity<OnnxPeepholeLstm4To12, OnnxPeepholeLstm4To12.State>("lstm_ph_4_12", OnnxFixtures.PeepholeLstm4To12);
 
     [Fact]
+    public void BidirectionalLstmWithMatMulAddHeadMatchesPyTorch()
+        => AssertParity<OnnxBidirectionalLstm4To10, OnnxBidirectionalLstm4To10.State>("bilstm_4_10", OnnxBidirectionalLstm4To10.LayerDescriptions.ToArray());
+
+    [Fact]
+    public void StackedBidirectionalGruMatchesPyTorch()
+        => AssertParity<OnnxBidirectionalGruStack, OnnxBidirectionalGruStack.State>("bigru_stack_3_6_5", OnnxBidirectionalGruStack.LayerDescriptions.ToArray());
+
+    [Fact]
+    public void BidirectionalRnnWithHeadMatchesPyTorch()
+        => AssertParity<OnnxBidirectionalRnn5To7, OnnxBidirectionalRnn5To7.State>("birnn_5_7", OnnxBidirectionalRnn5To7.LayerDescriptions.ToArray());
+
+    [Fact]
+    public void BidirectionalNodeReadsBothDirections()
+    {
+        SafeTensorsFile tensors = OnnxWeights.ToPyTorch(OnnxFixtures.PathOf("bilstm_4_10.onnx"), OnnxBidirectionalLstm4To10.LayerDescriptions);
+        Assert.Equal(
+            ["layers.0.bias_hh_l0", "layers.0.bias_hh_l0_reverse", "layers.0.bias_ih_l0", "layers.0.bias_ih_l0_reverse",
+             "layers.0.weight_hh_l0", "layers.0.weight_hh_l0_reverse", "layers.0.weight_ih_l0", "layers.0.weight_ih_l0_reverse", "layers.1.bias", "layers.1.weight"],
+            tensors.Names.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void BidirectionalNodeIntoOneDirectionIsRejected()
+        => AssertRejected("bilstm_4_10", [new(LayerKind.Lstm, 4, 10), new(LayerKind.Dense, 20, 2)],
+            "LSTM node '/layers.0/LSTM'", "direction = 'bidirectional'", "Bidirectional = true");
+
+    [Fact]
+    public void ForwardNodeIntoBidirectionalLayerIsRejected()
+        => AssertRejected("lstm_4_12", [new(LayerKind.Lstm, 4, 12) { Bidirectional = true }, new(LayerKind.Dense, 24, 2)],
+            "LSTM node '/layers.0/LSTM'", "runs forward only", "declared bidirectional");
+
+    [Theory]
+    [InlineData(BidirectionalMerge.Sum)]
+    [InlineData(BidirectionalMerge.Multiply)]
+    public void BidirectionalNodeIntoAnotherMergeIsRejected(BidirectionalMerge merge)
+        => AssertRejected("bilstm_4_10", [new(LayerKind.Lstm, 4, 10) { Bidirectional = true, Merge = merge }, new(LayerKind.Dense, 10, 2)],
+            "direction = 'bidirectional'", $"Merge = {merge}", "Merge = BidirectionalMerge.Concat");
+
+    [Fact]
+    public void HeadOnUnmergedDirectionsIsRejected()
+        => AssertRejected("invalid_bidirectional_unmerged", [new(LayerKind.Lstm, 2, 3) { Bidirectional = true }, new(LayerKind.Dense, 6, 1)],
+            "MatMul node 'head'", "two directions on an axis of their own", "Transpose to [T, B, 2, H] and a Reshape to [T, B, 2·H]");
+
+    [Fact]
+    public void ReverseOnlyNodeIsRejected()
+        => AssertRejected("invalid_reverse", [new(LayerKind.Lstm, 2, 3)], "LSTM node 'reverse'", "direction = 'reverse'", "reverse-only", "Bidirectional = true");
+
+    [Fact]
     public void PeepholeLayerReadsANodeWithoutPAsZeroPeepholes()
     {
         LayerDescription[] layers = [new(LayerKind.Lstm, 4, 12) { Peepholes = true }, new(LayerKind.Dense, 12, 2)];
@@ -427,7 +475,7 @@ public sealed class OnnxImportTests(ITestOutputHelper output)
     }
 
     private void AssertParity<TModel, TState>(string name, LayerDescription[] layers)
-        where TModel : IRecurrentModel<TState>, new()
+        where TModel : ISequenceModel<TState>, new()
         where TState : struct
     {
         SafeTensorsFile io = SafeTensorsFile.Read(OnnxFixtures.PathOf($"{name}.io.safetensors"));

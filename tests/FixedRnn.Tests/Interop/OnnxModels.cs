@@ -42,6 +42,21 @@ public partial class OnnxResetBeforeGru3To7;
 [Dense(2)]
 public partial class OnnxPeepholeLstm4To12;
 
+[RecurrentModel(inputSize: 4)]
+[Lstm(10, Bidirectional = true)]
+[Dense(2)]
+public partial class OnnxBidirectionalLstm4To10;
+
+[RecurrentModel(inputSize: 3)]
+[Gru(6, Bidirectional = true)]
+[Gru(5, Bidirectional = true)]
+public partial class OnnxBidirectionalGruStack;
+
+[RecurrentModel(inputSize: 5)]
+[Rnn(7, Bidirectional = true)]
+[Dense(1)]
+public partial class OnnxBidirectionalRnn5To7;
+
 [RecurrentModel(inputSize: 2)]
 [Rnn(5)]
 public partial class OnnxRnnTanh2To5;

@@ -66,7 +66,7 @@ internal sealed class LstmCell : RecurrentCell
         _segments = segments.ToArray();
     }
 
-    /// <summary>The LSTM form. Peepholes with a projection are diagnosed (FRNN022) before any layer is planned.</summary>
+    /// <summary>The LSTM form. Peepholes with a projection are diagnosed (FRNN016) before any layer is planned.</summary>
     public static LstmCell Of(bool peepholes, bool projects = false) => projects ? Projected : peepholes ? WithPeepholes : Instance;
 
     public override bool Peepholes { get; }

@@ -32,7 +32,7 @@ internal abstract class RecurrentCell : Cell
         return new[]
         {
             new PyTorchTensor("weight_ih", new[] { rows, layer.InputSize }.ToEquatableArray()),
-            new PyTorchTensor("weight_hh", new[] { rows, layer.OutputWidth }.ToEquatableArray()),
+            new PyTorchTensor("weight_hh", new[] { rows, layer.HiddenWidth }.ToEquatableArray()),
             new PyTorchTensor("bias_ih", new[] { rows }.ToEquatableArray()),
             new PyTorchTensor("bias_hh", new[] { rows }.ToEquatableArray()),
         };
