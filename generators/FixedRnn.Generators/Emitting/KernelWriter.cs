@@ -332,22 +332,31 @@ internal static class KernelWriter
     {
         string gates = string.Join(", ", Outputs(layer, segment));
         writer.Line($"// {segment.Equation}: each feature k, broadcast once, feeds {gates} of every block in the tile.");
-        if (segment.Rows <= UnrollRows)
+        RowPass(writer, segment.Rows, () => RowBody(writer, layer, segment, source, blocks, saturate));
+    }
+
+    /// <summary>
+    /// A pass over <paramref name="rows"/> rows, <c>k</c> the row: unrolled up to <see cref="UnrollRows"/> rows, each in
+    /// a scope of its own with <c>k</c> a constant; a loop with a constant trip count beyond.
+    /// </summary>
+    public static void RowPass(SourceWriter writer, int rows, Action body)
+    {
+        if (rows <= UnrollRows)
         {
-            for (int row = 0; row < segment.Rows; row++)
+            for (int row = 0; row < rows; row++)
             {
                 using (writer.Block())
                 {
                     writer.Line($"const NUInt k = {row};");
-                    RowBody(writer, layer, segment, source, blocks, saturate);
+                    body();
                 }
             }
         }
         else
         {
-            using (writer.Block($"for (NUInt k = 0; k < {segment.Rows}; k++)"))
+            using (writer.Block($"for (NUInt k = 0; k < {rows}; k++)"))
             {
-                RowBody(writer, layer, segment, source, blocks, saturate);
+                body();
             }
         }
     }

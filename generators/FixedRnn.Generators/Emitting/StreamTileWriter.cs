@@ -23,9 +23,6 @@ namespace FixedRnn.Generators.Emitting;
 /// </remarks>
 internal static class StreamTileWriter
 {
-    /// <summary>Rows up to this count are unrolled, as in the single-stream kernels.</summary>
-    private const int UnrollRows = 4;
-
     public static void Emit(SourceWriter writer, LayerPlan layer, Action<TileShape> finishTile)
     {
         int streams = layer.Streams;
@@ -111,24 +108,7 @@ internal static class StreamTileWriter
     {
         string gates = string.Join(", ", segment.Targets.Select(target => layer.Cell.Accumulators[target].Symbol));
         writer.Line($"// {segment.Equation}: each stream's feature k, broadcast once, feeds its {gates} of every block; each weight vector feeds every stream.");
-        if (segment.Rows <= UnrollRows)
-        {
-            for (int row = 0; row < segment.Rows; row++)
-            {
-                using (writer.Block())
-                {
-                    writer.Line($"const NUInt k = {row};");
-                    RowBody(writer, layer, segment, source, blocks, saturate);
-                }
-            }
-        }
-        else
-        {
-            using (writer.Block($"for (NUInt k = 0; k < {segment.Rows}; k++)"))
-            {
-                RowBody(writer, layer, segment, source, blocks, saturate);
-            }
-        }
+        KernelWriter.RowPass(writer, segment.Rows, () => RowBody(writer, layer, segment, source, blocks, saturate));
     }
 
     private static void RowBody(SourceWriter writer, LayerPlan layer, WeightSegment segment, Func<int, string> source, int blocks, bool saturate)
