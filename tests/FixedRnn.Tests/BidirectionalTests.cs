@@ -14,8 +14,6 @@ namespace FixedRnn.Tests;
 public sealed class BidirectionalTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1e-5;
-    private const double Relative = 1e-4;
-    private const double AbsoluteFloor = 1e-6;
 
     [Fact] public void Lstm8To32() => AssertParity<BidirectionalLstm8To32, BidirectionalLstm8To32.State, BidirectionalLstm8To32.Trace>("bilstm_8_32");
 
@@ -165,7 +163,7 @@ public sealed class BidirectionalTests(ITestOutputHelper output)
         var stateGradient = default(TState);
         model.Backward(trace, expected.ReadSingles("output_grad"), gradients, inputGradients, ref stateGradient);
 
-        double worst = AssertClose(expected.ReadSingles("grad.input"), inputGradients, "input");
+        double worst = ParityAssert.GradientsClose(expected.ReadSingles("grad.input"), inputGradients, "input");
         SafeTensorsFile ours = SafeTensorsFile.Parse(TModel.ToPyTorch(gradients, modules).ToArray());
         foreach (string name in ours.Names)
         {
@@ -173,18 +171,10 @@ public sealed class BidirectionalTests(ITestOutputHelper output)
             float[] mine = ours.ReadSingles(name);
             if (name.Contains("bias_hh", StringComparison.Ordinal))
             {
-                // A folded gate's bias gradient is exported in bias_ih, its bias_hh as zero; PyTorch's two are equal there.
-                float[] torchIh = expected.ReadSingles($"grad.{name.Replace("bias_hh", "bias_ih", StringComparison.Ordinal)}");
-                for (int i = 0; i < mine.Length; i++)
-                {
-                    if (mine[i] == 0)
-                    {
-                        mine[i] = torchIh[i];
-                    }
-                }
+                ParityAssert.UnfoldBiasGradient(mine, expected.ReadSingles($"grad.{name.Replace("bias_hh", "bias_ih", StringComparison.Ordinal)}"));
             }
 
-            worst = Math.Max(worst, AssertClose(torch, mine, name));
+            worst = Math.Max(worst, ParityAssert.GradientsClose(torch, mine, name));
         }
 
         int compared = 0;
@@ -201,44 +191,12 @@ public sealed class BidirectionalTests(ITestOutputHelper output)
             bool reverse = Array.IndexOf(parts, "reverse") >= 0;
             string layer = Array.Find(parts, part => part.Length > 0 && char.IsAsciiDigit(part[0]))!;
             string member = $"Layer{layer}{(reverse ? "Reverse" : string.Empty)}{(parts[0] == "hidden" ? "Hidden" : "Cell")}";
-            float[] mine = StateMember(ref stateGradient, member);
-            worst = Math.Max(worst, AssertClose(expected.ReadSingles(name), mine, name));
+            float[] mine = StateVector<TState>.Named(member).Of(ref stateGradient).ToArray();
+            worst = Math.Max(worst, ParityAssert.GradientsClose(expected.ReadSingles(name), mine, name));
             compared++;
         }
 
         Assert.True(compared >= 2, "the fixture has initial-state gradients of both directions");
         output.WriteLine($"{fixtureName}: T = {fixture.Steps}, Forward max abs error {forwardError:E2}, worst relative gradient error {worst:E2} ({SimdPath.Describe()})");
-    }
-
-    /// <summary>A vector of the generated <c>State</c> by its property name, through an open delegate to its getter.</summary>
-    private static float[] StateMember<TState>(ref TState state, string member)
-        where TState : struct
-    {
-        var property = typeof(TState).GetProperty(member) ?? throw new InvalidOperationException($"{typeof(TState)} has no {member}.");
-        var getter = (SpanGetter<TState>)Delegate.CreateDelegate(typeof(SpanGetter<TState>), property.GetMethod!);
-        return getter(ref state).ToArray();
-    }
-
-    private delegate Span<float> SpanGetter<TState>(ref TState state);
-
-    private static double AssertClose(float[] expected, float[] actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double scale = 0;
-        foreach (float value in expected)
-        {
-            scale = Math.Max(scale, Math.Abs(value));
-        }
-
-        double allowed = Math.Max(Relative * scale, AbsoluteFloor);
-        double worst = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double error = Math.Abs((double)actual[i] - expected[i]);
-            Assert.True(error <= allowed, $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (|error| {error:E2} > {allowed:E2}).");
-            worst = Math.Max(worst, error);
-        }
-
-        return worst / Math.Max(scale, AbsoluteFloor / Relative);
     }
 }

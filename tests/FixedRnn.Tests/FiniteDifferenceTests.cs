@@ -175,33 +175,6 @@ public sealed class FiniteDifferenceTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>One vector of a generated <c>State</c>: its <c>Layer{k}[Reverse]{Hidden|Cell}</c> property, through an open delegate to its getter.</summary>
-    private sealed class StateVector<TState>(string name, StateVector<TState>.Getter getter)
-        where TState : struct
-    {
-        public delegate Span<float> Getter(ref TState state);
-
-        public string Name { get; } = name;
-
-        public Span<float> Of(ref TState state) => getter(ref state);
-
-        /// <summary>Every state vector the generated <c>State</c> exposes, in declaration order.</summary>
-        public static IReadOnlyList<StateVector<TState>> All()
-        {
-            var vectors = new List<StateVector<TState>>();
-            foreach (System.Reflection.PropertyInfo property in typeof(TState).GetProperties())
-            {
-                if (property.PropertyType == typeof(Span<float>) && property.Name.StartsWith("Layer", StringComparison.Ordinal))
-                {
-                    vectors.Add(new StateVector<TState>(property.Name, (Getter)Delegate.CreateDelegate(typeof(Getter), property.GetMethod!)));
-                }
-            }
-
-            Assert.NotEmpty(vectors);
-            return vectors;
-        }
-    }
-
     /// <summary>
     /// Up to <see cref="SampledParameters"/> distinct non-padding indices, taken round-robin over the
     /// model's PyTorch tensors so that every weight and bias tensor of every layer is represented. Which

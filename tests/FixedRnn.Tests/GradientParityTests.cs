@@ -12,8 +12,6 @@ namespace FixedRnn.Tests;
 /// </summary>
 public sealed class GradientParityTests(ITestOutputHelper output)
 {
-    private const double Relative = 1e-4;
-    private const double AbsoluteFloor = 1e-6;
 
     [Fact] public void Lstm8To32() => AssertGradients<Lstm8To32, Lstm8To32.State, Lstm8To32.Trace>("lstm_8_32");
 
@@ -78,7 +76,7 @@ public sealed class GradientParityTests(ITestOutputHelper output)
         var stateGradient = default(TState);
         model.Backward(trace, expected.ReadSingles("output_grad"), gradients, inputGradients, ref stateGradient);
 
-        double worst = AssertClose(expected.ReadSingles("grad.input"), inputGradients, "input");
+        double worst = ParityAssert.GradientsClose(expected.ReadSingles("grad.input"), inputGradients, "input");
         SafeTensorsFile ours = SafeTensorsFile.Parse(TModel.ToPyTorch(gradients, modules).ToArray());
         foreach (string name in ours.Names)
         {
@@ -94,28 +92,19 @@ public sealed class GradientParityTests(ITestOutputHelper output)
             float[] mine = ours.ReadSingles(name);
             if (name.Contains("bias_hh", StringComparison.Ordinal))
             {
-                // A folded gate's bias gradient is exported in bias_ih, its bias_hh as zero. PyTorch's two
-                // gradients of such a gate are one sum, so there bias_hh must equal PyTorch's bias_ih.
-                float[] torchIh = expected.ReadSingles(FixtureKey(expected, name.Replace("bias_hh", "bias_ih", StringComparison.Ordinal)));
-                for (int i = 0; i < mine.Length; i++)
-                {
-                    if (mine[i] == 0)
-                    {
-                        mine[i] = torchIh[i];
-                    }
-                }
+                ParityAssert.UnfoldBiasGradient(mine, expected.ReadSingles(FixtureKey(expected, name.Replace("bias_hh", "bias_ih", StringComparison.Ordinal))));
             }
 
-            worst = Math.Max(worst, AssertClose(torch, mine, name));
+            worst = Math.Max(worst, ParityAssert.GradientsClose(torch, mine, name));
         }
 
         // Dense is last, so recurrent layer k of the fixture is the model's layer k.
         for (int layer = 0; expected.TryGetInfo($"grad.initial_hidden_{layer}", out _); layer++)
         {
-            worst = Math.Max(worst, AssertClose(expected.ReadSingles($"grad.initial_hidden_{layer}"), model.GetHiddenState(ref stateGradient, layer).ToArray(), $"initial h of layer {layer}"));
+            worst = Math.Max(worst, ParityAssert.GradientsClose(expected.ReadSingles($"grad.initial_hidden_{layer}"), model.GetHiddenState(ref stateGradient, layer).ToArray(), $"initial h of layer {layer}"));
             if (expected.TryGetInfo($"grad.initial_cell_{layer}", out _))
             {
-                worst = Math.Max(worst, AssertClose(expected.ReadSingles($"grad.initial_cell_{layer}"), CellStates.Of(model, ref stateGradient, layer).ToArray(), $"initial c of layer {layer}"));
+                worst = Math.Max(worst, ParityAssert.GradientsClose(expected.ReadSingles($"grad.initial_cell_{layer}"), CellStates.Of(model, ref stateGradient, layer).ToArray(), $"initial c of layer {layer}"));
             }
         }
 
@@ -127,31 +116,4 @@ public sealed class GradientParityTests(ITestOutputHelper output)
         => expected.TryGetInfo($"grad.{exported}", out _) || !exported.Contains("_l", StringComparison.Ordinal)
             ? $"grad.{exported}"
             : $"grad.{exported[..exported.LastIndexOf("_l", StringComparison.Ordinal)]}";
-
-    /// <summary>
-    /// Asserts <c>|a − b| ≤ max(1e-4 · max|b|, 1e-6)</c> element-wise and returns <c>max|a − b| / max|b|</c>.
-    /// The relative error is taken against the tensor's largest magnitude: a gradient is a sum over
-    /// every step, and its small elements come from cancellation, where float32 rounding (in PyTorch's
-    /// reference as much as here) is relative to the terms, not to the small result.
-    /// </summary>
-    private static double AssertClose(float[] expected, float[] actual, string what)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double scale = 0;
-        foreach (float value in expected)
-        {
-            scale = Math.Max(scale, Math.Abs(value));
-        }
-
-        double allowed = Math.Max(Relative * scale, AbsoluteFloor);
-        double worst = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            double error = Math.Abs((double)actual[i] - expected[i]);
-            Assert.True(error <= allowed, $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R} (|error| {error:E2} > {allowed:E2}, the tensor's largest magnitude being {scale:E2}).");
-            worst = Math.Max(worst, error);
-        }
-
-        return worst / Math.Max(scale, AbsoluteFloor / Relative);
-    }
 }
