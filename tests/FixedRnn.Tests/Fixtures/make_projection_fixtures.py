@@ -21,8 +21,8 @@ Writes, next to itself (formats as in README.md):
   the same three files, for a bidirectional layer with projection; `output` is
   [T, 12], the forward direction's h then the reverse direction's, and the
   finals are final_hidden_0 / final_cell_0 (forward) and final_hidden_0_reverse
-  / final_cell_0_reverse, likewise the initial-state gradients. No test reads it
-  yet: it is the reference for the bidirectional layers of issue 15.
+  / final_cell_0_reverse, likewise the initial-state gradients
+  (BidirectionalTests.ProjectedLstm4To16 reads it).
 
 Requires Debian's python3-torch and python3-numpy. Re-run from the repository
 root with:
