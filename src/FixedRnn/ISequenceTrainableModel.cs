@@ -40,6 +40,29 @@ public interface ISequenceTrainableModel<TState, TTrace> : ISequenceModel<TState
     /// <param name="stateGradient">In: dL/d(final state). Out: dL/d(initial state).</param>
     void Backward(TTrace trace, ReadOnlySpan<float> outputGradients, Span<float> parameterGradients, Span<float> inputGradients, ref TState stateGradient);
 
+    /// <summary>
+    /// Runs B sequences of T steps each, B = <paramref name="states"/>.Length, recording sequence b in
+    /// <paramref name="traces"/>[b]: each sequence's outputs, state and trace are those of its own recording
+    /// <see cref="Forward(ReadOnlySpan{float}, ref TState, Span{float}, TTrace)"/>.
+    /// </summary>
+    /// <param name="inputs">The batch's inputs, <c>[B, T, InputSize]</c>.</param>
+    /// <param name="states">The streams' states, each advanced by T steps.</param>
+    /// <param name="outputs">Receives <c>[B, T, OutputSize]</c> outputs.</param>
+    /// <param name="traces">One trace per sequence.</param>
+    void Forward(ReadOnlySpan<float> inputs, Span<TState> states, Span<float> outputs, ReadOnlySpan<TTrace> traces);
+
+    /// <summary>
+    /// Backpropagates through B recorded windows, each cut at both ends (no state gradient enters after it or leaves
+    /// before it), and adds the batch's summed dL/dParameters into <paramref name="parameterGradients"/>, forming each
+    /// weight gradient over all B × T steps at once. Bitwise the same as B calls of
+    /// <see cref="Backward(TTrace, ReadOnlySpan{float}, Span{float}, Span{float}, ref TState)"/> in order with zero
+    /// state gradients.
+    /// </summary>
+    /// <param name="traces">The batch's recordings, all of one length T.</param>
+    /// <param name="outputGradients">dL/dOutputs, <c>[B, T, OutputSize]</c>.</param>
+    /// <param name="parameterGradients">Accumulates dL/dParameters, laid out like the parameters.</param>
+    void Backward(ReadOnlySpan<TTrace> traces, ReadOnlySpan<float> outputGradients, Span<float> parameterGradients);
+
     /// <summary>Replaces every parameter with fresh, seeded weights following PyTorch's or Keras' defaults.</summary>
     /// <param name="scheme">Whose defaults to follow.</param>
     /// <param name="seed">The seed of the random draws.</param>

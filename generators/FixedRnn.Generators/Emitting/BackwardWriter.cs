@@ -1,4 +1,5 @@
 using System.Linq;
+using FixedRnn.Generators.Emitting.Cells;
 using FixedRnn.Generators.Helpers;
 using FixedRnn.Generators.Planning;
 using FixedRnn.Numerics;
@@ -116,19 +117,23 @@ internal static class BackwardWriter
     }
 
     /// <summary>
-    /// Writes <c>dW[block][k][gate] += Σ_t source_t[k] · gradient_t[block][slot(gate)]</c> for the whole window:
-    /// register tiles of rows × gates, each accumulated over every step before one store.
+    /// Writes <c>dW[block][k][gate] += Σ_sequence Σ_t source_t[k] · gradient_t[block][slot(gate)]</c> over every
+    /// recorded sequence and step: register tiles of rows × gates, each loaded once, accumulated over the whole batch
+    /// and stored once, so a mini-batch's weight gradient is one matrix-matrix product with B × T as its reduction
+    /// dimension rather than B of them.
     /// </summary>
+    /// <remarks>
+    /// The sequences are added in order, each over its steps in order, so the sum is bitwise the one that B
+    /// single-sequence passes, each loading and storing the tile, would leave.
+    /// </remarks>
     /// <param name="writer">The writer.</param>
     /// <param name="layer">The layer.</param>
     /// <param name="segment">The weight segment whose gradient accumulates.</param>
-    /// <param name="source">A reference to step 0's input features of the segment.</param>
-    /// <param name="sourceStride">Floats between one step's features and the next's.</param>
-    /// <param name="gradients">The per-step gradients of the segment's outputs: the pre-activation gradients, or for a projection dL/dh.</param>
-    /// <param name="gradientStride">Floats between one step's gradients and the next's; the layer's <see cref="LayerPlan.GradientStride"/> when omitted.</param>
-    public static void WeightGradient(SourceWriter writer, LayerPlan layer, WeightSegment segment, string source, int sourceStride, string gradients = "gateGradients", int? gradientStride = null)
+    /// <param name="source">Each sequence's input features of the segment.</param>
+    /// <param name="gradients">Each sequence's per-step gradients of the segment's outputs: the pre-activation gradients, or for a projection dL/dh.</param>
+    public static void WeightGradient(SourceWriter writer, LayerPlan layer, WeightSegment segment, GradientRows source, GradientRows gradients)
     {
-        writer.Line($"// d{segment.Symbol} += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.");
+        writer.Line($"// d{segment.Symbol} += Σ_sequence Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every sequence and step.");
         using (writer.Block($"for (NUInt block = 0; block < {segment.Blocks}; block++)"))
         {
             writer.Line($"NUInt blockStart = {segment.Name} + (block * {segment.BlockStride});");
@@ -141,13 +146,13 @@ internal static class BackwardWriter
                     writer.Line(group.Count == 1
                         ? $"const NUInt k = {group.FirstBlock};"
                         : $"NUInt k = {KernelWriter.TileStart(group)};");
-                    WeightTile(writer, segment, source, sourceStride, gradients, gradientStride ?? layer.GradientStride, group.BlocksPerTile);
+                    WeightTile(writer, segment, source, gradients, group.BlocksPerTile);
                 }
             }
         }
     }
 
-    private static void WeightTile(SourceWriter writer, WeightSegment segment, string source, int sourceStride, string gradients, int gradientStride, int rows)
+    private static void WeightTile(SourceWriter writer, WeightSegment segment, GradientRows source, GradientRows gradients, int rows)
     {
         for (int row = 0; row < rows; row++)
         {
@@ -157,10 +162,11 @@ internal static class BackwardWriter
             }
         }
 
+        using (EachSequence(writer, source, gradients))
         using (writer.Block("for (NInt t = 0; t < steps; t++)"))
         {
-            writer.Line($"ref float stepGradients = ref Unsafe.Add(ref {gradients}, (t * {gradientStride}) + (NInt)slots);");
-            writer.Line($"ref float stepFeatures = ref Unsafe.Add(ref {source}, (t * {sourceStride}) + (NInt)k);");
+            writer.Line($"ref float stepGradients = ref Unsafe.Add(ref {gradients.Name}, (t * {gradients.Stride}) + (NInt)slots);");
+            writer.Line($"ref float stepFeatures = ref Unsafe.Add(ref {source.Name}, (t * {source.Stride}) + (NInt)k);");
             for (int gate = 0; gate < segment.GatesPerRow; gate++)
             {
                 writer.Line($"TBlock gradient{gate} = TBlock.Load(ref stepGradients, {segment.Targets[gate] * Block.Lanes});");
@@ -185,23 +191,60 @@ internal static class BackwardWriter
         }
     }
 
+    /// <summary>Opens the loop over the recorded sequences, binding each one's rows: <c>float[][] trace = traces[sequence].Buffers;</c>.</summary>
+    private static System.IDisposable EachSequence(SourceWriter writer, params GradientRows[] rows)
+    {
+        System.IDisposable loop = writer.Block("for (int sequence = 0; sequence < traces.Length; sequence++)");
+        writer.Line("float[][] trace = traces[sequence].Buffers;");
+        foreach (GradientRows bound in rows)
+        {
+            writer.Line($"ref float {bound.Name} = ref {bound.Start};");
+        }
+
+        return loop;
+    }
+
     /// <summary>Where row <c>k + row</c>, gate <paramref name="gate"/> of the tile's block sits: <c>blockStart + ((k + 1) * 32) + 8</c>.</summary>
     private static string Element(WeightSegment segment, int row, int gate)
         => KernelWriter.Sum("blockStart", row == 0 ? $"(k * {segment.RowStride})" : $"((k + {row}) * {segment.RowStride})", gate * Block.Lanes);
 
-    /// <summary>Writes <c>db[block][slot] += Σ_t gradient_t[block][slot]</c>.</summary>
-    public static void BiasGradient(SourceWriter writer, LayerPlan layer)
+    /// <summary>Writes <c>db[block][slot] += Σ_sequence Σ_t gradient_t[block][slot]</c>.</summary>
+    public static void BiasGradient(SourceWriter writer, LayerPlan layer, GradientRows gradients)
     {
-        writer.Line("// db += Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.");
+        writer.Line("// db += Σ_sequence Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.");
         using (writer.Block($"for (NUInt vector = 0; vector < {layer.GradientStride}; vector += {Block.Lanes})"))
         {
             writer.Line("TBlock sum = TBlock.Load(ref gradients, Bias + vector);");
+            using (EachSequence(writer, gradients))
             using (writer.Block("for (NInt t = 0; t < steps; t++)"))
             {
-                writer.Line($"sum += TBlock.Load(ref Unsafe.Add(ref gateGradients, t * {layer.GradientStride}), vector);");
+                writer.Line($"sum += TBlock.Load(ref Unsafe.Add(ref {gradients.Name}, t * {gradients.Stride}), vector);");
             }
 
             writer.Line("TBlock.Store(sum, ref gradients, Bias + vector);");
         }
     }
+
+    /// <summary>
+    /// Writes a layer's <c>{KernelName}WeightGradients&lt;TBlock&gt;</c>: its weight and bias gradients over every
+    /// sequence of <c>traces</c>, after each sequence's backward pass through time has left its per-step gradients there.
+    /// </summary>
+    public static void WeightGradientsKernel(SourceWriter writer, LayerPlan layer, System.Action body)
+        => RecurrentBackward.BackwardKernel(
+            writer,
+            layer,
+            "WeightGradients",
+            $"Layer {layer.Index}'s weight and bias gradients, summed over every step of every sequence in <paramref name=\"traces\"/>, whose per-step gradients its backward pass has written.",
+            $"ref float gradients, {TrainingEmitter.Recordings} traces, NInt steps",
+            body,
+            recordings: true);
 }
+
+/// <summary>
+/// Per-step rows of one recorded sequence, bound once per sequence in the weight-gradient loops:
+/// <c>ref float {Name} = ref {Start};</c>, where <paramref name="Start"/> may read that sequence's <c>trace</c>.
+/// </summary>
+/// <param name="Name">The local's name.</param>
+/// <param name="Start">A <c>ref float</c> expression for step 0's row.</param>
+/// <param name="Stride">Floats between one step's row and the next's (negative for a reverse direction's inputs).</param>
+internal sealed record GradientRows(string Name, string Start, int Stride);

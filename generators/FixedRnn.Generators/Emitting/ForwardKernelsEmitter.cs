@@ -392,6 +392,7 @@ internal static class ForwardKernelsEmitter
             ("ThrowInputLength(int length)", "$\"Expected {InputSize} input features, got {length}.\", \"input\""),
             ("ThrowOutputLength(int length)", "$\"Expected room for {OutputSize} outputs, got {length}.\", \"output\""),
             ("ThrowTraceTooShort(int maxSteps, int steps)", "$\"The trace holds at most {maxSteps} steps; the inputs have {steps}.\", \"trace\""),
+            ("ThrowTracesLength(int traces, int streams)", "$\"Expected one trace per stream, {streams}; got {traces}.\", \"traces\""),
         });
     }
 

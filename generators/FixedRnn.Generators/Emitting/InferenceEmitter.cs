@@ -95,6 +95,8 @@ internal static class InferenceEmitter
         BatchedForward(writer, kernels);
         writer.Line();
         RecordingForward(writer, kernels);
+        writer.Line();
+        BatchedRecordingForward(writer, kernels);
     }
 
     private static void Constant(SourceWriter writer, string summary, string name, int value)
@@ -234,7 +236,7 @@ internal static class InferenceEmitter
     {
         writer.Line("/// <summary>");
         writer.Line("/// Runs a sequence like <see cref=\"Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})\"/>");
-        writer.Line("/// and records in <paramref name=\"trace\"/> what <see cref=\"Backward\"/> needs. Allocates nothing.");
+        writer.Line("/// and records in <paramref name=\"trace\"/> what <see cref=\"Backward(Trace, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, ref State)\"/> needs. Allocates nothing.");
         writer.Line("/// </summary>");
         writer.Line("/// <param name=\"inputs\">T steps of <see cref=\"InputSize\"/> features, T at most <see cref=\"Trace.MaxSteps\"/>.</param>");
         writer.Line("/// <param name=\"state\">The stream's state, advanced by T steps.</param>");
@@ -255,6 +257,50 @@ internal static class InferenceEmitter
             writer.Line();
             writer.Line("trace.Steps = steps;");
             writer.Line($"{kernels}.Record(ref _parameters.Start, ref {MemoryMarshal}.GetReference(inputs), steps, ref state.Start, ref {MemoryMarshal}.GetReference(outputs), trace.Buffers);");
+        }
+    }
+
+    private static void BatchedRecordingForward(SourceWriter writer, string kernels)
+    {
+        writer.Line("/// <summary>");
+        writer.Line("/// Runs B sequences of T steps each like <see cref=\"Forward(global::System.ReadOnlySpan{float}, global::System.Span{State}, global::System.Span{float})\"/>,");
+        writer.Line("/// B = <paramref name=\"states\"/>.Length, and records sequence b in <paramref name=\"traces\"/>[b] for the batched");
+        writer.Line("/// <see cref=\"Backward(global::System.ReadOnlySpan{Trace}, global::System.ReadOnlySpan{float}, global::System.Span{float})\"/>.");
+        writer.Line("/// Each sequence's outputs, state and trace are those of its own recording");
+        writer.Line("/// <see cref=\"Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float}, Trace)\"/>. Allocates nothing.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <param name=\"inputs\">B sequences of T steps of <see cref=\"InputSize\"/> features, <c>[B, T, InputSize]</c>.</param>");
+        writer.Line("/// <param name=\"states\">The streams' states, each advanced by T steps.</param>");
+        writer.Line("/// <param name=\"outputs\">Receives <c>[B, T, OutputSize]</c> outputs.</param>");
+        writer.Line("/// <param name=\"traces\">One trace per sequence, each holding at least T steps; each receives its sequence's recording.</param>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit, a trace is null or too short; nothing was read or written.</exception>");
+        writer.Line(SourceFile.GeneratedCode);
+        writer.Line(SourceFile.Optimized);
+        using (writer.Block($"public void Forward({ReadOnlySpan} inputs, global::System.Span<State> states, {Span} outputs, global::System.ReadOnlySpan<Trace> traces)"))
+        {
+            writer.Line($"int steps = {kernels}.StepsOfStreams(inputs, states.Length, outputs);");
+            using (writer.Block("if (traces.Length != states.Length)"))
+            {
+                writer.Line($"{kernels}.ThrowTracesLength(traces.Length, states.Length);");
+            }
+
+            using (writer.Block("foreach (Trace trace in traces)"))
+            {
+                writer.Line("global::System.ArgumentNullException.ThrowIfNull(trace, nameof(traces));");
+                using (writer.Block("if (steps > trace.MaxSteps)"))
+                {
+                    writer.Line($"{kernels}.ThrowTraceTooShort(trace.MaxSteps, steps);");
+                }
+            }
+
+            writer.Line();
+            writer.Line("int inputLength = steps * InputSize;");
+            writer.Line("int outputLength = steps * OutputSize;");
+            using (writer.Block("for (int sequence = 0; sequence < states.Length; sequence++)"))
+            {
+                writer.Line("traces[sequence].Steps = steps;");
+                writer.Line($"{kernels}.Record(ref _parameters.Start, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {MemoryMarshal}.GetReference(inputs), (global::System.IntPtr)sequence * inputLength), steps, ref states[sequence].Start, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref {MemoryMarshal}.GetReference(outputs), (global::System.IntPtr)sequence * outputLength), traces[sequence].Buffers);");
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Text.RegularExpressions;
 using FixedRnn.Generators.Emitting.Cells;
 using FixedRnn.Generators.Helpers;
 using FixedRnn.Generators.Model;
@@ -20,6 +21,9 @@ internal static class KernelWriter
 {
     public const string BlockConstraint = "where TBlock : struct, IFloatBlock<TBlock>";
     public const string TraceConstraint = "where TTrace : struct, ITraceMode";
+
+    /// <summary>The constraint on the batch kernels' trace type, the model's <c>Trace</c>, which they do not name.</summary>
+    public const string RecordingsConstraint = "where TRecording : class, ITraceBuffers";
 
     /// <summary>Rows up to this count are unrolled; longer passes stay loops with constant trip counts.</summary>
     private const int UnrollRows = 4;
@@ -72,7 +76,7 @@ internal static class KernelWriter
     }
 
     /// <summary>A kernel's signature line, with its constraints and the attribute that compiles it optimized at once.</summary>
-    public static void Signature(SourceWriter writer, string signature, bool traced, bool outOfLine = false)
+    public static void Signature(SourceWriter writer, string signature, bool traced, bool outOfLine = false, bool recordings = false)
     {
         writer.Line(outOfLine ? SourceFile.OptimizedOutOfLine : SourceFile.Optimized);
         writer.Line(signature);
@@ -83,23 +87,49 @@ internal static class KernelWriter
             writer.Line(TraceConstraint);
         }
 
+        if (recordings)
+        {
+            writer.Line(RecordingsConstraint);
+        }
+
         writer.Unindent();
     }
 
     /// <summary>One <c>const NUInt</c> per segment (and the bias) giving where it starts within Parameters, with its layout.</summary>
     public static void LayoutConstants(SourceWriter writer, LayerPlan layer, IEnumerable<WeightSegment> segments, bool bias)
     {
-        writer.Line("// Where this layer's packed weights start within Parameters (floats).");
+        foreach (string line in LayoutLines(layer, segments, bias).Select(constant => constant.Line))
+        {
+            writer.Line(line);
+        }
+    }
+
+    /// <summary>
+    /// Declares, at <paramref name="position"/>, those of the layout constants <see cref="LayoutConstants"/> would
+    /// write that the code since then names: a frame whose body uses only some segments declares only those.
+    /// </summary>
+    public static void UsedLayoutConstants(SourceWriter writer, SourceWriter.Position position, LayerPlan layer, IEnumerable<WeightSegment> segments, bool bias)
+    {
+        string body = writer.TextSince(position);
+        writer.InsertAt(position, LayoutLines(layer, segments, bias)
+            .Where(constant => constant.Name is null || Regex.IsMatch(body, $@"\b{constant.Name}\b"))
+            .Select(constant => constant.Line)
+            .ToArray() is { Length: > 1 } lines ? lines : Array.Empty<string>());
+    }
+
+    private static IEnumerable<(string? Name, string Line)> LayoutLines(LayerPlan layer, IEnumerable<WeightSegment> segments, bool bias)
+    {
+        yield return (null, "// Where this layer's packed weights start within Parameters (floats).");
         foreach (WeightSegment segment in segments)
         {
             string gates = string.Join(", ", Outputs(layer, segment));
-            writer.Line($"const NUInt {segment.Name} = {segment.Offset}; // {segment.Equation}: [{segment.Blocks} blocks][{segment.Rows} rows][{gates}][{Block.Lanes} lanes]");
+            yield return (segment.Name, $"const NUInt {segment.Name} = {segment.Offset}; // {segment.Equation}: [{segment.Blocks} blocks][{segment.Rows} rows][{gates}][{Block.Lanes} lanes]");
         }
 
         if (bias)
         {
             string slots = string.Join(", ", layer.Cell.Accumulators.Take(layer.Cell.BiasSlots).Select(accumulator => accumulator.Symbol));
-            writer.Line($"const NUInt Bias = {layer.Bias}; // [{layer.Blocks} blocks][{slots}][{Block.Lanes} lanes]");
+            yield return ("Bias", $"const NUInt Bias = {layer.Bias}; // [{layer.Blocks} blocks][{slots}][{Block.Lanes} lanes]");
         }
     }
 

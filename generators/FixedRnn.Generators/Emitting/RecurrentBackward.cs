@@ -25,6 +25,7 @@ internal static class RecurrentBackward
         BackwardKernel(
             writer,
             layer,
+            "Backward",
             $"Backward through layer {layer.Index}, {layer.Describe()}: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.",
             $"ref float weights, ref float gradients, {context.TraceType} trace, NInt steps, ref float downstream, bool hasDownstream, {stateGradients}",
             () =>
@@ -88,32 +89,49 @@ internal static class RecurrentBackward
 
                     step();
                 }
-
-                writer.Line();
-                // A diagonal segment's gradient is the cell's to accumulate, step by step, in its elementwise body.
-                foreach (WeightSegment segment in layer.Segments.Where(segment => segment.Source != SegmentSource.Diagonal))
-                {
-                    (string source, int stride) = segment.Source switch
-                    {
-                        SegmentSource.Input => ("features", context.InputStride),
-                        SegmentSource.Hidden => (layer.Hidden.History, layer.Hidden.PaddedUnits),
-                        _ => (cell.TraceArrays.Single(array => array.Name == segment.Intermediate).History, layer.PaddedSize),
-                    };
-
-                    // A projection's per-step gradients are dL/dh, which ProjectionStep left in the upstream rows.
-                    if (segment.Source == SegmentSource.Projection)
-                    {
-                        BackwardWriter.WeightGradient(writer, layer, segment, source, stride, "upstream", layer.PaddedHidden);
-                    }
-                    else
-                    {
-                        BackwardWriter.WeightGradient(writer, layer, segment, source, stride);
-                    }
-                }
-
-                BackwardWriter.BiasGradient(writer, layer);
             });
+
+        WeightGradients(writer, layer, context);
     }
+
+    /// <summary>
+    /// Emits the layer's <c>{KernelName}WeightGradients</c>: every non-diagonal segment's gradient and the bias
+    /// gradient over the batch's sequences, from the per-step gradients the backward kernel left in each trace.
+    /// </summary>
+    private static void WeightGradients(SourceWriter writer, LayerPlan layer, BackwardContext context)
+    {
+        Cell cell = layer.Cell;
+        var gateGradients = new GradientRows("gateGradients", $"MemoryMarshal.GetArrayDataReference(trace[GateGradients{layer.Tag}])", layer.GradientStride);
+        GradientRows Intermediate(TraceArray array) => Rows(array.History, $"{array.Name}{layer.Tag}", layer.PaddedSize);
+
+        writer.Line();
+        BackwardWriter.WeightGradientsKernel(writer, layer, () =>
+        {
+            // A diagonal segment's gradient is the cell's to accumulate, step by step, in its elementwise body.
+            foreach (WeightSegment segment in layer.Segments.Where(segment => segment.Source != SegmentSource.Diagonal))
+            {
+                GradientRows source = segment.Source switch
+                {
+                    SegmentSource.Input => new GradientRows("features", context.InputSource, context.InputStride),
+                    SegmentSource.Hidden => Rows(layer.Hidden.History, $"{layer.Hidden.Name}{layer.Tag}", layer.Hidden.PaddedUnits),
+                    _ => Intermediate(cell.TraceArrays.Single(array => array.Name == segment.Intermediate)),
+                };
+
+                // A projection's per-step gradients are dL/dh, which ProjectionStep left in the upstream rows.
+                BackwardWriter.WeightGradient(
+                    writer,
+                    layer,
+                    segment,
+                    source,
+                    segment.Source == SegmentSource.Projection ? Rows("upstream", $"OutputGradients{layer.Tag}", layer.PaddedHidden) : gateGradients);
+            }
+
+            BackwardWriter.BiasGradient(writer, layer, gateGradients);
+        });
+    }
+
+    private static GradientRows Rows(string name, string buffer, int stride)
+        => new(name, $"MemoryMarshal.GetArrayDataReference(trace[{buffer}])", stride);
 
     /// <summary>The scratch local that holds dL/dm of the step when h = W_hr m is projected: <c>cellOutputGradient</c>.</summary>
     public static string ProjectedGradient(LayerPlan layer)
@@ -136,20 +154,22 @@ internal static class RecurrentBackward
     }
 
     /// <summary>
-    /// Writes a backward kernel's frame, <c>{KernelName}Backward&lt;TBlock&gt;</c>: summary, signature, the layout
+    /// Writes a backward kernel's frame, <c>{KernelName}{name}&lt;TBlock&gt;</c>: summary, signature, the layout
     /// constants of every segment and the bias, the slot constants the body uses, then <paramref name="body"/> and its deferred helpers.
     /// </summary>
-    public static void BackwardKernel(SourceWriter writer, LayerPlan layer, string summary, string parameters, Action body)
+    public static void BackwardKernel(SourceWriter writer, LayerPlan layer, string name, string summary, string parameters, Action body, bool recordings = false)
     {
         writer.Line($"/// <summary>{summary}</summary>");
-        KernelWriter.Signature(writer, $"public static void {layer.KernelName}Backward<TBlock>({parameters})", traced: false);
+        string typeParameters = recordings ? "TBlock, TRecording" : "TBlock";
+        KernelWriter.Signature(writer, $"public static void {layer.KernelName}{name}<{typeParameters}>({parameters})", traced: false, recordings: recordings);
         using (writer.Block())
         {
-            KernelWriter.LayoutConstants(writer, layer, layer.Segments, bias: true);
             SourceWriter.Position slots = writer.Mark();
             writer.Line();
             body();
+            // Slots first: both go to one place, and the layout constants must precede the slot constants there.
             KernelWriter.SlotConstants(writer, slots, layer);
+            KernelWriter.UsedLayoutConstants(writer, slots, layer, layer.Segments, bias: true);
         }
 
         writer.WriteDeferred();

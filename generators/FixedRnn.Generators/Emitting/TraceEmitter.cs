@@ -92,12 +92,12 @@ internal static class TraceEmitter
     {
         writer.Line("/// <summary>");
         writer.Line("/// What a recording <see cref=\"Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float}, Trace)\"/>");
-        writer.Line("/// keeps for <see cref=\"Backward\"/>: the inputs, every layer's states before and after each step and");
+        writer.Line("/// keeps for <see cref=\"Backward(Trace, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, ref State)\"/>: the inputs, every layer's states before and after each step and");
         writer.Line("/// its gate activations, plus the backward pass's per-step gradients. Allocated once for up to");
         writer.Line("/// <see cref=\"MaxSteps\"/> steps, so training allocates nothing afterwards.");
         writer.Line("/// </summary>");
         writer.Line(SourceFile.GeneratedCode);
-        using (writer.Block("public sealed class Trace"))
+        using (writer.Block("public sealed class Trace : global::FixedRnn.Numerics.ITraceBuffers"))
         {
             writer.Line("/// <summary>Allocates a trace for windows of up to <paramref name=\"maxSteps\"/> steps.</summary>");
             writer.Line("/// <param name=\"maxSteps\">The longest window it records, at least 1.</param>");
@@ -124,6 +124,8 @@ internal static class TraceEmitter
             writer.Line();
             writer.Line("/// <summary>The recording and the backward pass's per-step buffers, in the order the constructor lists them.</summary>");
             writer.Line("internal readonly float[][] Buffers;");
+            writer.Line();
+            writer.Line("float[][] global::FixedRnn.Numerics.ITraceBuffers.Buffers => Buffers;");
         }
     }
 

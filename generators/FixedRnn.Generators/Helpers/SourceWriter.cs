@@ -100,6 +100,9 @@ internal sealed class SourceWriter
         _builder.Insert(position.Offset, text.ToString());
     }
 
+    /// <summary>The text written since <paramref name="position"/>.</summary>
+    public string TextSince(Position position) => _builder.ToString(position.Offset, _builder.Length - position.Offset);
+
     public void Indent() => _indent++;
 
     public void Unindent() => _indent--;

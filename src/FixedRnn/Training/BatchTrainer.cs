@@ -26,9 +26,9 @@ namespace FixedRnn.Training;
 /// size and averaged the same way, as Keras' <c>evaluate</c> does.
 /// </para>
 /// <para>
-/// The per-sequence work sits behind one internal seam, <see cref="IBatchKernels"/>: today one recording Forward and
-/// one Backward per sequence, each with its own trace; batched generated kernels can take its place without changing
-/// what <see cref="Fit"/> computes.
+/// The kernels sit behind one internal seam, <see cref="IBatchKernels"/>: the model's batched recording Forward (each
+/// sequence into its own trace) and its batch Backward, which forms each weight gradient over the whole mini-batch at
+/// once; faster kernels can take its place without changing what <see cref="Fit"/> computes.
 /// </para>
 /// </remarks>
 /// <typeparam name="TModel">The generated model.</typeparam>
@@ -88,7 +88,7 @@ public sealed class BatchTrainer<TModel, TState, TTrace>
         _outputSize = model.OutputSize;
         _inputLength = checked(sequenceLength * model.InputSize);
         _outputLength = checked(sequenceLength * model.OutputSize);
-        _kernels = new PerSequenceBatchKernels<TModel, TState, TTrace>(model, sequenceLength, maxBatchSize);
+        _kernels = new ModelBatchKernels<TModel, TState, TTrace>(model, sequenceLength, maxBatchSize);
 
         _batchInputs = new float[checked(maxBatchSize * _inputLength)];
         _batchTargets = new float[checked(maxBatchSize * _outputLength)];

@@ -14,12 +14,12 @@ namespace FixedRnn.Training;
 /// sees the dataset.
 /// </para>
 /// <para>
-/// Today's implementation is <see cref="PerSequenceBatchKernels{TModel, TState, TTrace}"/>: one recording
-/// <c>Forward</c> and one <c>Backward</c> per sequence, each into its own trace. Batched generated kernels (a
-/// recording <c>Forward</c> over B streams and a <c>Backward</c> that forms the batch's weight gradients as
-/// matrix-matrix products) replace it by implementing this interface over the model's batched entry points and
-/// being chosen in <see cref="BatchTrainer{TModel, TState, TTrace}"/>'s constructor. The contract that keeps the
-/// trainer's behaviour unchanged: the same outputs for the same parameters, and <see cref="Backward"/> adding the
+/// The implementation is <see cref="ModelBatchKernels{TModel, TState, TTrace}"/>, over the model's batched
+/// recording <c>Forward</c> and its batch <c>Backward</c>, which forms the weight gradients over the whole batch as
+/// register-tiled matrix products. A faster kernel set (stream-tiled recording, a backward through time over
+/// several streams at once) would implement this interface and be chosen in
+/// <see cref="BatchTrainer{TModel, TState, TTrace}"/>'s constructor. The contract that keeps the trainer's
+/// behaviour unchanged: the same outputs for the same parameters, and <see cref="Backward"/> adding the
 /// sum over the batch of each sequence's dL/dParameters (the loss gradient already carries the 1/B of the batch mean).
 /// </para>
 /// </remarks>

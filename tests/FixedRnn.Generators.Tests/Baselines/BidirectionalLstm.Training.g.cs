@@ -10,12 +10,12 @@ namespace Sample
 
         /// <summary>
         /// What a recording <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float}, Trace)"/>
-        /// keeps for <see cref="Backward"/>: the inputs, every layer's states before and after each step and
+        /// keeps for <see cref="Backward(Trace, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, ref State)"/>: the inputs, every layer's states before and after each step and
         /// its gate activations, plus the backward pass's per-step gradients. Allocated once for up to
         /// <see cref="MaxSteps"/> steps, so training allocates nothing afterwards.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
-        public sealed class Trace
+        public sealed class Trace : global::FixedRnn.Numerics.ITraceBuffers
         {
             /// <summary>Allocates a trace for windows of up to <paramref name="maxSteps"/> steps.</summary>
             /// <param name="maxSteps">The longest window it records, at least 1.</param>
@@ -52,6 +52,8 @@ namespace Sample
 
             /// <summary>The recording and the backward pass's per-step buffers, in the order the constructor lists them.</summary>
             internal readonly float[][] Buffers;
+
+            float[][] global::FixedRnn.Numerics.ITraceBuffers.Buffers => Buffers;
         }
 
         /// <summary>
@@ -86,6 +88,45 @@ namespace Sample
             }
 
             global::FixedRnn.Generated.BidirectionalLstmBackwardKernels.Backward(ref _parameters.Start, trace.Buffers, trace.Steps, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputGradients), !inputGradients.IsEmpty, ref stateGradient.Start);
+            global::FixedRnn.Generated.BidirectionalLstmBackwardKernels.WeightGradients(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients), new global::System.ReadOnlySpan<Trace>(in trace), trace.Steps);
+        }
+
+        /// <summary>
+        /// Backpropagates through B windows at once, B = <paramref name="traces"/>.Length, each cut at both ends (no
+        /// state gradient enters after it or leaves before it, as for independent sequences): adds the sum over the
+        /// batch of dL/dParameters into <paramref name="parameterGradients"/>. Each window goes back through time on
+        /// its own; then every weight gradient is formed over all B × T steps as one register-tiled matrix product, so
+        /// each gradient tile is loaded and stored once per batch rather than once per window. The result is bitwise
+        /// that of B calls of <see cref="Backward(Trace, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, ref State)"/>
+        /// in order with zero state gradients. Allocates nothing.
+        /// </summary>
+        /// <param name="traces">The batch's recordings, all of the same number of steps T, made with the current parameters.</param>
+        /// <param name="outputGradients">dL/dOutputs, <c>[B, T, OutputSize]</c>.</param>
+        /// <param name="parameterGradients">Accumulates dL/dParameters: <see cref="ParameterCount"/> floats.</param>
+        /// <exception cref="global::System.ArgumentException">A trace is null or of another length, or a span's length does not fit; nothing was read or written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Backward(global::System.ReadOnlySpan<Trace> traces, global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> parameterGradients)
+        {
+            int steps = global::FixedRnn.Generated.BidirectionalLstmBackwardKernels.StepsOfTraces(traces);
+            if (outputGradients.Length != (long)traces.Length * steps * OutputSize)
+            {
+                global::FixedRnn.Generated.BidirectionalLstmBackwardKernels.ThrowBatchOutputGradientsLength(traces.Length, steps, outputGradients.Length);
+            }
+            if (parameterGradients.Length != ParameterCount)
+            {
+                global::FixedRnn.Generated.BidirectionalLstmBackwardKernels.ThrowParameterGradientsLength(parameterGradients.Length);
+            }
+
+            ref float gradients = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(parameterGradients);
+            for (int sequence = 0; sequence < traces.Length; sequence++)
+            {
+                State stateGradient = default;
+                ref float sequenceGradients = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputGradients), (global::System.IntPtr)sequence * steps * OutputSize);
+                global::FixedRnn.Generated.BidirectionalLstmBackwardKernels.Backward(ref _parameters.Start, traces[sequence].Buffers, steps, ref sequenceGradients, ref gradients, ref global::System.Runtime.CompilerServices.Unsafe.NullRef<float>(), false, ref stateGradient.Start);
+            }
+
+            global::FixedRnn.Generated.BidirectionalLstmBackwardKernels.WeightGradients(ref gradients, traces, steps);
         }
     }
 }
@@ -120,6 +161,42 @@ namespace FixedRnn.Generated
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         public static void ThrowInputGradientsLength(int steps, int length) => throw new global::System.ArgumentException($"Expected {steps} steps of {InputSize} input gradients (or none), got {length} floats.", "inputGradients");
 
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowBatchOutputGradientsLength(int sequences, int steps, int length) => throw new global::System.ArgumentException($"Expected {sequences} sequences of {steps} steps of {OutputSize} output gradients, got {length} floats.", "outputGradients");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowTraceMissing(int sequence) => throw new global::System.ArgumentException($"traces[{sequence}] is null.", "traces");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowTraceSteps(int sequence, int steps, int expected) => throw new global::System.ArgumentException($"traces[{sequence}] recorded {steps} steps; traces[0] recorded {expected}. A batch's sequences have one length.", "traces");
+
+
+        /// <summary>Checks that every trace of a batch is there and recorded the same number of steps; returns it (0 for no traces).</summary>
+        public static int StepsOfTraces<TRecording>(global::System.ReadOnlySpan<TRecording> traces)
+            where TRecording : class, ITraceBuffers
+        {
+            int steps = 0;
+            for (int sequence = 0; sequence < traces.Length; sequence++)
+            {
+                if (traces[sequence] is null)
+                {
+                    ThrowTraceMissing(sequence);
+                }
+                if (sequence == 0)
+                {
+                    steps = traces[0].Steps;
+                }
+                else if (traces[sequence].Steps != steps)
+                {
+                    ThrowTraceSteps(sequence, traces[sequence].Steps, steps);
+                }
+            }
+
+            return steps;
+        }
 
         // Where each buffer of the trace sits in Trace.Buffers.
         private const int Inputs = 0;
@@ -155,6 +232,35 @@ namespace FixedRnn.Generated
             {
                 BackwardCore<FloatBlockScalar>(ref weights, trace, steps, ref outputGradients, ref gradients, ref inputGradients, hasInputGradients, ref stateGradient);
             }
+        }
+
+        /// <summary>Every layer's weight and bias gradients over the batch's traces, after each trace's backward pass through time.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void WeightGradients<TRecording>(ref float gradients, global::System.ReadOnlySpan<TRecording> traces, int steps)
+            where TRecording : class, ITraceBuffers
+        {
+            if (Vector256.IsHardwareAccelerated)
+            {
+                WeightGradientsCore<FloatBlock256, TRecording>(ref gradients, traces, steps);
+            }
+            else if (Vector128.IsHardwareAccelerated)
+            {
+                WeightGradientsCore<FloatBlock128, TRecording>(ref gradients, traces, steps);
+            }
+            else
+            {
+                WeightGradientsCore<FloatBlockScalar, TRecording>(ref gradients, traces, steps);
+            }
+        }
+
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void WeightGradientsCore<TBlock, TRecording>(ref float gradients, global::System.ReadOnlySpan<TRecording> traces, NInt steps)
+            where TBlock : struct, IFloatBlock<TBlock>
+            where TRecording : class, ITraceBuffers
+        {
+            Layer1WeightGradients<TBlock, TRecording>(ref gradients, traces, steps);
+            Layer0WeightGradients<TBlock, TRecording>(ref gradients, traces, steps);
+            Layer0ReverseWeightGradients<TBlock, TRecording>(ref gradients, traces, steps);
         }
 
         /// <summary>Every layer's backward kernels, from the head down, each layer handing dL/d(its input rows) to the layer below.</summary>
@@ -213,14 +319,11 @@ namespace FixedRnn.Generated
             }
         }
 
-        /// <summary>Backward through layer 1, Dense (identity) 20 → 2: from dL/dy, the gradients of its weights and of the h below.</summary>
+        /// <summary>Backward through layer 1, Dense (identity) 20 → 2: from dL/dy, the gradients of its pre-activations and of the h below.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Layer1Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float outputGradients, ref float downstream)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            // Where this layer's packed weights start within Parameters (floats).
-            const NUInt InputWeights = 1792; // W h: [1 blocks][20 rows][y][8 lanes]
-            const NUInt Bias = 1952; // [1 blocks][y][8 lanes]
 
             ref float outputs = ref MemoryMarshal.GetArrayDataReference(trace[Gates1]);
             ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients1]);
@@ -236,73 +339,6 @@ namespace FixedRnn.Generated
                 ref float stepDownstream = ref Unsafe.Add(ref downstream, t * 20);
                 // dh = Wᵀ · d(y).
                 Layer1InputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
-            }
-
-            // dW += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
-            for (NUInt block = 0; block < 1; block++)
-            {
-                NUInt blockStart = InputWeights + (block * 160);
-                NUInt slots = block * 8;
-                for (NUInt tile = 0; tile < 2; tile++)
-                {
-                    NUInt k = tile * 10;
-                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 8));
-                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 8));
-                    TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 8));
-                    TBlock w3_0 = TBlock.Load(ref gradients, blockStart + ((k + 3) * 8));
-                    TBlock w4_0 = TBlock.Load(ref gradients, blockStart + ((k + 4) * 8));
-                    TBlock w5_0 = TBlock.Load(ref gradients, blockStart + ((k + 5) * 8));
-                    TBlock w6_0 = TBlock.Load(ref gradients, blockStart + ((k + 6) * 8));
-                    TBlock w7_0 = TBlock.Load(ref gradients, blockStart + ((k + 7) * 8));
-                    TBlock w8_0 = TBlock.Load(ref gradients, blockStart + ((k + 8) * 8));
-                    TBlock w9_0 = TBlock.Load(ref gradients, blockStart + ((k + 9) * 8));
-                    for (NInt t = 0; t < steps; t++)
-                    {
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 8) + (NInt)slots);
-                        ref float stepFeatures = ref Unsafe.Add(ref features, (t * 20) + (NInt)k);
-                        TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
-                        TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
-                        w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
-                        TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
-                        w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
-                        TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 2));
-                        w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
-                        TBlock feature3 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 3));
-                        w3_0 = TBlock.MultiplyAdd(feature3, gradient0, w3_0);
-                        TBlock feature4 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 4));
-                        w4_0 = TBlock.MultiplyAdd(feature4, gradient0, w4_0);
-                        TBlock feature5 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 5));
-                        w5_0 = TBlock.MultiplyAdd(feature5, gradient0, w5_0);
-                        TBlock feature6 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 6));
-                        w6_0 = TBlock.MultiplyAdd(feature6, gradient0, w6_0);
-                        TBlock feature7 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 7));
-                        w7_0 = TBlock.MultiplyAdd(feature7, gradient0, w7_0);
-                        TBlock feature8 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 8));
-                        w8_0 = TBlock.MultiplyAdd(feature8, gradient0, w8_0);
-                        TBlock feature9 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 9));
-                        w9_0 = TBlock.MultiplyAdd(feature9, gradient0, w9_0);
-                    }
-                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 8));
-                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 8));
-                    TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 8));
-                    TBlock.Store(w3_0, ref gradients, blockStart + ((k + 3) * 8));
-                    TBlock.Store(w4_0, ref gradients, blockStart + ((k + 4) * 8));
-                    TBlock.Store(w5_0, ref gradients, blockStart + ((k + 5) * 8));
-                    TBlock.Store(w6_0, ref gradients, blockStart + ((k + 6) * 8));
-                    TBlock.Store(w7_0, ref gradients, blockStart + ((k + 7) * 8));
-                    TBlock.Store(w8_0, ref gradients, blockStart + ((k + 8) * 8));
-                    TBlock.Store(w9_0, ref gradients, blockStart + ((k + 9) * 8));
-                }
-            }
-            // db += Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
-            for (NUInt vector = 0; vector < 8; vector += 8)
-            {
-                TBlock sum = TBlock.Load(ref gradients, Bias + vector);
-                for (NInt t = 0; t < steps; t++)
-                {
-                    sum += TBlock.Load(ref Unsafe.Add(ref gateGradients, t * 8), vector);
-                }
-                TBlock.Store(sum, ref gradients, Bias + vector);
             }
         }
 
@@ -376,15 +412,100 @@ namespace FixedRnn.Generated
             }
         }
 
+        /// <summary>Layer 1's weight and bias gradients, summed over every step of every sequence in <paramref name="traces"/>, whose per-step gradients its backward pass has written.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void Layer1WeightGradients<TBlock, TRecording>(ref float gradients, global::System.ReadOnlySpan<TRecording> traces, NInt steps)
+            where TBlock : struct, IFloatBlock<TBlock>
+            where TRecording : class, ITraceBuffers
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 1792; // W h: [1 blocks][20 rows][y][8 lanes]
+            const NUInt Bias = 1952; // [1 blocks][y][8 lanes]
+
+            // dW += Σ_sequence Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every sequence and step.
+            for (NUInt block = 0; block < 1; block++)
+            {
+                NUInt blockStart = InputWeights + (block * 160);
+                NUInt slots = block * 8;
+                for (NUInt tile = 0; tile < 2; tile++)
+                {
+                    NUInt k = tile * 10;
+                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 8));
+                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 8));
+                    TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 8));
+                    TBlock w3_0 = TBlock.Load(ref gradients, blockStart + ((k + 3) * 8));
+                    TBlock w4_0 = TBlock.Load(ref gradients, blockStart + ((k + 4) * 8));
+                    TBlock w5_0 = TBlock.Load(ref gradients, blockStart + ((k + 5) * 8));
+                    TBlock w6_0 = TBlock.Load(ref gradients, blockStart + ((k + 6) * 8));
+                    TBlock w7_0 = TBlock.Load(ref gradients, blockStart + ((k + 7) * 8));
+                    TBlock w8_0 = TBlock.Load(ref gradients, blockStart + ((k + 8) * 8));
+                    TBlock w9_0 = TBlock.Load(ref gradients, blockStart + ((k + 9) * 8));
+                    for (int sequence = 0; sequence < traces.Length; sequence++)
+                    {
+                        float[][] trace = traces[sequence].Buffers;
+                        ref float features = ref MemoryMarshal.GetArrayDataReference(trace[Sequence0]);
+                        ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients1]);
+                        for (NInt t = 0; t < steps; t++)
+                        {
+                            ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 8) + (NInt)slots);
+                            ref float stepFeatures = ref Unsafe.Add(ref features, (t * 20) + (NInt)k);
+                            TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                            TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
+                            w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                            TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
+                            w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                            TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 2));
+                            w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                            TBlock feature3 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 3));
+                            w3_0 = TBlock.MultiplyAdd(feature3, gradient0, w3_0);
+                            TBlock feature4 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 4));
+                            w4_0 = TBlock.MultiplyAdd(feature4, gradient0, w4_0);
+                            TBlock feature5 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 5));
+                            w5_0 = TBlock.MultiplyAdd(feature5, gradient0, w5_0);
+                            TBlock feature6 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 6));
+                            w6_0 = TBlock.MultiplyAdd(feature6, gradient0, w6_0);
+                            TBlock feature7 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 7));
+                            w7_0 = TBlock.MultiplyAdd(feature7, gradient0, w7_0);
+                            TBlock feature8 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 8));
+                            w8_0 = TBlock.MultiplyAdd(feature8, gradient0, w8_0);
+                            TBlock feature9 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 9));
+                            w9_0 = TBlock.MultiplyAdd(feature9, gradient0, w9_0);
+                        }
+                    }
+                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 8));
+                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 8));
+                    TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 8));
+                    TBlock.Store(w3_0, ref gradients, blockStart + ((k + 3) * 8));
+                    TBlock.Store(w4_0, ref gradients, blockStart + ((k + 4) * 8));
+                    TBlock.Store(w5_0, ref gradients, blockStart + ((k + 5) * 8));
+                    TBlock.Store(w6_0, ref gradients, blockStart + ((k + 6) * 8));
+                    TBlock.Store(w7_0, ref gradients, blockStart + ((k + 7) * 8));
+                    TBlock.Store(w8_0, ref gradients, blockStart + ((k + 8) * 8));
+                    TBlock.Store(w9_0, ref gradients, blockStart + ((k + 9) * 8));
+                }
+            }
+            // db += Σ_sequence Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
+            for (NUInt vector = 0; vector < 8; vector += 8)
+            {
+                TBlock sum = TBlock.Load(ref gradients, Bias + vector);
+                for (int sequence = 0; sequence < traces.Length; sequence++)
+                {
+                    float[][] trace = traces[sequence].Buffers;
+                    ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients1]);
+                    for (NInt t = 0; t < steps; t++)
+                    {
+                        sum += TBlock.Load(ref Unsafe.Add(ref gateGradients, t * 8), vector);
+                    }
+                }
+                TBlock.Store(sum, ref gradients, Bias + vector);
+            }
+        }
+
         /// <summary>Backward through layer 0, bidirectional LSTM 3 → 10 (concat): from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Layer0Backward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient, ref float cellGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            // Where this layer's packed weights start within Parameters (floats).
-            const NUInt InputWeights = 0; // W_ih x: [2 blocks][3 rows][i, f, g, o][8 lanes]
-            const NUInt RecurrentWeights = 192; // W_hh h: [2 blocks][10 rows][i, f, g, o][8 lanes]
-            const NUInt Bias = 832; // [2 blocks][i, f, g, o][8 lanes]
             // Where the vectors a block records sit within the block's record (floats).
             const NUInt InputGateSlot = 0, ForgetGateSlot = 8, CandidateSlot = 16, OutputGateSlot = 24;
             // Where the pre-activation gradients of a block sit within the block's gradients, laid out like the bias (floats).
@@ -434,171 +555,6 @@ namespace FixedRnn.Generated
                     // dx = W_ihᵀ · d(i, f, g, o).
                     Layer0InputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
                 }
-            }
-
-            // dW_ih += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
-            for (NUInt block = 0; block < 2; block++)
-            {
-                NUInt blockStart = InputWeights + (block * 96);
-                NUInt slots = block * 32;
-                {
-                    const NUInt k = 0;
-                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
-                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
-                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
-                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
-                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
-                    TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32));
-                    TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 8);
-                    TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 16);
-                    TBlock w2_3 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 24);
-                    for (NInt t = 0; t < steps; t++)
-                    {
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
-                        ref float stepFeatures = ref Unsafe.Add(ref features, (t * 3) + (NInt)k);
-                        TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
-                        TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
-                        TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
-                        TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
-                        TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
-                        w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
-                        w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
-                        w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
-                        w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
-                        TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
-                        w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
-                        w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
-                        w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
-                        w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
-                        TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 2));
-                        w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
-                        w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
-                        w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
-                        w2_3 = TBlock.MultiplyAdd(feature2, gradient3, w2_3);
-                    }
-                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
-                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
-                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
-                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
-                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
-                    TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 32));
-                    TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 32) + 8);
-                    TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 32) + 16);
-                    TBlock.Store(w2_3, ref gradients, blockStart + ((k + 2) * 32) + 24);
-                }
-            }
-            // dW_hh += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
-            for (NUInt block = 0; block < 2; block++)
-            {
-                NUInt blockStart = RecurrentWeights + (block * 320);
-                NUInt slots = block * 32;
-                for (NUInt tile = 0; tile < 2; tile++)
-                {
-                    NUInt k = tile * 3;
-                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
-                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
-                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
-                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
-                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
-                    TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32));
-                    TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 8);
-                    TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 16);
-                    TBlock w2_3 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 24);
-                    for (NInt t = 0; t < steps; t++)
-                    {
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
-                        ref float stepFeatures = ref Unsafe.Add(ref hiddens, (t * 16) + (NInt)k);
-                        TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
-                        TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
-                        TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
-                        TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
-                        TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
-                        w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
-                        w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
-                        w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
-                        w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
-                        TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
-                        w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
-                        w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
-                        w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
-                        w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
-                        TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 2));
-                        w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
-                        w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
-                        w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
-                        w2_3 = TBlock.MultiplyAdd(feature2, gradient3, w2_3);
-                    }
-                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
-                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
-                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
-                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
-                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
-                    TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 32));
-                    TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 32) + 8);
-                    TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 32) + 16);
-                    TBlock.Store(w2_3, ref gradients, blockStart + ((k + 2) * 32) + 24);
-                }
-                for (NUInt tile = 0; tile < 2; tile++)
-                {
-                    NUInt k = 6 + (tile * 2);
-                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
-                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
-                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
-                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
-                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
-                    for (NInt t = 0; t < steps; t++)
-                    {
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
-                        ref float stepFeatures = ref Unsafe.Add(ref hiddens, (t * 16) + (NInt)k);
-                        TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
-                        TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
-                        TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
-                        TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
-                        TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
-                        w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
-                        w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
-                        w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
-                        w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
-                        TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
-                        w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
-                        w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
-                        w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
-                        w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
-                    }
-                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
-                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
-                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
-                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
-                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
-                }
-            }
-            // db += Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
-            for (NUInt vector = 0; vector < 64; vector += 8)
-            {
-                TBlock sum = TBlock.Load(ref gradients, Bias + vector);
-                for (NInt t = 0; t < steps; t++)
-                {
-                    sum += TBlock.Load(ref Unsafe.Add(ref gateGradients, t * 64), vector);
-                }
-                TBlock.Store(sum, ref gradients, Bias + vector);
             }
         }
 
@@ -748,15 +704,211 @@ namespace FixedRnn.Generated
             }
         }
 
+        /// <summary>Layer 0's weight and bias gradients, summed over every step of every sequence in <paramref name="traces"/>, whose per-step gradients its backward pass has written.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void Layer0WeightGradients<TBlock, TRecording>(ref float gradients, global::System.ReadOnlySpan<TRecording> traces, NInt steps)
+            where TBlock : struct, IFloatBlock<TBlock>
+            where TRecording : class, ITraceBuffers
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 0; // W_ih x: [2 blocks][3 rows][i, f, g, o][8 lanes]
+            const NUInt RecurrentWeights = 192; // W_hh h: [2 blocks][10 rows][i, f, g, o][8 lanes]
+            const NUInt Bias = 832; // [2 blocks][i, f, g, o][8 lanes]
+
+            // dW_ih += Σ_sequence Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every sequence and step.
+            for (NUInt block = 0; block < 2; block++)
+            {
+                NUInt blockStart = InputWeights + (block * 96);
+                NUInt slots = block * 32;
+                {
+                    const NUInt k = 0;
+                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
+                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
+                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
+                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
+                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                    TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32));
+                    TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 8);
+                    TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 16);
+                    TBlock w2_3 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 24);
+                    for (int sequence = 0; sequence < traces.Length; sequence++)
+                    {
+                        float[][] trace = traces[sequence].Buffers;
+                        ref float features = ref MemoryMarshal.GetArrayDataReference(trace[Inputs]);
+                        ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients0]);
+                        for (NInt t = 0; t < steps; t++)
+                        {
+                            ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
+                            ref float stepFeatures = ref Unsafe.Add(ref features, (t * 3) + (NInt)k);
+                            TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                            TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                            TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                            TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                            TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
+                            w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                            w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                            w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                            w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                            TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
+                            w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                            w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                            w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                            w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                            TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 2));
+                            w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                            w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
+                            w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
+                            w2_3 = TBlock.MultiplyAdd(feature2, gradient3, w2_3);
+                        }
+                    }
+                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
+                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
+                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
+                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
+                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+                    TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 32));
+                    TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 32) + 8);
+                    TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 32) + 16);
+                    TBlock.Store(w2_3, ref gradients, blockStart + ((k + 2) * 32) + 24);
+                }
+            }
+            // dW_hh += Σ_sequence Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every sequence and step.
+            for (NUInt block = 0; block < 2; block++)
+            {
+                NUInt blockStart = RecurrentWeights + (block * 320);
+                NUInt slots = block * 32;
+                for (NUInt tile = 0; tile < 2; tile++)
+                {
+                    NUInt k = tile * 3;
+                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
+                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
+                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
+                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
+                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                    TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32));
+                    TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 8);
+                    TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 16);
+                    TBlock w2_3 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 24);
+                    for (int sequence = 0; sequence < traces.Length; sequence++)
+                    {
+                        float[][] trace = traces[sequence].Buffers;
+                        ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace[Hidden0]);
+                        ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients0]);
+                        for (NInt t = 0; t < steps; t++)
+                        {
+                            ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
+                            ref float stepFeatures = ref Unsafe.Add(ref hiddens, (t * 16) + (NInt)k);
+                            TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                            TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                            TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                            TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                            TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
+                            w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                            w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                            w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                            w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                            TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
+                            w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                            w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                            w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                            w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                            TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 2));
+                            w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                            w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
+                            w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
+                            w2_3 = TBlock.MultiplyAdd(feature2, gradient3, w2_3);
+                        }
+                    }
+                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
+                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
+                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
+                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
+                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+                    TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 32));
+                    TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 32) + 8);
+                    TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 32) + 16);
+                    TBlock.Store(w2_3, ref gradients, blockStart + ((k + 2) * 32) + 24);
+                }
+                for (NUInt tile = 0; tile < 2; tile++)
+                {
+                    NUInt k = 6 + (tile * 2);
+                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
+                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
+                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
+                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
+                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                    for (int sequence = 0; sequence < traces.Length; sequence++)
+                    {
+                        float[][] trace = traces[sequence].Buffers;
+                        ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace[Hidden0]);
+                        ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients0]);
+                        for (NInt t = 0; t < steps; t++)
+                        {
+                            ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
+                            ref float stepFeatures = ref Unsafe.Add(ref hiddens, (t * 16) + (NInt)k);
+                            TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                            TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                            TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                            TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                            TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
+                            w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                            w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                            w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                            w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                            TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
+                            w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                            w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                            w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                            w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                        }
+                    }
+                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
+                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
+                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
+                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
+                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+                }
+            }
+            // db += Σ_sequence Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
+            for (NUInt vector = 0; vector < 64; vector += 8)
+            {
+                TBlock sum = TBlock.Load(ref gradients, Bias + vector);
+                for (int sequence = 0; sequence < traces.Length; sequence++)
+                {
+                    float[][] trace = traces[sequence].Buffers;
+                    ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients0]);
+                    for (NInt t = 0; t < steps; t++)
+                    {
+                        sum += TBlock.Load(ref Unsafe.Add(ref gateGradients, t * 64), vector);
+                    }
+                }
+                TBlock.Store(sum, ref gradients, Bias + vector);
+            }
+        }
+
         /// <summary>Backward through layer 0, LSTM 3 → 10, reverse direction: from dL/dh of every step, the gradients of its weights, its inputs and its initial state.</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static void Layer0ReverseBackward<TBlock>(ref float weights, ref float gradients, float[][] trace, NInt steps, ref float downstream, bool hasDownstream, ref float hiddenGradient, ref float cellGradient)
             where TBlock : struct, IFloatBlock<TBlock>
         {
-            // Where this layer's packed weights start within Parameters (floats).
-            const NUInt InputWeights = 896; // W_ih x: [2 blocks][3 rows][i, f, g, o][8 lanes]
-            const NUInt RecurrentWeights = 1088; // W_hh h: [2 blocks][10 rows][i, f, g, o][8 lanes]
-            const NUInt Bias = 1728; // [2 blocks][i, f, g, o][8 lanes]
             // Where the vectors a block records sit within the block's record (floats).
             const NUInt InputGateSlot = 0, ForgetGateSlot = 8, CandidateSlot = 16, OutputGateSlot = 24;
             // Where the pre-activation gradients of a block sit within the block's gradients, laid out like the bias (floats).
@@ -806,171 +958,6 @@ namespace FixedRnn.Generated
                     // dx = W_ihᵀ · d(i, f, g, o).
                     Layer0ReverseInputWeightsTransposed<TBlock>(ref weights, ref stepGradients, ref stepDownstream);
                 }
-            }
-
-            // dW_ih += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
-            for (NUInt block = 0; block < 2; block++)
-            {
-                NUInt blockStart = InputWeights + (block * 96);
-                NUInt slots = block * 32;
-                {
-                    const NUInt k = 0;
-                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
-                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
-                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
-                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
-                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
-                    TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32));
-                    TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 8);
-                    TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 16);
-                    TBlock w2_3 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 24);
-                    for (NInt t = 0; t < steps; t++)
-                    {
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
-                        ref float stepFeatures = ref Unsafe.Add(ref features, (t * -3) + (NInt)k);
-                        TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
-                        TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
-                        TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
-                        TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
-                        TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
-                        w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
-                        w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
-                        w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
-                        w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
-                        TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
-                        w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
-                        w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
-                        w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
-                        w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
-                        TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 2));
-                        w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
-                        w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
-                        w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
-                        w2_3 = TBlock.MultiplyAdd(feature2, gradient3, w2_3);
-                    }
-                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
-                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
-                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
-                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
-                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
-                    TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 32));
-                    TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 32) + 8);
-                    TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 32) + 16);
-                    TBlock.Store(w2_3, ref gradients, blockStart + ((k + 2) * 32) + 24);
-                }
-            }
-            // dW_hh += Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every step.
-            for (NUInt block = 0; block < 2; block++)
-            {
-                NUInt blockStart = RecurrentWeights + (block * 320);
-                NUInt slots = block * 32;
-                for (NUInt tile = 0; tile < 2; tile++)
-                {
-                    NUInt k = tile * 3;
-                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
-                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
-                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
-                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
-                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
-                    TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32));
-                    TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 8);
-                    TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 16);
-                    TBlock w2_3 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 24);
-                    for (NInt t = 0; t < steps; t++)
-                    {
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
-                        ref float stepFeatures = ref Unsafe.Add(ref hiddens, (t * 16) + (NInt)k);
-                        TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
-                        TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
-                        TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
-                        TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
-                        TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
-                        w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
-                        w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
-                        w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
-                        w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
-                        TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
-                        w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
-                        w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
-                        w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
-                        w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
-                        TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 2));
-                        w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
-                        w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
-                        w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
-                        w2_3 = TBlock.MultiplyAdd(feature2, gradient3, w2_3);
-                    }
-                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
-                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
-                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
-                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
-                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
-                    TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 32));
-                    TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 32) + 8);
-                    TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 32) + 16);
-                    TBlock.Store(w2_3, ref gradients, blockStart + ((k + 2) * 32) + 24);
-                }
-                for (NUInt tile = 0; tile < 2; tile++)
-                {
-                    NUInt k = 6 + (tile * 2);
-                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
-                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
-                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
-                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
-                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
-                    for (NInt t = 0; t < steps; t++)
-                    {
-                        ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
-                        ref float stepFeatures = ref Unsafe.Add(ref hiddens, (t * 16) + (NInt)k);
-                        TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
-                        TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
-                        TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
-                        TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
-                        TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
-                        w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
-                        w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
-                        w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
-                        w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
-                        TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
-                        w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
-                        w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
-                        w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
-                        w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
-                    }
-                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
-                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
-                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
-                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
-                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
-                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
-                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
-                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
-                }
-            }
-            // db += Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
-            for (NUInt vector = 0; vector < 64; vector += 8)
-            {
-                TBlock sum = TBlock.Load(ref gradients, Bias + vector);
-                for (NInt t = 0; t < steps; t++)
-                {
-                    sum += TBlock.Load(ref Unsafe.Add(ref gateGradients, t * 64), vector);
-                }
-                TBlock.Store(sum, ref gradients, Bias + vector);
             }
         }
 
@@ -1117,6 +1104,206 @@ namespace FixedRnn.Generated
                 Unsafe.Add(ref output, k) = TBlock.Sum(sum0);
                 Unsafe.Add(ref output, k + 1) = TBlock.Sum(sum1);
                 Unsafe.Add(ref output, k + 2) = TBlock.Sum(sum2);
+            }
+        }
+
+        /// <summary>Layer 0's weight and bias gradients, summed over every step of every sequence in <paramref name="traces"/>, whose per-step gradients its backward pass has written.</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public static void Layer0ReverseWeightGradients<TBlock, TRecording>(ref float gradients, global::System.ReadOnlySpan<TRecording> traces, NInt steps)
+            where TBlock : struct, IFloatBlock<TBlock>
+            where TRecording : class, ITraceBuffers
+        {
+            // Where this layer's packed weights start within Parameters (floats).
+            const NUInt InputWeights = 896; // W_ih x: [2 blocks][3 rows][i, f, g, o][8 lanes]
+            const NUInt RecurrentWeights = 1088; // W_hh h: [2 blocks][10 rows][i, f, g, o][8 lanes]
+            const NUInt Bias = 1728; // [2 blocks][i, f, g, o][8 lanes]
+
+            // dW_ih += Σ_sequence Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every sequence and step.
+            for (NUInt block = 0; block < 2; block++)
+            {
+                NUInt blockStart = InputWeights + (block * 96);
+                NUInt slots = block * 32;
+                {
+                    const NUInt k = 0;
+                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
+                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
+                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
+                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
+                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                    TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32));
+                    TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 8);
+                    TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 16);
+                    TBlock w2_3 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 24);
+                    for (int sequence = 0; sequence < traces.Length; sequence++)
+                    {
+                        float[][] trace = traces[sequence].Buffers;
+                        ref float features = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(trace[Inputs]), (steps - 1) * 3);
+                        ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients0Reverse]);
+                        for (NInt t = 0; t < steps; t++)
+                        {
+                            ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
+                            ref float stepFeatures = ref Unsafe.Add(ref features, (t * -3) + (NInt)k);
+                            TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                            TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                            TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                            TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                            TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
+                            w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                            w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                            w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                            w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                            TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
+                            w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                            w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                            w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                            w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                            TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 2));
+                            w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                            w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
+                            w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
+                            w2_3 = TBlock.MultiplyAdd(feature2, gradient3, w2_3);
+                        }
+                    }
+                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
+                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
+                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
+                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
+                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+                    TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 32));
+                    TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 32) + 8);
+                    TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 32) + 16);
+                    TBlock.Store(w2_3, ref gradients, blockStart + ((k + 2) * 32) + 24);
+                }
+            }
+            // dW_hh += Σ_sequence Σ_t gradient_t · (features_t)ᵀ, in register tiles of rows × gates summed over every sequence and step.
+            for (NUInt block = 0; block < 2; block++)
+            {
+                NUInt blockStart = RecurrentWeights + (block * 320);
+                NUInt slots = block * 32;
+                for (NUInt tile = 0; tile < 2; tile++)
+                {
+                    NUInt k = tile * 3;
+                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
+                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
+                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
+                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
+                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                    TBlock w2_0 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32));
+                    TBlock w2_1 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 8);
+                    TBlock w2_2 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 16);
+                    TBlock w2_3 = TBlock.Load(ref gradients, blockStart + ((k + 2) * 32) + 24);
+                    for (int sequence = 0; sequence < traces.Length; sequence++)
+                    {
+                        float[][] trace = traces[sequence].Buffers;
+                        ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace[Hidden0Reverse]);
+                        ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients0Reverse]);
+                        for (NInt t = 0; t < steps; t++)
+                        {
+                            ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
+                            ref float stepFeatures = ref Unsafe.Add(ref hiddens, (t * 16) + (NInt)k);
+                            TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                            TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                            TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                            TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                            TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
+                            w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                            w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                            w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                            w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                            TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
+                            w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                            w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                            w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                            w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                            TBlock feature2 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 2));
+                            w2_0 = TBlock.MultiplyAdd(feature2, gradient0, w2_0);
+                            w2_1 = TBlock.MultiplyAdd(feature2, gradient1, w2_1);
+                            w2_2 = TBlock.MultiplyAdd(feature2, gradient2, w2_2);
+                            w2_3 = TBlock.MultiplyAdd(feature2, gradient3, w2_3);
+                        }
+                    }
+                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
+                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
+                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
+                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
+                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+                    TBlock.Store(w2_0, ref gradients, blockStart + ((k + 2) * 32));
+                    TBlock.Store(w2_1, ref gradients, blockStart + ((k + 2) * 32) + 8);
+                    TBlock.Store(w2_2, ref gradients, blockStart + ((k + 2) * 32) + 16);
+                    TBlock.Store(w2_3, ref gradients, blockStart + ((k + 2) * 32) + 24);
+                }
+                for (NUInt tile = 0; tile < 2; tile++)
+                {
+                    NUInt k = 6 + (tile * 2);
+                    TBlock w0_0 = TBlock.Load(ref gradients, blockStart + (k * 32));
+                    TBlock w0_1 = TBlock.Load(ref gradients, blockStart + (k * 32) + 8);
+                    TBlock w0_2 = TBlock.Load(ref gradients, blockStart + (k * 32) + 16);
+                    TBlock w0_3 = TBlock.Load(ref gradients, blockStart + (k * 32) + 24);
+                    TBlock w1_0 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock w1_1 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock w1_2 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock w1_3 = TBlock.Load(ref gradients, blockStart + ((k + 1) * 32) + 24);
+                    for (int sequence = 0; sequence < traces.Length; sequence++)
+                    {
+                        float[][] trace = traces[sequence].Buffers;
+                        ref float hiddens = ref MemoryMarshal.GetArrayDataReference(trace[Hidden0Reverse]);
+                        ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients0Reverse]);
+                        for (NInt t = 0; t < steps; t++)
+                        {
+                            ref float stepGradients = ref Unsafe.Add(ref gateGradients, (t * 64) + (NInt)slots);
+                            ref float stepFeatures = ref Unsafe.Add(ref hiddens, (t * 16) + (NInt)k);
+                            TBlock gradient0 = TBlock.Load(ref stepGradients, 0);
+                            TBlock gradient1 = TBlock.Load(ref stepGradients, 8);
+                            TBlock gradient2 = TBlock.Load(ref stepGradients, 16);
+                            TBlock gradient3 = TBlock.Load(ref stepGradients, 24);
+                            TBlock feature0 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 0));
+                            w0_0 = TBlock.MultiplyAdd(feature0, gradient0, w0_0);
+                            w0_1 = TBlock.MultiplyAdd(feature0, gradient1, w0_1);
+                            w0_2 = TBlock.MultiplyAdd(feature0, gradient2, w0_2);
+                            w0_3 = TBlock.MultiplyAdd(feature0, gradient3, w0_3);
+                            TBlock feature1 = TBlock.Broadcast(Unsafe.Add(ref stepFeatures, 1));
+                            w1_0 = TBlock.MultiplyAdd(feature1, gradient0, w1_0);
+                            w1_1 = TBlock.MultiplyAdd(feature1, gradient1, w1_1);
+                            w1_2 = TBlock.MultiplyAdd(feature1, gradient2, w1_2);
+                            w1_3 = TBlock.MultiplyAdd(feature1, gradient3, w1_3);
+                        }
+                    }
+                    TBlock.Store(w0_0, ref gradients, blockStart + (k * 32));
+                    TBlock.Store(w0_1, ref gradients, blockStart + (k * 32) + 8);
+                    TBlock.Store(w0_2, ref gradients, blockStart + (k * 32) + 16);
+                    TBlock.Store(w0_3, ref gradients, blockStart + (k * 32) + 24);
+                    TBlock.Store(w1_0, ref gradients, blockStart + ((k + 1) * 32));
+                    TBlock.Store(w1_1, ref gradients, blockStart + ((k + 1) * 32) + 8);
+                    TBlock.Store(w1_2, ref gradients, blockStart + ((k + 1) * 32) + 16);
+                    TBlock.Store(w1_3, ref gradients, blockStart + ((k + 1) * 32) + 24);
+                }
+            }
+            // db += Σ_sequence Σ_t gradient_t: the bias gradient is laid out exactly like the per-step gradients.
+            for (NUInt vector = 0; vector < 64; vector += 8)
+            {
+                TBlock sum = TBlock.Load(ref gradients, Bias + vector);
+                for (int sequence = 0; sequence < traces.Length; sequence++)
+                {
+                    float[][] trace = traces[sequence].Buffers;
+                    ref float gateGradients = ref MemoryMarshal.GetArrayDataReference(trace[GateGradients0Reverse]);
+                    for (NInt t = 0; t < steps; t++)
+                    {
+                        sum += TBlock.Load(ref Unsafe.Add(ref gateGradients, t * 64), vector);
+                    }
+                }
+                TBlock.Store(sum, ref gradients, Bias + vector);
             }
         }
     }

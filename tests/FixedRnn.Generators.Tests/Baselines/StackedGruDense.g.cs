@@ -183,7 +183,7 @@ namespace Sample
 
         /// <summary>
         /// Runs a sequence like <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float})"/>
-        /// and records in <paramref name="trace"/> what <see cref="Backward"/> needs. Allocates nothing.
+        /// and records in <paramref name="trace"/> what <see cref="Backward(Trace, global::System.ReadOnlySpan{float}, global::System.Span{float}, global::System.Span{float}, ref State)"/> needs. Allocates nothing.
         /// </summary>
         /// <param name="inputs">T steps of <see cref="InputSize"/> features, T at most <see cref="Trace.MaxSteps"/>.</param>
         /// <param name="state">The stream's state, advanced by T steps.</param>
@@ -203,6 +203,45 @@ namespace Sample
 
             trace.Steps = steps;
             global::FixedRnn.Generated.StackedGruDenseKernels.Record(ref _parameters.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), steps, ref state.Start, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), trace.Buffers);
+        }
+
+        /// <summary>
+        /// Runs B sequences of T steps each like <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{State}, global::System.Span{float})"/>,
+        /// B = <paramref name="states"/>.Length, and records sequence b in <paramref name="traces"/>[b] for the batched
+        /// <see cref="Backward(global::System.ReadOnlySpan{Trace}, global::System.ReadOnlySpan{float}, global::System.Span{float})"/>.
+        /// Each sequence's outputs, state and trace are those of its own recording
+        /// <see cref="Forward(global::System.ReadOnlySpan{float}, ref State, global::System.Span{float}, Trace)"/>. Allocates nothing.
+        /// </summary>
+        /// <param name="inputs">B sequences of T steps of <see cref="InputSize"/> features, <c>[B, T, InputSize]</c>.</param>
+        /// <param name="states">The streams' states, each advanced by T steps.</param>
+        /// <param name="outputs">Receives <c>[B, T, OutputSize]</c> outputs.</param>
+        /// <param name="traces">One trace per sequence, each holding at least T steps; each receives its sequence's recording.</param>
+        /// <exception cref="global::System.ArgumentException">A span's length does not fit, a trace is null or too short; nothing was read or written.</exception>
+        [global::System.CodeDom.Compiler.GeneratedCode("FixedRnn.Generators", "0.1.0.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Forward(global::System.ReadOnlySpan<float> inputs, global::System.Span<State> states, global::System.Span<float> outputs, global::System.ReadOnlySpan<Trace> traces)
+        {
+            int steps = global::FixedRnn.Generated.StackedGruDenseKernels.StepsOfStreams(inputs, states.Length, outputs);
+            if (traces.Length != states.Length)
+            {
+                global::FixedRnn.Generated.StackedGruDenseKernels.ThrowTracesLength(traces.Length, states.Length);
+            }
+            foreach (Trace trace in traces)
+            {
+                global::System.ArgumentNullException.ThrowIfNull(trace, nameof(traces));
+                if (steps > trace.MaxSteps)
+                {
+                    global::FixedRnn.Generated.StackedGruDenseKernels.ThrowTraceTooShort(trace.MaxSteps, steps);
+                }
+            }
+
+            int inputLength = steps * InputSize;
+            int outputLength = steps * OutputSize;
+            for (int sequence = 0; sequence < states.Length; sequence++)
+            {
+                traces[sequence].Steps = steps;
+                global::FixedRnn.Generated.StackedGruDenseKernels.Record(ref _parameters.Start, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs), (global::System.IntPtr)sequence * inputLength), steps, ref states[sequence].Start, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(outputs), (global::System.IntPtr)sequence * outputLength), traces[sequence].Buffers);
+            }
         }
     }
 }
@@ -1061,6 +1100,10 @@ namespace FixedRnn.Generated
         [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         public static void ThrowTraceTooShort(int maxSteps, int steps) => throw new global::System.ArgumentException($"The trace holds at most {maxSteps} steps; the inputs have {steps}.", "trace");
+
+        [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        public static void ThrowTracesLength(int traces, int streams) => throw new global::System.ArgumentException($"Expected one trace per stream, {streams}; got {traces}.", "traces");
 
         [global::System.Diagnostics.CodeAnalysis.DoesNotReturn]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]

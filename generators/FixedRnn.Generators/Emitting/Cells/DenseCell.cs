@@ -97,7 +97,8 @@ internal sealed class DenseCell : Cell
         RecurrentBackward.BackwardKernel(
             writer,
             layer,
-            $"Backward through layer {layer.Index}, {layer.Describe()}: from dL/dy, the gradients of its weights and of the h below.",
+            "Backward",
+            $"Backward through layer {layer.Index}, {layer.Describe()}: from dL/dy, the gradients of its pre-activations and of the h below.",
             $"ref float weights, ref float gradients, {context.TraceType} trace, NInt steps, ref float outputGradients, ref float downstream",
             () =>
             {
@@ -133,10 +134,15 @@ internal sealed class DenseCell : Cell
                     BackwardWriter.TransposedProduct(writer, layer, layer.InputWeights, "dh", "stepGradients", "stepDownstream", accumulate: false);
                 }
 
-                writer.Line();
-                BackwardWriter.WeightGradient(writer, layer, layer.InputWeights, "features", context.InputStride);
-                BackwardWriter.BiasGradient(writer, layer);
             });
+
+        var gradients = new GradientRows("gateGradients", $"MemoryMarshal.GetArrayDataReference(trace[GateGradients{layer.Index}])", layer.GradientStride);
+        writer.Line();
+        BackwardWriter.WeightGradientsKernel(writer, layer, () =>
+        {
+            BackwardWriter.WeightGradient(writer, layer, layer.InputWeights, new GradientRows("features", context.InputSource, context.InputStride), gradients);
+            BackwardWriter.BiasGradient(writer, layer, gradients);
+        });
     }
 
     private string Derivative(string y) => _activation switch

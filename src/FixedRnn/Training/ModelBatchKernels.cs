@@ -3,9 +3,10 @@ using System;
 namespace FixedRnn.Training;
 
 /// <summary>
-/// <see cref="IBatchKernels"/> over the single-stream API every generated model has: per sequence, a recording
-/// <c>Forward</c> into a trace of its own, and later its <c>Backward</c>, which adds into the shared gradient buffer;
-/// validation through the batched <c>Forward</c> over all the batch's sequences at once.
+/// <see cref="IBatchKernels"/> over the model's batched training entry points: the recording <c>Forward</c> of B
+/// sequences, each into a trace of its own, and the <c>Backward</c> of the whole batch, which sends each sequence
+/// back through time and then forms every weight gradient over all B × T steps at once; validation through the
+/// batched inference <c>Forward</c>.
 /// </summary>
 /// <remarks>
 /// One trace per batch slot, allocated here, because the batch's loss (and so each sequence's output gradient) is
@@ -14,7 +15,7 @@ namespace FixedRnn.Training;
 /// <typeparam name="TModel">The generated model.</typeparam>
 /// <typeparam name="TState">Its <c>State</c>.</typeparam>
 /// <typeparam name="TTrace">Its <c>Trace</c>.</typeparam>
-internal sealed class PerSequenceBatchKernels<TModel, TState, TTrace> : IBatchKernels
+internal sealed class ModelBatchKernels<TModel, TState, TTrace> : IBatchKernels
     where TModel : ISequenceTrainableModel<TState, TTrace>
     where TState : struct
     where TTrace : class
@@ -27,7 +28,7 @@ internal sealed class PerSequenceBatchKernels<TModel, TState, TTrace> : IBatchKe
     private int _recorded;
 
     /// <summary>Allocates <paramref name="maxBatchSize"/> traces of <paramref name="sequenceLength"/> steps.</summary>
-    public PerSequenceBatchKernels(TModel model, int sequenceLength, int maxBatchSize)
+    public ModelBatchKernels(TModel model, int sequenceLength, int maxBatchSize)
     {
         _model = model;
         _traces = new TTrace[maxBatchSize];
@@ -48,31 +49,26 @@ internal sealed class PerSequenceBatchKernels<TModel, TState, TTrace> : IBatchKe
     public void ForwardRecording(ReadOnlySpan<float> inputs, int batchSize, Span<float> outputs)
     {
         _recorded = 0;
-        for (int b = 0; b < batchSize; b++)
-        {
-            TState state = default;
-            _model.Forward(inputs.Slice(b * _inputLength, _inputLength), ref state, outputs.Slice(b * _outputLength, _outputLength), _traces[b]);
-        }
-
+        Span<TState> states = ZeroStates(batchSize);
+        _model.Forward(inputs.Slice(0, batchSize * _inputLength), states, outputs.Slice(0, batchSize * _outputLength), _traces.AsSpan(0, batchSize));
         _recorded = batchSize;
     }
 
     /// <inheritdoc/>
     public void Backward(ReadOnlySpan<float> outputGradients, Span<float> parameterGradients)
-    {
-        for (int b = 0; b < _recorded; b++)
-        {
-            TState stateGradient = default;
-            _model.Backward(_traces[b], outputGradients.Slice(b * _outputLength, _outputLength), parameterGradients, Span<float>.Empty, ref stateGradient);
-        }
-    }
+        => _model.Backward(_traces.AsSpan(0, _recorded), outputGradients.Slice(0, _recorded * _outputLength), parameterGradients);
 
     /// <inheritdoc/>
     public void Forward(ReadOnlySpan<float> inputs, int batchSize, Span<float> outputs)
     {
         // The batched Forward: stream-tiled where the model has such kernels, each sequence bitwise its own Forward.
+        _model.Forward(inputs.Slice(0, batchSize * _inputLength), ZeroStates(batchSize), outputs.Slice(0, batchSize * _outputLength));
+    }
+
+    private Span<TState> ZeroStates(int batchSize)
+    {
         Span<TState> states = _states.AsSpan(0, batchSize);
         states.Clear();
-        _model.Forward(inputs.Slice(0, batchSize * _inputLength), states, outputs.Slice(0, batchSize * _outputLength));
+        return states;
     }
 }
